@@ -1,0 +1,4 @@
+using Federation.Hub.Extensions;
+
+var app = HubApplication.Build(args);
+await app.RunAsync();
