@@ -1,4 +1,14 @@
 using Federation.Hub.Extensions;
+using Federation.Hub.Storage;
 
-var app = HubApplication.Build(args);
-await app.RunAsync();
+try
+{
+    await HubApplication.Build(args).RunAsync();
+    return 0;
+}
+catch (LocalRedisUnavailableException e)
+{
+    // One actionable line instead of a stack trace: the usual first-run problem.
+    await Console.Error.WriteLineAsync("federation-hub: " + e.Message);
+    return 1;
+}

@@ -1,12 +1,26 @@
 namespace Federation.Hub.Extensions;
 
-/// <summary>Builds the hub: the table of contents of its wiring.</summary>
+/// <summary>Builds the hub; this is the table of contents of its wiring.</summary>
 public static class HubApplication
 {
+    /// <param name="args">Command-line arguments (configuration overrides such as <c>--Federation:Redis=...</c>).</param>
+    /// <param name="configure">Extra configuration applied before wiring (tests use it).</param>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
-        return builder.Build();
+
+        builder.AddFederationHosting();
+        builder.AddFederationRedis();
+        builder.AddFederationAuth();
+        builder.AddFederationAdmin();
+        builder.AddFederationSignals();
+
+        var app = builder.Build();
+        app.UseFederationAuth();
+        app.MapFederationHealth();
+        app.MapFederationAdmin();
+        app.MapFederationSignals();
+        return app;
     }
 }

@@ -1,0 +1,31 @@
+using System.Collections.Immutable;
+using System.Security.Claims;
+using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Abstractions;
+using OpenIddict.Server;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+using static OpenIddict.Server.OpenIddictServerEvents;
+
+namespace Federation.Hub.Auth;
+
+/// <summary>Issues the access token of an authenticated member: subject = member id, the granted scopes.</summary>
+public sealed class ClientCredentialsSignIn : IOpenIddictServerHandler<HandleTokenRequestContext>
+{
+    /// <summary>Registration of this handler with OpenIddict.</summary>
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; } =
+        OpenIddictServerHandlerDescriptor.CreateBuilder<HandleTokenRequestContext>()
+            .UseSingletonHandler<ClientCredentialsSignIn>()
+            .SetType(OpenIddictServerHandlerType.Custom)
+            .Build();
+
+    public ValueTask HandleAsync(HandleTokenRequestContext context)
+    {
+        var scopes = (ImmutableArray<string>)context.Transaction.Properties[ClientCredentialsValidator.GrantedScopesProperty]!;
+        var identity = new ClaimsIdentity(TokenValidationParameters.DefaultAuthenticationType, Claims.Name, Claims.Role);
+        identity.SetClaim(Claims.Subject, context.Request.ClientId);
+        identity.SetScopes(scopes);
+        identity.SetDestinations(static _ => [Destinations.AccessToken]);
+        context.SignIn(new ClaimsPrincipal(identity));
+        return default;
+    }
+}

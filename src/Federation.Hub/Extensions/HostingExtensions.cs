@@ -1,0 +1,51 @@
+using System.Net;
+using Federation.Hub.Auth;
+using Federation.Hub.Grpc;
+using Federation.Hub.Options;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using StackExchange.Redis;
+
+namespace Federation.Hub.Extensions;
+
+/// <summary>Options, listening ports, gRPC pipeline and health.</summary>
+public static class HostingExtensions
+{
+    public static WebApplicationBuilder AddFederationHosting(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<FederationOptions>()
+            .Bind(builder.Configuration.GetSection(FederationOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => Uri.TryCreate(o.Issuer, UriKind.Absolute, out _), "Federation:Issuer must be an absolute URI.")
+            .Validate(o => o.Signals.MaxPdqDistance >= o.Signals.DefaultPdqDistance, "Federation:Signals:MaxPdqDistance must be at least DefaultPdqDistance.")
+            .ValidateOnStart();
+
+        var options = builder.Configuration.GetSection(FederationOptions.Section).Get<FederationOptions>() ?? new FederationOptions();
+        if (!builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+        {
+            // Plaintext: HTTP/1.1 and h2c cannot share a port, so token/health and gRPC get one each.
+            // With TLS, configure Kestrel:Endpoints instead and one port serves both through ALPN.
+            var address = IPAddress.Parse(options.ListenAddress);
+            builder.WebHost.ConfigureKestrel(kestrel =>
+            {
+                kestrel.Listen(address, options.HttpPort, l => l.Protocols = HttpProtocols.Http1);
+                kestrel.Listen(address, options.GrpcPort, l => l.Protocols = HttpProtocols.Http2);
+            });
+        }
+
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = 8 * 1024 * 1024;
+            grpc.EnableDetailedErrors = false;
+            grpc.Interceptors.Add<RedisFailureInterceptor>();
+            grpc.Interceptors.Add<MemberAccessInterceptor>();
+        });
+        return builder;
+    }
+
+    public static WebApplication MapFederationHealth(this WebApplication app)
+    {
+        app.MapGet("/healthz", (IConnectionMultiplexer redis) =>
+            redis.IsConnected ? Results.Ok(new { status = "ok" }) : Results.Json(new { status = "redis-unavailable" }, statusCode: 503));
+        return app;
+    }
+}

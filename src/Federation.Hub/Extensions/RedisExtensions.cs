@@ -1,0 +1,71 @@
+using Federation.Hub.Options;
+using Federation.Hub.Storage;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Federation.Hub.Extensions;
+
+/// <summary>Wiring of the Redis system of record.</summary>
+public static class RedisExtensions
+{
+    /// <summary>
+    /// One <see cref="IConnectionMultiplexer"/> for the process, to the configured Redis or, with
+    /// none configured, to a private <c>redis-server</c> the hub starts and stops.
+    /// </summary>
+    public static WebApplicationBuilder AddFederationRedis(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<FederationOptions>>().Value;
+            return new RedisEndpoint(options, sp.GetRequiredService<ILogger<RedisEndpoint>>());
+        });
+        builder.Services.AddSingleton<IConnectionMultiplexer>(sp =>
+        {
+            var endpoint = sp.GetRequiredService<RedisEndpoint>();
+            var config = ConfigurationOptions.Parse(endpoint.ConnectionString);
+            // Keep retrying in the background during a Redis restart; calls fail fast meanwhile.
+            config.AbortOnConnectFail = false;
+            config.ClientName = "federation-hub";
+            var multiplexer = ConnectionMultiplexer.Connect(config);
+            if (!multiplexer.IsConnected)
+            {
+                throw new InvalidOperationException($"Cannot connect to Redis at {endpoint.Describe()}: {multiplexer.GetStatus()}");
+            }
+
+            return multiplexer;
+        });
+        builder.Services.AddSingleton<MemberStore>();
+        builder.Services.AddSingleton<AuditLog>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        return builder;
+    }
+}
+
+/// <summary>Where Redis is: the configured server, or the private local one this hub owns.</summary>
+public sealed class RedisEndpoint : IDisposable
+{
+    private readonly LocalRedisServer? local;
+
+    public RedisEndpoint(FederationOptions options, ILogger<RedisEndpoint> logger)
+    {
+        if (options.Redis.Length > 0)
+        {
+            ConnectionString = options.Redis;
+            return;
+        }
+
+        local = LocalRedisServer.Start(Path.Combine(options.DataPath, "redis"), persistent: true);
+        ConnectionString = local.ConnectionString;
+        logger.LogWarning(
+            "No Federation:Redis configured: started a private redis-server (pid {Pid}) on 127.0.0.1:{Port} with its data in {Dir}. Configure Federation:Redis for production.",
+            local.ProcessId, local.Port, Path.GetFullPath(Path.Combine(options.DataPath, "redis")));
+    }
+
+    /// <summary>StackExchange.Redis connection string.</summary>
+    public string ConnectionString { get; }
+
+    /// <summary>A description for errors that contains no password.</summary>
+    public string Describe() => local is null ? "the configured Federation:Redis endpoint" : $"127.0.0.1:{local.Port}";
+
+    public void Dispose() => local?.Dispose();
+}

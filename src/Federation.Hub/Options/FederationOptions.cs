@@ -1,0 +1,135 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Federation.Hub.Options;
+
+/// <summary>
+/// Every setting of the hub, bound from the <c>Federation</c> configuration section
+/// (appsettings.json, environment variables such as <c>Federation__Redis</c>, or command-line
+/// arguments such as <c>--Federation:Redis=...</c>). Validated on start.
+/// </summary>
+public sealed class FederationOptions
+{
+    public const string Section = "Federation";
+
+    /// <summary>
+    /// StackExchange.Redis connection string of the system of record (Redis 7+ or Redis Cluster).
+    /// Empty: the hub starts and owns a private <c>redis-server</c> on a free loopback port.
+    /// </summary>
+    public string Redis { get; set; } = "";
+
+    /// <summary>
+    /// Local data folder: the private Redis server's AOF files and, when no key is configured,
+    /// the generated token signing key. Relative paths are resolved against the working directory.
+    /// </summary>
+    [Required]
+    public string DataPath { get; set; } = ".data";
+
+    /// <summary>
+    /// The token issuer (absolute URI) written into and required in every access token. Set it
+    /// explicitly so tokens issued by one replica or port are accepted by all others.
+    /// </summary>
+    [Required]
+    public string Issuer { get; set; } = "http://127.0.0.1:5080/";
+
+    /// <summary>Address the hub listens on; loopback by default. Use 0.0.0.0 in containers.</summary>
+    [Required]
+    public string ListenAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// Plaintext HTTP/1.1 port: token endpoint, JWKS, health. Without TLS, Kestrel cannot serve
+    /// HTTP/1.1 and HTTP/2 (h2c) on one port, hence two ports. Ignored when Kestrel endpoints are
+    /// configured explicitly (for example with TLS).
+    /// </summary>
+    [Range(0, 65535)]
+    public int HttpPort { get; set; } = 5080;
+
+    /// <summary>Plaintext HTTP/2-only port serving gRPC.</summary>
+    [Range(0, 65535)]
+    public int GrpcPort { get; set; } = 5081;
+
+    /// <summary>
+    /// Refuse token requests over plain HTTP. Off by default because a local hub listens on
+    /// loopback without TLS; turn it on wherever TLS terminates at the hub.
+    /// </summary>
+    public bool RequireHttps { get; set; }
+
+    /// <summary>Lifetime of access tokens. Short, because a token cannot be recalled once issued.</summary>
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// PEM file holding the RSA private key that signs access tokens; every replica must use the
+    /// same key. Empty: a key is generated once into <see cref="DataPath"/> and reused.
+    /// </summary>
+    public string SigningKeyPath { get; set; } = "";
+
+    /// <summary>The first administrator, created at start when it does not exist.</summary>
+    public BootstrapOptions Bootstrap { get; set; } = new();
+
+    /// <summary>Signal submission and look-up limits.</summary>
+    public SignalOptions Signals { get; set; } = new();
+
+    /// <summary>Live feed settings.</summary>
+    public FeedOptions Feed { get; set; } = new();
+}
+
+/// <summary>The first administrator client.</summary>
+public sealed class BootstrapOptions
+{
+    /// <summary>Client id of the first administrator. Empty with no member at all: "admin" with a generated secret written to the data folder.</summary>
+    public string AdminClientId { get; set; } = "";
+
+    /// <summary>Its client secret (at least 24 characters). Stored only as a salted slow hash.</summary>
+    public string AdminClientSecret { get; set; } = "";
+}
+
+/// <summary>Signal submission and look-up limits.</summary>
+public sealed class SignalOptions
+{
+    /// <summary>Most items in one Submit, SubmitStream batch or Lookup.</summary>
+    [Range(1, 10_000)]
+    public int MaxBatchSize { get; set; } = 1000;
+
+    /// <summary>PDQ hashes of lower quality are rejected (PDQ's own recommendation is 50).</summary>
+    [Range(0, 100)]
+    public int MinPdqQuality { get; set; } = 50;
+
+    /// <summary>Default PDQ near-match distance.</summary>
+    [Range(0, 64)]
+    public int DefaultPdqDistance { get; set; } = 31;
+
+    /// <summary>Largest PDQ near-match distance a caller may ask for.</summary>
+    [Range(0, 64)]
+    public int MaxPdqDistance { get; set; } = 31;
+
+    /// <summary>Coalition default retention of a contribution without its own expires_at.</summary>
+    public TimeSpan DefaultRetention { get; set; } = TimeSpan.FromDays(365);
+
+    /// <summary>Number of partitions (Redis hash tags). Fixed for the life of a deployment.</summary>
+    [Range(1, 1024)]
+    public int Partitions { get; set; } = 16;
+
+    /// <summary>How long a batch's request_id is remembered for idempotent retries.</summary>
+    public TimeSpan RequestIdRetention { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Submitted items per member per second (token bucket); 0 disables the limit.</summary>
+    [Range(0, int.MaxValue)]
+    public int RateLimitPerSecond { get; set; } = 50_000;
+}
+
+/// <summary>Live feed settings.</summary>
+public sealed class FeedOptions
+{
+    /// <summary>Feed entries kept per partition (approximate trimming).</summary>
+    [Range(1000, int.MaxValue)]
+    public int MaxEntriesPerPartition { get; set; } = 1_000_000;
+
+    /// <summary>Feed entries older than this are trimmed.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Interval of heartbeat updates on idle streams.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Updates buffered per subscriber before it detaches to catch up from Redis.</summary>
+    [Range(16, 1_000_000)]
+    public int SubscriberBuffer { get; set; } = 4096;
+}

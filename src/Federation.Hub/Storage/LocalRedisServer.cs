@@ -1,0 +1,231 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Federation.Hub.Storage;
+
+/// <summary>
+/// A private <c>redis-server</c> child process on a free loopback port: the hub's store when no
+/// Redis is configured, and the tests' store. Garnet (in-process) lacks Redis Streams, so a real
+/// Redis it is. The process is stopped (SIGTERM, so the AOF is flushed) when this is disposed.
+/// </summary>
+public sealed class LocalRedisServer : IDisposable
+{
+    private readonly Process process;
+    private readonly string pidFile;
+
+    private LocalRedisServer(Process process, int port, string pidFile)
+    {
+        this.process = process;
+        this.pidFile = pidFile;
+        Port = port;
+    }
+
+    /// <summary>The loopback port the server listens on.</summary>
+    public int Port { get; }
+
+    /// <summary>The server's process id.</summary>
+    public int ProcessId => process.Id;
+
+    /// <summary>StackExchange.Redis connection string for this server.</summary>
+    public string ConnectionString => $"127.0.0.1:{Port},abortConnect=false";
+
+    /// <summary>
+    /// Starts a server with its data in <paramref name="dataDirectory"/>. With
+    /// <paramref name="persistent"/> the AOF is on (fsync every second), as DESIGN.md promises for
+    /// a local hub; tests turn it off.
+    /// </summary>
+    /// <exception cref="LocalRedisUnavailableException">redis-server is not installed or does not start.</exception>
+    public static LocalRedisServer Start(string dataDirectory, bool persistent)
+    {
+        var executable = FindExecutable("redis-server")
+            ?? throw new LocalRedisUnavailableException(
+                "redis-server is not installed. Install it (Debian/Ubuntu: sudo apt-get install -y redis-server; macOS: brew install redis) " +
+                "or point the hub at a running Redis with Federation__Redis=host:port.");
+        Directory.CreateDirectory(dataDirectory);
+        var pidFile = Path.Combine(dataDirectory, "redis-server.pid");
+        StopOrphan(pidFile);
+
+        // A free port can be taken between probing and binding; retry a few times.
+        Exception? last = null;
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var port = FreeLoopbackPort();
+            var process = Launch(executable, dataDirectory, port, persistent);
+            try
+            {
+                WaitUntilReady(process, port, TimeSpan.FromSeconds(15));
+                File.WriteAllText(pidFile, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                return new LocalRedisServer(process, port, pidFile);
+            }
+            catch (Exception e) when (e is IOException or TimeoutException or SocketException)
+            {
+                last = e;
+                TryKill(process);
+            }
+        }
+
+        throw new LocalRedisUnavailableException($"redis-server did not start: {last?.Message}");
+    }
+
+    /// <summary>Returns a TCP port that was free on the loopback interface a moment ago.</summary>
+    public static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public void Dispose()
+    {
+        if (!process.HasExited)
+        {
+            // SIGTERM makes Redis flush its AOF and exit cleanly; SIGKILL only if it hangs.
+            _ = SendSignal(process.Id, SigTerm);
+            if (!process.WaitForExit(TimeSpan.FromSeconds(10)))
+            {
+                TryKill(process);
+            }
+        }
+
+        process.Dispose();
+        try
+        {
+            File.Delete(pidFile);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static Process Launch(string executable, string dataDirectory, int port, bool persistent)
+    {
+        var info = new ProcessStartInfo(executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        string[] args =
+        [
+            "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--bind", "127.0.0.1",
+            "--protected-mode", "yes",
+            "--dir", Path.GetFullPath(dataDirectory),
+            "--daemonize", "no",
+            "--save", "",
+            "--appendonly", persistent ? "yes" : "no",
+            "--appendfsync", "everysec",
+            "--loglevel", "warning",
+            "--logfile", "",
+            "--pidfile", "",
+            "--notify-keyspace-events", "",
+        ];
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(info) ?? throw new LocalRedisUnavailableException("redis-server could not be started.");
+        // Drain output so the child never blocks on a full pipe.
+        process.OutputDataReceived += static (_, _) => { };
+        process.ErrorDataReceived += static (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static void WaitUntilReady(Process process, int port, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var ping = Encoding.ASCII.GetBytes("PING\r\n");
+        var buffer = new byte[64];
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new IOException($"redis-server exited with code {process.ExitCode} (port {port} taken?)");
+            }
+
+            try
+            {
+                using var client = new TcpClient();
+                client.Connect(IPAddress.Loopback, port);
+                using var stream = client.GetStream();
+                stream.Write(ping);
+                var read = stream.Read(buffer);
+                if (read > 0 && Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal))
+                {
+                    return;
+                }
+            }
+            catch (SocketException)
+            {
+            }
+
+            Thread.Sleep(20);
+        }
+
+        throw new TimeoutException($"redis-server on port {port} did not answer PING within {timeout.TotalSeconds:0}s");
+    }
+
+    /// <summary>Stops a server left behind by a hub that was killed before it could stop its child.</summary>
+    private static void StopOrphan(string pidFile)
+    {
+        if (!File.Exists(pidFile) || !int.TryParse(File.ReadAllText(pidFile), out var pid))
+        {
+            return;
+        }
+
+        var cmdline = $"/proc/{pid}/cmdline";
+        if (File.Exists(cmdline) && File.ReadAllText(cmdline).Contains("redis-server", StringComparison.Ordinal))
+        {
+            _ = SendSignal(pid, SigTerm);
+            try
+            {
+                using var orphan = Process.GetProcessById(pid);
+                orphan.WaitForExit(TimeSpan.FromSeconds(10));
+            }
+            catch (ArgumentException)
+            {
+            }
+        }
+    }
+
+    private static string? FindExecutable(string name)
+    {
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
+        foreach (var dir in path.Split(Path.PathSeparator).Append("/usr/sbin").Append("/usr/bin"))
+        {
+            var candidate = Path.Combine(dir, name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static void TryKill(Process process)
+    {
+        try
+        {
+            process.Kill();
+            process.WaitForExit(TimeSpan.FromSeconds(5));
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    private const int SigTerm = 15;
+
+    // DllImport rather than LibraryImport: the latter needs unsafe code for one int-only call.
+#pragma warning disable SYSLIB1054
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+#pragma warning restore SYSLIB1054
+}

@@ -1,0 +1,89 @@
+using System.Globalization;
+using StackExchange.Redis;
+
+namespace Federation.Hub.Storage;
+
+/// <summary>Members in Redis: one hash per member plus a sorted index for paging (see <see cref="RedisKeys"/>).</summary>
+public sealed class MemberStore(IConnectionMultiplexer redis)
+{
+    private const char ListSeparator = ' ';
+
+    /// <summary>Creates the member unless one with the same id exists; returns false if it does.</summary>
+    public async Task<bool> TryCreateAsync(MemberRecord member)
+    {
+        var key = RedisKeys.Member(member.Id);
+        var tx = redis.GetDatabase().CreateTransaction();
+        tx.AddCondition(Condition.KeyNotExists(key));
+        _ = tx.HashSetAsync(key, ToEntries(member));
+        _ = tx.SortedSetAddAsync(RedisKeys.MemberIndex, member.Id, 0);
+        return await tx.ExecuteAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Reads a member; null if unknown.</summary>
+    public async Task<MemberRecord?> GetAsync(string memberId)
+    {
+        var entries = await redis.GetDatabase().HashGetAllAsync(RedisKeys.Member(memberId)).ConfigureAwait(false);
+        return entries.Length == 0 ? null : FromEntries(memberId, entries);
+    }
+
+    /// <summary>
+    /// Overwrites a member and, when its status changed, tells every replica so they end the
+    /// member's open streams at once.
+    /// </summary>
+    public async Task SaveAsync(MemberRecord member, bool statusChanged)
+    {
+        var db = redis.GetDatabase();
+        await db.HashSetAsync(RedisKeys.Member(member.Id), ToEntries(member)).ConfigureAwait(false);
+        if (statusChanged)
+        {
+            await db.PublishAsync(RedisKeys.MemberStatusChannel, member.Id).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Member ids after <paramref name="afterId"/> in ordinal order.</summary>
+    public async Task<IReadOnlyList<string>> ListIdsAsync(string afterId, int count)
+    {
+        // default(RedisValue) is "-"/"+" (unbounded); Exclude.Start makes the page start after afterId.
+        var ids = await redis.GetDatabase().SortedSetRangeByValueAsync(
+            RedisKeys.MemberIndex, afterId.Length == 0 ? default : (RedisValue)afterId, default, Exclude.Start, Order.Ascending, 0, count).ConfigureAwait(false);
+        return ids.Select(v => v.ToString()).ToArray();
+    }
+
+    /// <summary>Number of members ever created.</summary>
+    public async Task<long> CountAsync() =>
+        await redis.GetDatabase().SortedSetLengthAsync(RedisKeys.MemberIndex).ConfigureAwait(false);
+
+    private static HashEntry[] ToEntries(MemberRecord m) =>
+    [
+        new("name", m.DisplayName),
+        new("status", (int)m.Status),
+        new("scopes", string.Join(ListSeparator, m.Scopes)),
+        new("groups", string.Join(ListSeparator, m.Groups)),
+        new("created", m.CreatedAt.ToUnixTimeMilliseconds()),
+        new("updated", m.UpdatedAt.ToUnixTimeMilliseconds()),
+        new("creds", m.CredentialsIssuedAt.ToUnixTimeMilliseconds()),
+        new("reason", m.StatusReason),
+        new("secret", m.SecretHash),
+    ];
+
+    private static MemberRecord FromEntries(string id, HashEntry[] entries)
+    {
+        var map = entries.ToDictionary(e => e.Name.ToString(), e => e.Value);
+        string Text(string name) => map.TryGetValue(name, out var v) ? v.ToString() : "";
+        DateTimeOffset Time(string name) => DateTimeOffset.FromUnixTimeMilliseconds(
+            long.Parse(Text(name) is { Length: > 0 } t ? t : "0", CultureInfo.InvariantCulture));
+        string[] List(string name) => Text(name).Split(ListSeparator, StringSplitOptions.RemoveEmptyEntries);
+
+        return new MemberRecord(
+            id,
+            Text("name"),
+            (MemberStatusCode)int.Parse(Text("status"), CultureInfo.InvariantCulture),
+            List("scopes"),
+            List("groups"),
+            Time("created"),
+            Time("updated"),
+            Time("creds"),
+            Text("reason"),
+            Text("secret"));
+    }
+}

@@ -1,0 +1,45 @@
+using Federation.Contracts.V1;
+using StackExchange.Redis;
+
+namespace Federation.Hub.Tests.Infrastructure;
+
+/// <summary>A real Redis and one real hub, shared by the tests of one class (xunit class fixture).</summary>
+public sealed class HubFixture : IAsyncLifetime
+{
+    private int memberCounter;
+
+    public TestRedis Redis { get; } = new();
+
+    public HubInstance Hub { get; private set; } = null!;
+
+    /// <summary>Direct Redis access for inspecting what the hub stored.</summary>
+    public IConnectionMultiplexer RedisConnection { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Hub = await HubInstance.StartAsync(Redis.ConnectionString);
+        RedisConnection = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Hub.DisposeAsync();
+        await RedisConnection.DisposeAsync();
+        Redis.Dispose();
+    }
+
+    /// <summary>Creates a member with a unique id through the admin API; returns its id and secret.</summary>
+    public async Task<(string Id, string Secret)> CreateMemberAsync(string[]? scopes = null, string[]? groups = null)
+    {
+        var admin = await Hub.AdminClientAsync();
+        var id = $"member-{Interlocked.Increment(ref memberCounter)}-{Guid.NewGuid():N}"[..30];
+        var response = await admin.CreateMemberAsync(new CreateMemberRequest
+        {
+            MemberId = id,
+            DisplayName = "Test member " + id,
+            Scopes = { scopes ?? ["signals.submit", "signals.read"] },
+            SharingGroups = { groups ?? [] },
+        });
+        return (response.Member.MemberId, response.ClientSecret);
+    }
+}

@@ -1,0 +1,42 @@
+using Federation.Hub.Storage;
+using StackExchange.Redis;
+
+namespace Federation.Hub.Tests.Infrastructure;
+
+/// <summary>
+/// A real Redis for one test class: a private redis-server on a free loopback port (stopped by
+/// PID on dispose), or the server named by FEDERATION_TEST_REDIS, flushed first.
+/// </summary>
+public sealed class TestRedis : IDisposable
+{
+    private readonly LocalRedisServer? server;
+    private readonly string? dataDirectory;
+
+    public TestRedis()
+    {
+        var external = Environment.GetEnvironmentVariable("FEDERATION_TEST_REDIS");
+        if (!string.IsNullOrEmpty(external))
+        {
+            ConnectionString = external + ",allowAdmin=true";
+            using var admin = ConnectionMultiplexer.Connect(ConnectionString);
+            admin.GetServers()[0].FlushDatabase();
+            return;
+        }
+
+        dataDirectory = Directory.CreateTempSubdirectory("federation-test-redis-").FullName;
+        server = LocalRedisServer.Start(dataDirectory, persistent: false);
+        ConnectionString = server.ConnectionString + ",allowAdmin=true";
+    }
+
+    /// <summary>Connection string (admin commands allowed, for inspection).</summary>
+    public string ConnectionString { get; }
+
+    public void Dispose()
+    {
+        server?.Dispose();
+        if (dataDirectory is not null)
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+}
