@@ -14,13 +14,15 @@ namespace Federation.Core.Pdq;
 /// </para>
 /// <para>
 /// Why recall equals brute force (pigeonhole): the distance of two hashes is the sum of the distances
-/// of their 16 chunks. If every chunk differed by more than <c>r</c> = ⌊d/16⌋ bits, the total would be
-/// at least 16(r+1) &gt; d. So every hash within distance d has some chunk within distance r of the
-/// query's chunk: probing, in every table, all chunk values within r bits of the query's finds every
-/// match. d ≤ 15 needs only the 16 exact buckets; d ≤ 31 needs r = 1 (17 buckets per table); d ≤ 47
-/// r = 2. Every candidate is then checked against its full 256-bit distance, so there are no false
-/// positives either. Larger thresholds fall back to a full scan. A hash found through several tables is
-/// reported once: from the first table whose chunk is within r.
+/// of their 16 chunks. Write the threshold d = 16a + b with 0 ≤ b &lt; 16. If chunks 0..b each differed
+/// by more than a bits and chunks b+1..15 each by more than a-1 bits, the total would be at least
+/// (b+1)(a+1) + (15-b)a = 16a + b + 1 &gt; d. So every hash within d has one of chunks 0..b within a
+/// bits of the query's, or one of chunks b+1..15 within a-1 bits: probing exactly those buckets finds
+/// every match. d ≤ 15: the exact buckets of chunks 0..d (at most 16 buckets); d = 16: chunk 0 within
+/// one bit plus the exact buckets of chunks 1..15 (32 buckets); d = 31: all 16 chunks within one bit
+/// (272 buckets); up to 47 within two bits. Every candidate is checked against its full 256-bit
+/// distance, so there are no false positives either. Larger thresholds fall back to a full scan. A hash
+/// found through several chunks is reported once: from the first chunk whose probe covers it.
 /// </para>
 /// <para>
 /// Threading: any number of concurrent readers (<see cref="Query(in PdqHash, int, int)"/>,
@@ -185,14 +187,13 @@ public sealed class PdqIndex<TId> : IDisposable
         _lock.EnterReadLock();
         try
         {
-            var radius = maxDistance / ChunkCount;
-            if (radius > MaxProbeRadius)
+            if (maxDistance / ChunkCount > MaxProbeRadius)
             {
                 Scan(query, maxDistance, ref found);
             }
             else
             {
-                Probe(query, maxDistance, radius, ref found);
+                Probe(query, maxDistance, ref found);
             }
 
             return found.CopySorted<TId>(_ids, maxResults, results);
@@ -206,16 +207,25 @@ public sealed class PdqIndex<TId> : IDisposable
 
     public void Dispose() => _lock.Dispose();
 
-    private void Probe(in PdqHash query, int maxDistance, int radius, ref MatchCollector found)
+    private void Probe(in PdqHash query, int maxDistance, ref MatchCollector found)
     {
+        // d = 16a + b: chunks 0..b are probed within a bits, chunks b+1..15 within a-1 (see remarks).
+        var a = maxDistance / ChunkCount;
+        var b = maxDistance % ChunkCount;
         ulong q0 = query.Word0, q1 = query.Word1, q2 = query.Word2, q3 = query.Word3;
         ref var hashes = ref MemoryMarshal.GetArrayDataReference(_hashes);
         ref var buckets = ref MemoryMarshal.GetArrayDataReference(_buckets);
-        var probeCount = ProbeCountByRadius[radius];
         var masks = ProbeMasks;
 
         for (var c = 0; c < ChunkCount; c++)
         {
+            var radius = c <= b ? a : a - 1;
+            if (radius < 0)
+            {
+                break;
+            }
+
+            var probeCount = ProbeCountByRadius[radius];
             var tableBase = c << ChunkBits;
             var queryChunk = query.GetChunk16(c);
             for (var m = 0; m < probeCount; m++)
@@ -235,7 +245,7 @@ public sealed class PdqIndex<TId> : IDisposable
                     ulong x0 = h.Word0 ^ q0, x1 = h.Word1 ^ q1, x2 = h.Word2 ^ q2, x3 = h.Word3 ^ q3;
                     var distance = BitOperations.PopCount(x0) + BitOperations.PopCount(x1)
                         + BitOperations.PopCount(x2) + BitOperations.PopCount(x3);
-                    if (distance <= maxDistance && !FoundInEarlierTable(x0, x1, x2, x3, c, radius))
+                    if (distance <= maxDistance && !FoundInEarlierTable(x0, x1, x2, x3, c, a, b))
                     {
                         found.Add(distance, slot);
                     }
@@ -244,11 +254,12 @@ public sealed class PdqIndex<TId> : IDisposable
         }
     }
 
-    // True when a table before `table` also had this hash within `radius`, so it was reported there.
-    private static bool FoundInEarlierTable(ulong x0, ulong x1, ulong x2, ulong x3, int table, int radius)
+    // True when a chunk before `table` also had this hash within its probe radius, so it was reported there.
+    private static bool FoundInEarlierTable(ulong x0, ulong x1, ulong x2, ulong x3, int table, int a, int b)
     {
         for (var c = 0; c < table; c++)
         {
+            var radius = c <= b ? a : a - 1;
             var word = (c >> 2) switch
             {
                 0 => x3,
