@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Federation.Core.Pdq;
 
@@ -207,7 +208,7 @@ public sealed class PdqIndex<TId> : IDisposable
 
     public void Dispose() => _lock.Dispose();
 
-    private void Probe(in PdqHash query, int maxDistance, ref MatchCollector found)
+    private unsafe void Probe(in PdqHash query, int maxDistance, ref MatchCollector found)
     {
         // d = 16a + b: chunks 0..b are probed within a bits, chunks b+1..15 within a-1 (see remarks).
         var a = maxDistance / ChunkCount;
@@ -238,8 +239,22 @@ public sealed class PdqIndex<TId> : IDisposable
                 }
 
                 ref var slots = ref MemoryMarshal.GetArrayDataReference(bucket.Slots!);
+                if (Sse.IsSupported)
+                {
+                    // Candidates are independent cache misses: start the first few loads together.
+                    for (var i = 0; i < count && i < 8; i++)
+                    {
+                        Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref hashes, Unsafe.Add(ref slots, i))));
+                    }
+                }
+
                 for (var i = 0; i < count; i++)
                 {
+                    if (Sse.IsSupported && i + 8 < count)
+                    {
+                        Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref hashes, Unsafe.Add(ref slots, i + 8))));
+                    }
+
                     var slot = Unsafe.Add(ref slots, i);
                     ref var h = ref Unsafe.Add(ref hashes, slot);
                     ulong x0 = h.Word0 ^ q0, x1 = h.Word1 ^ q1, x2 = h.Word2 ^ q2, x3 = h.Word3 ^ q3;
