@@ -52,6 +52,10 @@ public sealed class SignalMemoryTests(ITestOutputHelper output)
         var perSignal = (after - before) / (double)Signals;
         output.WriteLine($"{bucketsPerPartition} buckets/partition: {perSignal:F1} bytes per signal ({after - before:N0} bytes for {Signals:N0})");
 
+        var commands = (await connection.GetServers()[0].InfoAsync("commandstats")).SelectMany(g => g)
+            .Where(p => p.Key is "cmdstat_eval" or "cmdstat_evalsha");
+        output.WriteLine(string.Join("; ", commands.Select(c => $"{c.Key}: {c.Value}")));
+
         Assert.Equal((uint)Signals, created);
         Assert.InRange(perSignal, 1, budget);
     }
