@@ -31,6 +31,9 @@ public static class RedisKeys
     /// <summary>The audit chain head (newest sequence and hash).</summary>
     public static readonly RedisKey AuditHead = "fed:{a}:audit-head";
 
+    /// <summary>The feed stream of one signal partition, <c>fed:{pNN}:feed</c> (written by the signal scripts).</summary>
+    public static RedisKey Feed(int partition) => $"fed:{{p{partition:D2}}}:feed";
+
     /// <summary>Channel announcing member status changes.</summary>
     public static readonly RedisChannel MemberStatusChannel = RedisChannel.Literal("fed:member-status");
 }
