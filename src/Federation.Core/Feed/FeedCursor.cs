@@ -9,7 +9,7 @@ namespace Federation.Core.Feed;
 /// </summary>
 /// <remarks>
 /// Wire form (version 1), base64url without padding:
-/// <c>[version byte = 1][varint partition count][per partition: varint milliseconds, varint sequence]</c>.
+/// <c>[version byte = 1][varint partition count][per partition: varint milliseconds, varint sequence, varint ordinal]</c>.
 /// Varints are unsigned LEB128. Clients must treat the text as opaque; the version byte lets a later hub
 /// change the layout and still read (or precisely refuse) old cursors. Equal position vectors always
 /// encode to the same text, so two replicas that delivered the same updates hand out identical cursors.
@@ -22,7 +22,7 @@ public static class FeedCursor
     /// <summary>Most partitions a cursor may carry (the hub allows up to 1,024).</summary>
     public const int MaxPartitions = 1024;
 
-    // Version byte + count varint (≤ 2 bytes for 1,024) + two 10-byte varints per partition.
+    // Version byte + count varint (≤ 2 bytes for 1,024) + three 10-byte varints per partition.
     private const int MaxVarint = 10;
 
     /// <summary>Encodes the position vector.</summary>
@@ -34,7 +34,7 @@ public static class FeedCursor
             throw new ArgumentException($"A cursor covers 1 to {MaxPartitions} partitions; got {positions.Length}.", nameof(positions));
         }
 
-        var max = 1 + 2 + (positions.Length * 2 * MaxVarint);
+        var max = 1 + 2 + (positions.Length * 3 * MaxVarint);
         var rented = max <= 1024 ? null : new byte[max];
         Span<byte> buffer = rented ?? stackalloc byte[max];
         var length = 0;
@@ -44,6 +44,7 @@ public static class FeedCursor
         {
             length += WriteVarint(buffer[length..], position.Milliseconds);
             length += WriteVarint(buffer[length..], position.Sequence);
+            length += WriteVarint(buffer[length..], position.Ordinal);
         }
 
         return Base64Url.EncodeToString(buffer[..length]);
@@ -63,7 +64,7 @@ public static class FeedCursor
         }
 
         var maxBytes = Base64Url.GetMaxDecodedLength(text.Length);
-        if (maxBytes > 1 + 2 + (MaxPartitions * 2 * MaxVarint))
+        if (maxBytes > 1 + 2 + (MaxPartitions * 3 * MaxVarint))
         {
             error = "the cursor is too long to be a feed cursor";
             return false;
@@ -94,13 +95,14 @@ public static class FeedCursor
         var result = new FeedPosition[(int)count];
         for (var i = 0; i < result.Length; i++)
         {
-            if (!TryReadVarint(data, ref offset, out var ms) || !TryReadVarint(data, ref offset, out var seq))
+            if (!TryReadVarint(data, ref offset, out var ms) || !TryReadVarint(data, ref offset, out var seq)
+                || !TryReadVarint(data, ref offset, out var ordinal))
             {
                 error = "the cursor is truncated";
                 return false;
             }
 
-            result[i] = new FeedPosition(ms, seq);
+            result[i] = new FeedPosition(ms, seq, ordinal);
         }
 
         if (offset != data.Length)

@@ -22,8 +22,11 @@ internal sealed class FeedItem(FeedEntry entry, SignalRecord? record, Signal? si
     /// <summary><see cref="Vector"/> encoded, shared by every subscriber that is in step with the tail.</summary>
     public string Cursor { get; } = cursor;
 
-    /// <summary>The message for subscribers in step with the tail (caller-specific fields unset).</summary>
-    public SubscribeResponse? Response { get; } = signal is null ? null : FeedMessages.Update(entry, signal, cursor);
+    /// <summary>
+    /// The gRPC frame of the update for subscribers in step with the tail (caller-specific fields unset):
+    /// serialized once per replica, copied onto each stream.
+    /// </summary>
+    public byte[]? Frame { get; } = signal is null ? null : GrpcFrames.Build(FeedMessages.Update(entry, signal, cursor));
 
     /// <summary>The contract form of <see cref="Record"/>, shared.</summary>
     public Signal? Signal { get; } = signal;

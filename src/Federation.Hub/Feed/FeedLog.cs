@@ -11,34 +11,37 @@ namespace Federation.Hub.Feed;
 /// </summary>
 public sealed class FeedLog(IConnectionMultiplexer redis, ILogger<FeedLog> logger)
 {
-    /// <summary>The id of the newest entry of a partition's stream; <see cref="FeedPosition.Zero"/> when it has none.</summary>
-    public async Task<FeedPosition> ReadHeadAsync(int partition)
-    {
-        var newest = await redis.GetDatabase().StreamRangeAsync(RedisKeys.Feed(partition), "-", "+", 1, Order.Descending).ConfigureAwait(false);
-        return newest.Length == 0 ? FeedPosition.Zero : FeedPosition.Parse(newest[0].Id.ToString());
-    }
+    /// <summary>
+    /// Where a partition's stream ends now: its <c>last-generated-id</c> with ordinal <c>entries-added</c>, read
+    /// atomically by XINFO STREAM; <see cref="FeedPosition.Zero"/> when the stream does not exist yet.
+    /// </summary>
+    public async Task<FeedPosition> ReadHeadAsync(int partition) =>
+        Head(await InfoAsync(redis.GetDatabase(), partition).ConfigureAwait(false));
 
     /// <summary>Heads of every partition, in one pipelined round trip.</summary>
     public async Task<FeedPosition[]> ReadHeadsAsync(int partitions)
     {
         var db = redis.GetDatabase();
-        var reads = new Task<StreamEntry[]>[partitions];
+        var reads = new Task<StreamInfo?>[partitions];
         for (var p = 0; p < partitions; p++)
         {
-            reads[p] = db.StreamRangeAsync(RedisKeys.Feed(p), "-", "+", 1, Order.Descending);
+            reads[p] = InfoAsync(db, p);
         }
 
         var heads = new FeedPosition[partitions];
         for (var p = 0; p < partitions; p++)
         {
-            var newest = await reads[p].ConfigureAwait(false);
-            heads[p] = newest.Length == 0 ? FeedPosition.Zero : FeedPosition.Parse(newest[0].Id.ToString());
+            heads[p] = Head(await reads[p].ConfigureAwait(false));
         }
 
         return heads;
     }
 
-    /// <summary>Entries strictly after <paramref name="after"/> up to and including <paramref name="upTo"/>, oldest first.</summary>
+    /// <summary>
+    /// Entries strictly after <paramref name="after"/> up to and including <paramref name="upTo"/>, oldest first,
+    /// numbered on from <paramref name="after"/>'s ordinal (valid while nothing after it was trimmed, which the
+    /// caller checks with <see cref="CheckRetainedAsync"/> before each page).
+    /// </summary>
     public async Task<FeedEntry[]> RangeAsync(int partition, FeedPosition after, FeedPosition upTo, int count)
     {
         var entries = await redis.GetDatabase().StreamRangeAsync(
@@ -46,7 +49,7 @@ public sealed class FeedLog(IConnectionMultiplexer redis, ILogger<FeedLog> logge
         var result = new FeedEntry[entries.Length];
         for (var i = 0; i < entries.Length; i++)
         {
-            result[i] = Parse(partition, entries[i].Id, entries[i].Values);
+            result[i] = Parse(partition, entries[i].Id, entries[i].Values, after.Ordinal + 1 + (ulong)i);
         }
 
         return result;
@@ -57,61 +60,40 @@ public sealed class FeedLog(IConnectionMultiplexer redis, ILogger<FeedLog> logge
     /// when every entry after it is still in the stream.
     /// </summary>
     /// <remarks>
-    /// Trimming (MAXLEN by the writer, MINID by <see cref="FeedRetention"/>) only ever removes the oldest entries,
-    /// and nothing deletes feed entries otherwise. Positions are always ids of entries that existed (or 0-0). So:
-    /// while the stream still holds the position's own entry (first entry &lt;= position), nothing after it was
-    /// removed. Once the position's entry itself is gone, the entries right after it may be gone too, and the
-    /// hub cannot tell (Redis 7.0 does not record trimmed ids in <c>max-deleted-entry-id</c>), so it refuses:
-    /// a subscriber exactly at the retention edge may be asked to take a snapshot one entry early, but never
-    /// resumes over a gap. <c>max-deleted-entry-id</c> after the position (an XDEL, or a Redis that records
-    /// trims) is refused too. A position equal to <c>last-generated-id</c> (an idle partition whose last entries
-    /// aged out) always resumes. A position after <c>last-generated-id</c> was never handed out by this store.
+    /// Exact: trimming (MAXLEN by the writer, MINID by <see cref="FeedRetention"/>) only ever removes the oldest entries,
+    /// so the entries removed so far are ordinals 1 .. <c>entries-added - length</c>; the entries after a position of
+    /// ordinal o are all there exactly when that count is at most o. Redis 7.0 does not record trimmed ids in
+    /// <c>max-deleted-entry-id</c> (only XDEL'd ones), so that field alone cannot see trimming; it is checked too.
+    /// A position after the stream's head was never handed out by this store (Redis lost data or was replaced).
     /// </remarks>
     public async Task<string?> CheckRetainedAsync(int partition, FeedPosition position)
     {
-        StreamInfo info;
-        try
-        {
-            info = await redis.GetDatabase().StreamInfoAsync(RedisKeys.Feed(partition)).ConfigureAwait(false);
-        }
-        catch (RedisServerException e) when (e.Message.Contains("no such key", StringComparison.OrdinalIgnoreCase))
+        var info = await InfoAsync(redis.GetDatabase(), partition).ConfigureAwait(false);
+        if (info is not { } stream)
         {
             return position == FeedPosition.Zero ? null : $"partition {partition}'s feed no longer exists in the store";
         }
 
-        var lastGenerated = FeedPosition.Parse(info.LastGeneratedId.ToString());
-        if (position > lastGenerated)
+        var head = Head(stream);
+        if (position > head || position.Ordinal > head.Ordinal)
         {
             return $"partition {partition} never reached the cursor's position (the store was reset)";
         }
 
-        if (position == lastGenerated)
+        var maxDeleted = stream.MaxDeletedEntryId.IsNull ? FeedPosition.Zero : FeedPosition.Parse(stream.MaxDeletedEntryId.ToString());
+        var removed = (ulong)Math.Max(0, stream.EntriesAdded - stream.Length);
+        if (maxDeleted > position || removed > position.Ordinal)
         {
-            return null; // nothing was ever added after it, whatever was trimmed before
+            logger.LogDebug("Cursor {Position} (ordinal {Ordinal}) of partition {Partition} predates retention ({Removed} entries removed)",
+                position, position.Ordinal, partition, removed);
+            return $"partition {partition}'s feed was trimmed past the cursor (the cursor is older than the retained feed)";
         }
 
-        var maxDeleted = info.MaxDeletedEntryId.IsNull ? FeedPosition.Zero : FeedPosition.Parse(info.MaxDeletedEntryId.ToString());
-        if (maxDeleted > position)
-        {
-            return $"partition {partition}'s feed lost entries after the cursor";
-        }
-
-        if (info.EntriesAdded <= info.Length)
-        {
-            return null; // nothing was ever trimmed
-        }
-
-        if (info.Length > 0 && FeedPosition.Parse(info.FirstEntry.Id.ToString()) <= position)
-        {
-            return null; // the position's own entry is still there, so is everything after it
-        }
-
-        logger.LogDebug("Cursor {Position} of partition {Partition} predates retention", position, partition);
-        return $"partition {partition}'s feed was trimmed past the cursor (the cursor is older than the retained feed)";
+        return null;
     }
 
     /// <summary>Reads one entry in the contract format (<c>s</c>, <c>k</c>, <c>v</c>).</summary>
-    public static FeedEntry Parse(int partition, RedisValue id, NameValueEntry[] fields)
+    public static FeedEntry Parse(int partition, RedisValue id, NameValueEntry[] fields, ulong ordinal)
     {
         byte[]? storageKey = null;
         var kind = UpdateKind.Unspecified;
@@ -132,11 +114,11 @@ public sealed class FeedLog(IConnectionMultiplexer redis, ILogger<FeedLog> logge
             }
         }
 
-        return new FeedEntry(partition, FeedPosition.Parse(id.ToString()), storageKey ?? [], kind, version);
+        return new FeedEntry(partition, FeedPosition.Parse(id.ToString(), ordinal), storageKey ?? [], kind, version);
     }
 
     /// <summary>Reads one entry from a raw XREAD reply (<c>[id, [field, value, ...]]</c>).</summary>
-    public static FeedEntry Parse(int partition, RedisResult entry)
+    public static FeedEntry Parse(int partition, RedisResult entry, ulong ordinal)
     {
         var parts = (RedisResult[])entry!;
         var fields = (RedisResult[])parts[1]!;
@@ -146,6 +128,21 @@ public sealed class FeedLog(IConnectionMultiplexer redis, ILogger<FeedLog> logge
             pairs[i] = new NameValueEntry((RedisValue)fields[2 * i], (RedisValue)fields[(2 * i) + 1]);
         }
 
-        return Parse(partition, (RedisValue)parts[0], pairs);
+        return Parse(partition, (RedisValue)parts[0], pairs, ordinal);
     }
+
+    private static async Task<StreamInfo?> InfoAsync(IDatabaseAsync db, int partition)
+    {
+        try
+        {
+            return await db.StreamInfoAsync(RedisKeys.Feed(partition)).ConfigureAwait(false);
+        }
+        catch (RedisServerException e) when (e.Message.Contains("no such key", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+    }
+
+    private static FeedPosition Head(StreamInfo? info) =>
+        info is { } stream ? FeedPosition.Parse(stream.LastGeneratedId.ToString(), (ulong)stream.EntriesAdded) : FeedPosition.Zero;
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Federation.Contracts.V1;
 using Federation.Core.Feed;
 using Federation.Hub.Auth;
@@ -26,10 +27,14 @@ public sealed class FeedSubscriptions(
     private readonly ILogger logger = logger;
 
     private const int CatchUpPage = 512;
-    private const int MaxBufferedWrites = 64;
-    private static readonly WriteOptions BufferHint = new(WriteFlags.BufferHint);
+    private const int MaxUnflushed = 64;
 
     /// <summary>Serves one Subscribe call until the client leaves or the hub ends it.</summary>
+    /// <remarks>
+    /// Messages are written as gRPC frames directly to the response body (after the response headers went out
+    /// through <see cref="ServerCallContext.WriteResponseHeadersAsync"/>), so the frame the tail serialized once is
+    /// copied onto every in-step subscriber's stream; <paramref name="writer"/> is therefore not used.
+    /// </remarks>
     public async Task SubscribeAsync(SubscribeRequest request, IServerStreamWriter<SubscribeResponse> writer, ServerCallContext context)
     {
         var filter = FeedFilter.From(request.Filter);
@@ -37,7 +42,7 @@ public sealed class FeedSubscriptions(
         using var session = await access.OpenAsync(context.GetCaller().Member, context.CancellationToken).ConfigureAwait(false);
         try
         {
-            var subscriber = new Subscriber(this, session, filter, writer);
+            var subscriber = new Subscriber(this, session, filter, context);
             await subscriber.RunAsync(request.Start, start).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (session.Termination is { } status)
@@ -71,15 +76,15 @@ public sealed class FeedSubscriptions(
     }
 
     /// <summary>The state of one subscriber: its position vector and whether it is in step with the tail.</summary>
-    private sealed class Subscriber(FeedSubscriptions owner, FeedSession session, FeedFilter filter, IServerStreamWriter<SubscribeResponse> writer)
+    private sealed class Subscriber(FeedSubscriptions owner, FeedSession session, FeedFilter filter, ServerCallContext context)
     {
+        private readonly System.IO.Pipelines.PipeWriter body = context.GetHttpContext().Response.BodyWriter;
         private readonly TimeSpan heartbeat = owner.options.Feed.HeartbeatInterval;
         private FeedPosition[] position = [];
         private bool inStep;
         private string? cursor;
         private long lastWrite;
-        private int buffered;
-        private SubscribeResponse? pending;
+        private int unflushed;
 
         private CancellationToken Token => session.Token;
 
@@ -91,7 +96,10 @@ public sealed class FeedSubscriptions(
                 await EnsureRetainedAsync(from).ConfigureAwait(false);
                 position = from;
             }
-            else if (start == SubscribeStart.Snapshot)
+
+            // Headers go out before the first frame is copied into the body (refusals above are trailers-only).
+            await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
+            if (from is null && start == SubscribeStart.Snapshot)
             {
                 position = await SnapshotAsync().ConfigureAwait(false);
             }
@@ -178,13 +186,14 @@ public sealed class FeedSubscriptions(
                     continue;
                 }
 
-                if (await owner.log.CheckRetainedAsync(p, position[p]).ConfigureAwait(false) is { } reason)
-                {
-                    throw RpcErrors.FailedPrecondition($"The subscriber fell behind the retained feed: {reason}. Resubscribe with start SNAPSHOT.");
-                }
-
                 while (position[p] < target[p])
                 {
+                    // Before every page: nothing after the position may have been trimmed (this also keeps ordinals exact).
+                    if (await owner.log.CheckRetainedAsync(p, position[p]).ConfigureAwait(false) is { } reason)
+                    {
+                        throw RpcErrors.FailedPrecondition($"The subscriber fell behind the retained feed: {reason}. Resubscribe with start SNAPSHOT.");
+                    }
+
                     var entries = await owner.log.RangeAsync(p, position[p], target[p], CatchUpPage).ConfigureAwait(false);
                     if (entries.Length == 0)
                     {
@@ -272,9 +281,16 @@ public sealed class FeedSubscriptions(
             cursor = inStep ? item.Cursor : null;
             if (item.Record is { } record && Wanted(record, entry.Kind))
             {
-                // In step: the message built once by the tail. Otherwise the same signal with this subscriber's cursor.
-                var message = inStep ? item.Response! : FeedMessages.Update(entry, item.Signal!, Cursor());
-                await SendAsync(message).ConfigureAwait(false);
+                // In step: the frame serialized once by the tail. Otherwise the same signal with this subscriber's cursor.
+                if (inStep)
+                {
+                    body.Write(item.Frame);
+                    await CountAsync().ConfigureAwait(false);
+                }
+                else
+                {
+                    await SendAsync(FeedMessages.Update(entry, item.Signal!, Cursor())).ConfigureAwait(false);
+                }
             }
         }
 
@@ -283,36 +299,37 @@ public sealed class FeedSubscriptions(
 
         private string Cursor() => cursor ??= FeedCursor.Encode(position);
 
-        // Messages go out one behind: a message is written with BufferHint once the next one exists, and the last
-        // one is flushed before waiting. Several ready messages then share one flush without any being held back.
-        private async Task SendAsync(SubscribeResponse message)
+        // Frames are copied into the response pipe and flushed when nothing more is ready (FlushAsync) or every
+        // MaxUnflushed frames, so bursts share flushes and nothing is held back while the subscriber waits.
+        private Task SendAsync(SubscribeResponse message)
         {
-            if (pending is not null)
+            GrpcFrames.Write(body, message);
+            return CountAsync();
+        }
+
+        private async Task CountAsync()
+        {
+            if (++unflushed >= MaxUnflushed)
             {
-                var hold = ++buffered < MaxBufferedWrites;
-                if (!hold)
-                {
-                    buffered = 0;
-                }
-
-                writer.WriteOptions = hold ? BufferHint : null;
-                await writer.WriteAsync(pending, Token).ConfigureAwait(false);
+                await FlushAsync().ConfigureAwait(false);
             }
-
-            pending = message;
         }
 
         private async Task FlushAsync()
         {
-            if (pending is null)
+            if (unflushed == 0)
             {
                 return;
             }
 
-            writer.WriteOptions = null;
-            await writer.WriteAsync(pending, Token).ConfigureAwait(false);
-            pending = null;
-            buffered = 0;
+            unflushed = 0;
+            // Waits while the client does not read (HTTP/2 flow control): only this subscriber's channel fills.
+            var result = await body.FlushAsync(Token).ConfigureAwait(false);
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                throw new OperationCanceledException("The client closed the stream.");
+            }
+
             lastWrite = owner.clock.GetTimestamp();
         }
     }

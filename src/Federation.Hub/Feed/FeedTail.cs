@@ -192,9 +192,11 @@ public sealed class FeedTail : BackgroundService
                     var partition = partitionOfKey[key];
                     var raw = (RedisResult[])value!;
                     var entries = new FeedEntry[raw.Length];
+                    // XREAD returns every entry after the last id (the tail stays far within MAXLEN), so ordinals count on.
+                    var ordinal = last[Array.IndexOf(group, partition)].Ordinal;
                     for (var i = 0; i < raw.Length; i++)
                     {
-                        entries[i] = FeedLog.Parse(partition, raw[i]);
+                        entries[i] = FeedLog.Parse(partition, raw[i], ++ordinal);
                     }
 
                     if (entries.Length > 0)

@@ -7,7 +7,7 @@ public sealed class FeedCursorTests
     [Fact]
     public void Encoded_vector_decodes_to_the_same_positions()
     {
-        FeedPosition[] positions = [FeedPosition.Zero, new(1_764_000_000_000, 0), new(1_764_000_000_123, 42), new(ulong.MaxValue, ulong.MaxValue)];
+        FeedPosition[] positions = [FeedPosition.Zero, new(1_764_000_000_000, 0, 1), new(1_764_000_000_123, 42, 7_000_000), new(ulong.MaxValue, ulong.MaxValue, ulong.MaxValue)];
 
         var text = FeedCursor.Encode(positions);
         var ok = FeedCursor.TryDecode(text, out var decoded, out var error);
@@ -19,7 +19,7 @@ public sealed class FeedCursorTests
     [Fact]
     public void Cursor_text_is_url_safe_without_padding()
     {
-        var positions = Enumerable.Range(0, 16).Select(i => new FeedPosition(1_764_000_000_000UL + (ulong)i, (ulong)(i * 300))).ToArray();
+        var positions = Enumerable.Range(0, 16).Select(i => new FeedPosition(1_764_000_000_000UL + (ulong)i, (ulong)(i * 300), (ulong)i * 1000)).ToArray();
 
         var text = FeedCursor.Encode(positions);
 
@@ -38,11 +38,11 @@ public sealed class FeedCursorTests
     [Fact]
     public void Sixteen_partitions_of_real_ids_stay_compact()
     {
-        var positions = Enumerable.Range(0, 16).Select(i => new FeedPosition(1_764_000_000_000UL + (ulong)i, 3)).ToArray();
+        var positions = Enumerable.Range(0, 16).Select(i => new FeedPosition(1_764_000_000_000UL + (ulong)i, 3, 250_000)).ToArray();
 
         var text = FeedCursor.Encode(positions);
 
-        Assert.True(text.Length < 180, $"cursor is {text.Length} chars");
+        Assert.True(text.Length < 220, $"cursor is {text.Length} chars");
     }
 
     [Theory]
@@ -52,6 +52,7 @@ public sealed class FeedCursorTests
     [InlineData("AQ")] // version 1, no count
     [InlineData("Ag")] // version 2
     [InlineData("AQA")] // zero partitions
+    [InlineData("AQEBAg")] // one partition, ordinal missing
     public void Malformed_text_is_refused_with_a_reason(string? text)
     {
         var ok = FeedCursor.TryDecode(text, out var positions, out var error);
@@ -64,7 +65,7 @@ public sealed class FeedCursorTests
     [Fact]
     public void Truncated_cursor_is_refused()
     {
-        var text = FeedCursor.Encode([new FeedPosition(1_764_000_000_000, 9), new FeedPosition(1_764_000_000_001, 0)]);
+        var text = FeedCursor.Encode([new FeedPosition(1_764_000_000_000, 9, 5), new FeedPosition(1_764_000_000_001, 0, 6)]);
         var bytes = Base64UrlDecode(text);
 
         var ok = FeedCursor.TryDecode(Base64UrlEncode(bytes[..^1]), out _, out var error);
@@ -87,8 +88,8 @@ public sealed class FeedCursorTests
     [Fact]
     public void Non_canonical_varint_is_refused()
     {
-        // version 1, count 1, ms = 1 written as two bytes (0x81 0x00), seq 0.
-        var ok = FeedCursor.TryDecode(Base64UrlEncode([1, 1, 0x81, 0x00, 0]), out _, out _);
+        // version 1, count 1, ms = 1 written as two bytes (0x81 0x00), seq 0, ordinal 0.
+        var ok = FeedCursor.TryDecode(Base64UrlEncode([1, 1, 0x81, 0x00, 0, 0]), out _, out _);
 
         Assert.False(ok);
     }
@@ -96,7 +97,7 @@ public sealed class FeedCursorTests
     [Fact]
     public void Overlong_varint_is_refused()
     {
-        byte[] bytes = [1, 1, .. Enumerable.Repeat((byte)0xFF, 10), 0];
+        byte[] bytes = [1, 1, .. Enumerable.Repeat((byte)0xFF, 10), 0, 0];
 
         var ok = FeedCursor.TryDecode(Base64UrlEncode(bytes), out _, out _);
 
@@ -112,7 +113,7 @@ public sealed class FeedCursorTests
             var positions = new FeedPosition[random.Next(1, 64)];
             for (var i = 0; i < positions.Length; i++)
             {
-                positions[i] = new FeedPosition((ulong)random.NextInt64(), (ulong)random.Next(0, 1 << 20));
+                positions[i] = new FeedPosition((ulong)random.NextInt64(), (ulong)random.Next(0, 1 << 20), (ulong)random.NextInt64());
             }
 
             Assert.True(FeedCursor.TryDecode(FeedCursor.Encode(positions), out var decoded, out var error), error);

@@ -37,5 +37,6 @@ public sealed class FeedPositionTests
 
         Assert.True(a < b && b < c && c > a && a <= b && c >= b);
         Assert.Equal("2-1", c.ToString());
+        Assert.Equal(0, new FeedPosition(2, 1, 5).CompareTo(new FeedPosition(2, 1, 9)));
     }
 }

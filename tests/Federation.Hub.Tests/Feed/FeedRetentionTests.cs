@@ -69,7 +69,7 @@ public sealed class FeedRetentionTests(HubFixture fixture) : IClassFixture<HubFi
         {
             Feed = { Retention = TimeSpan.Zero },
         });
-        var retention = new FeedRetention(fixture.RedisConnection, options, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<FeedRetention>.Instance);
+        var retention = new FeedRetention(fixture.RedisConnection, options, new LaterClock(), Microsoft.Extensions.Logging.Abstractions.NullLogger<FeedRetention>.Instance);
 
         var removed = await retention.TrimOnceAsync();
 
@@ -94,5 +94,11 @@ public sealed class FeedRetentionTests(HubFixture fixture) : IClassFixture<HubFi
             Assert.False(timeout.IsCancellationRequested, "the retention task never trimmed the feed");
             await Task.Delay(100, CancellationToken.None);
         }
+    }
+
+    // A minute ahead, so that entries appended in the current millisecond are older than a zero retention.
+    private sealed class LaterClock : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow().AddMinutes(1);
     }
 }
