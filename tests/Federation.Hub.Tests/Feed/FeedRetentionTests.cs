@@ -61,6 +61,34 @@ public sealed class FeedRetentionTests(HubFixture fixture) : IClassFixture<HubFi
     }
 
     [Fact]
+    public async Task Retention_edge_is_exact_processed_entry_trimmed_still_resumes_one_entry_earlier_does_not()
+    {
+        var member = await FeedTestMember.CreateAsync(fixture);
+        await using var feed = await FeedReader.OpenAsync(member.Client, FeedTestMember.Latest());
+        var first = FeedTestMember.RandomSha256();
+        var partition = FeedTestMember.PartitionOf(first);
+        var second = FeedTestMember.RandomSha256InPartition(partition);
+        var third = FeedTestMember.RandomSha256InPartition(partition);
+        await member.SubmitAsync(FeedTestMember.Sha(first));
+        await member.SubmitAsync(FeedTestMember.Sha(second));
+        await feed.WaitUntilAsync(u => u.Any(x => x.Signal?.Value == second), "the second update");
+        var afterFirst = feed.SignalUpdates.Single(x => x.Signal.Value == first).Cursor;
+        var afterSecond = feed.SignalUpdates.Single(x => x.Signal.Value == second).Cursor;
+
+        // Age out everything in the partition (both entries), then append a third.
+        var db = fixture.RedisConnection.GetDatabase();
+        await db.StreamTrimByMinIdAsync(RedisKeys.Feed(partition), FeedPosition.AtMilliseconds((ulong)DateTimeOffset.UtcNow.AddMinutes(1).ToUnixTimeMilliseconds()).ToString(), useApproximateMaxLength: false);
+        await member.SubmitAsync(FeedTestMember.Sha(third));
+        await using var resumed = await FeedReader.OpenAsync(member.Client, new SubscribeRequest { Start = SubscribeStart.Cursor, Cursor = afterSecond });
+        await resumed.WaitUntilAsync(u => u.Any(x => x.Signal?.Value == third), "the third update");
+        var call = member.Client.Subscribe(new SubscribeRequest { Start = SubscribeStart.Cursor, Cursor = afterFirst });
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
+
+        Assert.DoesNotContain(resumed.SignalUpdates, x => x.Signal.Value == second);
+        Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
+    }
+
+    [Fact]
     public async Task Retention_trims_entries_older_than_the_retention()
     {
         var member = await FeedTestMember.CreateAsync(fixture);

@@ -56,5 +56,18 @@ public sealed class FeedTestMember(string id, SignalService.SignalServiceClient 
     public static int PartitionOf(string sha256) =>
         Federation.Core.Signals.NormalizedSignal.FromRaw(Federation.Core.Signals.SignalKind.Sha256, Convert.FromHexString(sha256)).Partition(16);
 
+    /// <summary>A random SHA-256 value that lands in <paramref name="partition"/> (of 16).</summary>
+    public static string RandomSha256InPartition(int partition)
+    {
+        while (true)
+        {
+            var value = RandomSha256();
+            if (PartitionOf(value) == partition)
+            {
+                return value;
+            }
+        }
+    }
+
     public static SubscribeRequest Latest(SubscribeFilter? filter = null) => new() { Start = SubscribeStart.Latest, Filter = filter };
 }
