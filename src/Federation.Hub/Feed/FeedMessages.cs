@@ -1,4 +1,6 @@
 using Federation.Contracts.V1;
+using Federation.Core.Signals;
+using Federation.Hub.Storage;
 using Google.Protobuf.WellKnownTypes;
 
 namespace Federation.Hub.Feed;
@@ -17,6 +19,30 @@ internal static class FeedMessages
             EmittedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds((long)entry.Id.Milliseconds)),
         },
     };
+
+    /// <summary>
+    /// For a removal (RETRACTED, EXPIRED) whose record no longer exists (its tombstone was purged before this entry
+    /// was read): a minimal record rebuilt from the storage key, so a subscriber still hears that the signal is gone.
+    /// Null for any other entry.
+    /// </summary>
+    public static SignalRecord? Gone(FeedEntry entry)
+    {
+        if (entry.Kind is not (UpdateKind.Retracted or UpdateKind.Expired) || entry.StorageKey.Length == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            var (signal, group) = SignalStorageKey.Parse(entry.StorageKey);
+            var state = entry.Kind == UpdateKind.Retracted ? SignalState.Retracted : SignalState.Expired;
+            return new SignalRecord(signal, group, CategorySet.Empty, default, default, 0, 0, 0, 0, state, entry.Version, null, 0);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
 
     public static SubscribeResponse Snapshot(Signal signal, Timestamp now) => new()
     {

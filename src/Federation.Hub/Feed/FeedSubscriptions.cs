@@ -207,7 +207,7 @@ public sealed class FeedSubscriptions(
                         next[p] = entries[i].Id;
                         position = next;
                         cursor = null;
-                        if (records[i] is { } record && Wanted(record, entries[i].Kind))
+                        if ((records[i] ?? FeedMessages.Gone(entries[i])) is { } record && Wanted(record, entries[i].Kind))
                         {
                             await SendAsync(FeedMessages.Update(entries[i], record.ToContract(), Cursor())).ConfigureAwait(false);
                         }

@@ -264,6 +264,7 @@ public sealed class FeedTail : BackgroundService
         var signals = new Federation.Contracts.V1.Signal?[entries.Length];
         for (var i = 0; i < entries.Length; i++)
         {
+            records[i] ??= FeedMessages.Gone(entries[i]);
             signals[i] = records[i]?.ToContract();
         }
 

@@ -1,7 +1,10 @@
 using Federation.Contracts.V1;
+using Federation.Core.Signals;
+using Federation.Hub.Storage;
 using Federation.Hub.Feed;
 using Federation.Hub.Tests.Infrastructure;
 using Grpc.Core;
+using StackExchange.Redis;
 
 namespace Federation.Hub.Tests.Feed;
 
@@ -169,6 +172,27 @@ public sealed class FeedTests(HubFixture fixture) : IClassFixture<HubFixture>
         await using var resumed = await FeedReader.OpenAsync(reader.Client, new SubscribeRequest { Start = SubscribeStart.Cursor, Cursor = cursor });
 
         Assert.DoesNotContain(resumed.SignalUpdates, x => x.Signal.Value == skipped);
+    }
+
+    [Fact]
+    public async Task Removal_of_a_purged_record_is_still_delivered()
+    {
+        var reader = await FeedTestMember.CreateAsync(fixture);
+        await using var feed = await FeedReader.OpenAsync(reader.Client, FeedTestMember.Latest());
+        var value = FeedTestMember.RandomSha256();
+        var signal = NormalizedSignal.FromRaw(SignalKind.Sha256, Convert.FromHexString(value));
+        var storageKey = SignalStorageKey.Create(signal, "");
+
+        // An entry in the contract format whose record is gone (as after a tombstone purge).
+        await fixture.RedisConnection.GetDatabase().StreamAddAsync(
+            RedisKeys.Feed(FeedTestMember.PartitionOf(value)), [new NameValueEntry("s", storageKey), new NameValueEntry("k", 5), new NameValueEntry("v", 4)]);
+        await feed.WaitUntilAsync(u => u.Any(x => x.Signal?.Value == value), "the retraction");
+
+        var update = feed.SignalUpdates.Single(x => x.Signal.Value == value);
+        Assert.Equal(UpdateKind.Retracted, update.Kind);
+        Assert.Equal(SignalStatus.Retracted, update.Signal.Status);
+        Assert.Equal(4UL, update.Signal.Version);
+        Assert.Equal(signal.Id, update.Signal.Id);
     }
 
     [Fact]
