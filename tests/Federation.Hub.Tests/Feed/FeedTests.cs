@@ -144,6 +144,33 @@ public sealed class FeedTests(HubFixture fixture) : IClassFixture<HubFixture>
     }
 
     [Fact]
+    public async Task Snapshot_holds_only_records_the_member_may_see_and_wants()
+    {
+        var submitter = await FeedTestMember.CreateAsync(fixture, groups: ["snap-wg"]);
+        var outsider = await FeedTestMember.CreateAsync(fixture);
+        var grouped = FeedTestMember.RandomSha256();
+        var open = FeedTestMember.RandomSha256();
+        var grooming = FeedTestMember.RandomSha256();
+        await submitter.SubmitAsync(FeedTestMember.Sha(grouped, group: "snap-wg"), FeedTestMember.Sha(open), FeedTestMember.Sha(grooming, category: Category.Grooming));
+
+        await using var all = await FeedReader.OpenAsync(outsider.Client, new SubscribeRequest { Start = SubscribeStart.Snapshot });
+        await all.WaitUntilAsync(u => u.Any(x => x.Kind == UpdateKind.SnapshotEnd), "the end of the snapshot");
+        await using var filtered = await FeedReader.OpenAsync(outsider.Client, new SubscribeRequest
+        {
+            Start = SubscribeStart.Snapshot,
+            Filter = new SubscribeFilter { Categories = { Category.Grooming } },
+        });
+        await filtered.WaitUntilAsync(u => u.Any(x => x.Kind == UpdateKind.SnapshotEnd), "the end of the filtered snapshot");
+
+        var seen = all.SignalUpdates.Select(x => x.Signal.Value).ToHashSet();
+        Assert.Contains(open, seen);
+        Assert.Contains(grooming, seen);
+        Assert.DoesNotContain(grouped, seen);
+        Assert.All(filtered.SignalUpdates, x => Assert.Contains(Category.Grooming, x.Signal.Categories));
+        Assert.Contains(filtered.SignalUpdates, x => x.Signal.Value == grooming);
+    }
+
+    [Fact]
     public async Task Heartbeats_arrive_on_an_idle_stream_and_carry_the_cursor()
     {
         var reader = await FeedTestMember.CreateAsync(fixture);
