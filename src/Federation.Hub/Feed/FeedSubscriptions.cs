@@ -122,7 +122,7 @@ public sealed class FeedSubscriptions(
 
                     inStep = position.AsSpan().SequenceEqual(attachment.StartVector);
                     cursor = null;
-                    await FollowAsync(attachment.Channel.Reader).ConfigureAwait(false);
+                    await FollowAsync(attachment).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -219,13 +219,19 @@ public sealed class FeedSubscriptions(
         }
 
         // Drains the shared tail until the channel is completed (overflow); heartbeats when idle.
-        private async Task FollowAsync(System.Threading.Channels.ChannelReader<FeedItem> reader)
+        private async Task FollowAsync(FeedTail.Attachment attachment)
         {
+            var reader = attachment.Channel.Reader;
             while (true)
             {
-                while (reader.TryRead(out var item))
+                while (reader.TryRead(out var batch))
                 {
-                    await ApplyAsync(item).ConfigureAwait(false);
+                    foreach (var item in batch)
+                    {
+                        await ApplyAsync(item).ConfigureAwait(false);
+                    }
+
+                    Interlocked.Add(ref attachment.Pending, -batch.Length);
                 }
 
                 await FlushAsync().ConfigureAwait(false);

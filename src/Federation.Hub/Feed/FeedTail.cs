@@ -92,15 +92,13 @@ public sealed class FeedTail : BackgroundService
     internal async Task<Attachment> AttachAsync(int capacity, CancellationToken cancellationToken)
     {
         await ready.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var channel = Channel.CreateBounded<FeedItem>(new BoundedChannelOptions(capacity)
-        {
-            SingleReader = true,
-            SingleWriter = true,
-            FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails instead of dropping silently.
-        });
+        // Unbounded as a channel, bounded by Attachment.Pending: the tail hands over whole batches (one channel
+        // operation and at most one wake-up per batch per subscriber) and detaches a subscriber whose backlog
+        // reached its capacity, so memory stays within capacity + one batch per subscriber.
+        var channel = Channel.CreateUnbounded<FeedItem[]>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         lock (gate)
         {
-            var attachment = new Attachment(channel, vector);
+            var attachment = new Attachment(channel, vector, capacity);
             attached.Add(attachment);
             return attachment;
         }
@@ -270,6 +268,7 @@ public sealed class FeedTail : BackgroundService
 
         lock (gate)
         {
+            var items = new List<FeedItem>(entries.Length);
             for (var i = 0; i < entries.Length; i++)
             {
                 var entry = entries[i];
@@ -281,7 +280,7 @@ public sealed class FeedTail : BackgroundService
                 var next = (FeedPosition[])vector.Clone();
                 next[entry.Partition] = entry.Id;
                 vector = next;
-                var item = new FeedItem(entry, records[i], signals[i], next, FeedCursor.Encode(next));
+                items.Add(new FeedItem(entry, records[i], signals[i], next, FeedCursor.Encode(next)));
                 dispatched++;
 
                 foreach (var observer in observers)
@@ -295,18 +294,27 @@ public sealed class FeedTail : BackgroundService
                         logger.LogError(e, "Feed observer failed on entry {Partition}/{Id}", entry.Partition, entry.Id);
                     }
                 }
+            }
 
-                for (var s = attached.Count - 1; s >= 0; s--)
+            if (items.Count == 0)
+            {
+                return;
+            }
+
+            var batch = items.ToArray();
+            for (var s = attached.Count - 1; s >= 0; s--)
+            {
+                var attachment = attached[s];
+                if (Volatile.Read(ref attachment.Pending) >= attachment.Capacity || !attachment.Channel.Writer.TryWrite(batch))
                 {
-                    var attachment = attached[s];
-                    if (!attachment.Channel.Writer.TryWrite(item))
-                    {
-                        // Full: detach; the subscriber drains what it has, catches up from Redis and re-attaches.
-                        attached.RemoveAt(s);
-                        attachment.Channel.Writer.TryComplete();
-                        overflows++;
-                    }
+                    // Full: detach; the subscriber drains what it has, catches up from Redis and re-attaches.
+                    attached.RemoveAt(s);
+                    attachment.Channel.Writer.TryComplete();
+                    overflows++;
+                    continue;
                 }
+
+                Interlocked.Add(ref attachment.Pending, batch.Length);
             }
         }
     }
@@ -330,10 +338,16 @@ public sealed class FeedTail : BackgroundService
     }
 
     /// <summary>A subscriber's channel and the tail position at which it started receiving.</summary>
-    internal sealed class Attachment(Channel<FeedItem> channel, FeedPosition[] startVector)
+    internal sealed class Attachment(Channel<FeedItem[]> channel, FeedPosition[] startVector, int capacity)
     {
-        public Channel<FeedItem> Channel { get; } = channel;
+        /// <summary>Items handed over and not yet processed by the subscriber.</summary>
+        public int Pending;
+
+        public Channel<FeedItem[]> Channel { get; } = channel;
 
         public FeedPosition[] StartVector { get; } = startVector;
+
+        /// <summary>Backlog at which the subscriber is detached.</summary>
+        public int Capacity { get; } = capacity;
     }
 }
