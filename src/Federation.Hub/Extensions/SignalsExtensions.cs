@@ -1,3 +1,4 @@
+using Federation.Hub.Pdq;
 using Federation.Hub.Services;
 using Federation.Hub.Signals;
 using Federation.Hub.Storage;
@@ -15,7 +16,9 @@ public static class SignalsExtensions
         builder.Services.AddSingleton<SignalLookupService>();
         builder.Services.AddSingleton<SignalContributions>();
         // Replaced by the in-memory PDQ index when it lands.
-        builder.Services.AddSingleton<IPdqMatcher, ExactPdqMatcher>();
+        builder.Services.AddSingleton<PdqMatchIndex>();
+        builder.Services.AddSingleton<IPdqMatcher>(sp => sp.GetRequiredService<PdqMatchIndex>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PdqMatchIndex>());
         builder.Services.AddSingleton<SubmissionAuditBatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SubmissionAuditBatcher>());
         builder.Services.AddSingleton<SignalExpirySweeper>();

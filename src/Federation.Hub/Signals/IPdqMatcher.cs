@@ -4,11 +4,15 @@ namespace Federation.Hub.Signals;
 
 /// <summary>
 /// The seam for PDQ near-matching. Lookup asks it for candidate hashes, then reads their records from Redis (in the
-/// same per-partition round trip as exact queries) and applies state and visibility. <see cref="ExactPdqMatcher"/> is
-/// registered until the in-memory multi-index (kept current from the feed) replaces it.
+/// same per-partition round trip as exact queries) and applies state and visibility. Implemented by
+/// <see cref="Pdq.PdqMatchIndex"/>, the in-memory multi-index kept current from the feed.
 /// </summary>
 public interface IPdqMatcher
 {
-    /// <summary>Stored PDQ hashes within <paramref name="maxDistance"/> bits of <paramref name="query"/>, nearest first, at most <paramref name="maxMatches"/>.</summary>
-    IReadOnlyList<PdqCandidate> FindCandidates(in NormalizedSignal query, int maxDistance, int maxMatches);
+    /// <summary>
+    /// Stored PDQ hashes within <paramref name="maxDistance"/> bits of <paramref name="query"/> held by a record the
+    /// caller may see (coalition-wide or in one of <paramref name="callerGroups"/>), nearest first, at most
+    /// <paramref name="maxMatches"/>. Filtering here, not after the limit, keeps invisible matches from crowding out visible ones.
+    /// </summary>
+    IReadOnlyList<PdqCandidate> FindCandidates(in NormalizedSignal query, int maxDistance, int maxMatches, IReadOnlyList<string> callerGroups);
 }

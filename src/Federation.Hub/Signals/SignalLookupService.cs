@@ -41,7 +41,7 @@ public sealed class SignalLookupService(SignalStore store, MemberStore members, 
             {
                 maxMatches[i] = query.MaxMatches == 0 ? DefaultMaxMatches : (int)Math.Min(query.MaxMatches, MaxMatches);
                 var distance = query.HasMaxDistance ? (int)Math.Min(query.MaxDistance, (uint)signals.MaxPdqDistance) : signals.DefaultPdqDistance;
-                candidates = pdq.FindCandidates(signal, distance, maxMatches[i]);
+                candidates = pdq.FindCandidates(signal, distance, maxMatches[i], caller.Member.Groups);
             }
             else
             {

@@ -1,0 +1,151 @@
+using System.Threading.Channels;
+using Federation.Contracts.V1;
+using Federation.Core.Pdq;
+using Federation.Core.Signals;
+using Federation.Hub.Feed;
+using Federation.Hub.Signals;
+using Federation.Hub.Storage;
+
+namespace Federation.Hub.Pdq;
+
+/// <summary>
+/// This replica's in-memory PDQ near-match index: every ACTIVE PDQ record (hash + sharing group), loaded
+/// from Redis at start and kept current from the feed tail, with recall equal to brute force
+/// (<see cref="PdqIndex{TId}"/>). Look-ups get candidates from memory, then read the records from Redis,
+/// so a candidate that became inactive a moment ago is still filtered out there.
+/// </summary>
+/// <remarks>
+/// Consistency at start: the feed observer is registered <em>before</em> the Redis scan, and every entry
+/// it receives is applied after the scan, in stream order. Each entry states the record's activity after
+/// its change (kinds 1-4 active, 5-6 inactive), so replaying them over the scan converges to the current
+/// state whatever the scan saw. One task applies scan and entries, so the index has a single writer.
+/// </remarks>
+public sealed class PdqMatchIndex(FeedTail tail, SignalStore store, ILogger<PdqMatchIndex> logger) : BackgroundService, IPdqMatcher
+{
+    // The id carries the hash (matches report ids, not hashes) and the record's sharing group ("" = coalition-wide).
+    private readonly PdqIndex<IndexedPdq> index = new(capacity: 1 << 16);
+    private readonly Channel<FeedEntry> pending = Channel.CreateUnbounded<FeedEntry>(new UnboundedChannelOptions { SingleReader = true });
+    private volatile bool loaded;
+    private long scanned;
+
+    /// <summary>True once the start-up scan is complete; until then PDQ look-ups are refused as UNAVAILABLE.</summary>
+    public bool IsLoaded => loaded;
+
+    /// <summary>Records scanned so far during start-up.</summary>
+    public long Scanned => Interlocked.Read(ref scanned);
+
+    /// <summary>Hash + group pairs currently indexed.</summary>
+    public int Count => index.Count;
+
+    public IReadOnlyList<PdqCandidate> FindCandidates(in NormalizedSignal query, int maxDistance, int maxMatches, IReadOnlyList<string> callerGroups)
+    {
+        if (!loaded)
+        {
+            throw new PdqIndexLoadingException(Scanned);
+        }
+
+        var matches = new List<PdqMatch<IndexedPdq>>();
+        index.Query(PdqHash.FromBytes(query.RawBytes), maxDistance, int.MaxValue, matches);
+        // Matches come nearest first; keep the visible ones, each hash once (several groups may hold it).
+        var candidates = new List<PdqCandidate>(Math.Min(matches.Count, maxMatches));
+        var seen = new HashSet<NormalizedSignal>();
+        Span<byte> raw = stackalloc byte[PdqHash.ByteLength];
+        foreach (var match in matches)
+        {
+            if (candidates.Count == maxMatches)
+            {
+                break;
+            }
+
+            var (hash, group) = match.Id;
+            if (group.Length > 0 && !callerGroups.Contains(group, StringComparer.Ordinal))
+            {
+                continue;
+            }
+
+            hash.WriteBytes(raw);
+            var signal = NormalizedSignal.FromRaw(SignalKind.Pdq, raw);
+            if (seen.Add(signal))
+            {
+                candidates.Add(new PdqCandidate(signal, match.Distance));
+            }
+        }
+
+        return candidates;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var observation = await tail.ObserveAsync(Observe, stoppingToken).ConfigureAwait(false);
+        logger.LogInformation("Loading the PDQ index from Redis ({Partitions} partitions)", store.PartitionCount);
+        for (var p = 0; p < store.PartitionCount; p++)
+        {
+            await foreach (var record in store.ScanActiveAsync(p, stoppingToken).ConfigureAwait(false))
+            {
+                if (record.Signal.Kind == SignalKind.Pdq)
+                {
+                    Apply(record.Signal, record.SharingGroup, active: true);
+                }
+
+                if (Interlocked.Increment(ref scanned) % 100_000 == 0)
+                {
+                    logger.LogInformation("PDQ index: {Scanned} records scanned, {Count} PDQ hashes indexed", Scanned, index.Count);
+                }
+            }
+        }
+
+        // Entries that arrived during the scan are applied first, then live ones as they come.
+        loaded = true;
+        logger.LogInformation("PDQ index loaded: {Count} PDQ hashes from {Scanned} records", index.Count, Scanned);
+        await foreach (var entry in pending.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+        {
+            var (signal, group) = SignalStorageKey.Parse(entry.StorageKey);
+            Apply(signal, group, active: entry.Kind is not (UpdateKind.Retracted or UpdateKind.Expired));
+        }
+    }
+
+    public override void Dispose()
+    {
+        index.Dispose();
+        base.Dispose();
+    }
+
+    // Runs on the feed tail's thread: only hand the entry over, never block it.
+    private void Observe(FeedEntry entry)
+    {
+        if (entry.StorageKey.Length > 0 && entry.StorageKey[0] == (byte)SignalKind.Pdq)
+        {
+            pending.Writer.TryWrite(entry);
+        }
+    }
+
+    private void Apply(in NormalizedSignal signal, string group, bool active)
+    {
+        var id = new IndexedPdq(PdqHash.FromBytes(signal.RawBytes), group);
+        var present = Contains(id);
+        if (active && !present)
+        {
+            index.Add(id.Hash, id);
+        }
+        else if (!active && present)
+        {
+            index.Remove(id.Hash, id);
+        }
+    }
+
+    private bool Contains(IndexedPdq id)
+    {
+        foreach (var match in index.Query(id.Hash, 0))
+        {
+            if (match.Id == id)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>What the index holds per entry: the hash and the record's sharing group.</summary>
+    private readonly record struct IndexedPdq(PdqHash Hash, string Group);
+}

@@ -1,0 +1,162 @@
+using System.Security.Cryptography;
+using Federation.Contracts.V1;
+using Federation.Core.Pdq;
+using Federation.Hub.Tests.Infrastructure;
+using Federation.Hub.Tests.Signals;
+using Grpc.Core;
+
+namespace Federation.Hub.Tests.Pdq;
+
+/// <summary>PDQ near-match look-up over real gRPC: the in-memory index on each replica, loaded from Redis and kept current from the feed.</summary>
+public sealed class PdqLookupTests(HubFixture fixture) : IClassFixture<HubFixture>
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+
+    [Fact]
+    public async Task Near_duplicate_within_the_default_distance_matches_with_its_distance()
+    {
+        var member = await fixture.CreateSignalMemberAsync();
+        var stored = RandomPdq();
+        await member.SubmitAsync(Pdq(stored));
+
+        var match = await WaitForMatchAsync(member, FlipBits(stored, 17));
+
+        Assert.Equal(stored.ToString(), match.Signal.Value);
+        Assert.Equal(17u, match.Distance);
+        Assert.Equal(SignalType.Pdq, match.Signal.Type);
+    }
+
+    [Fact]
+    public async Task Hash_beyond_the_distance_does_not_match_and_max_distance_is_capped()
+    {
+        var member = await fixture.CreateSignalMemberAsync();
+        var stored = RandomPdq();
+        await member.SubmitAsync(Pdq(stored));
+        await WaitForMatchAsync(member, stored);
+
+        var far = await LookupAsync(member, FlipBits(stored, 32), maxDistance: null);
+        var askedTooFar = await LookupAsync(member, FlipBits(stored, 40), maxDistance: 64);
+        var narrow = await LookupAsync(member, FlipBits(stored, 9), maxDistance: 8);
+
+        Assert.Empty(far.Matches);
+        Assert.Empty(askedTooFar.Matches);
+        Assert.Empty(narrow.Matches);
+    }
+
+    [Fact]
+    public async Task Matches_come_nearest_first_and_respect_max_matches()
+    {
+        var member = await fixture.CreateSignalMemberAsync();
+        var query = RandomPdq();
+        int[] distances = [12, 3, 25, 7];
+        var neighbours = distances.Select(d => FlipBits(query, d)).ToArray();
+        await member.SubmitAsync(neighbours.Select(Pdq).ToArray());
+        await WaitUntilAsync(async () => (await LookupAsync(member, query, null, maxMatches: 10)).Matches.Count == 4, "all four neighbours are matchable");
+
+        var all = await LookupAsync(member, query, null, maxMatches: 10);
+        var best2 = await LookupAsync(member, query, null, maxMatches: 2);
+
+        Assert.Equal([3u, 7u, 12u, 25u], all.Matches.Select(m => m.Distance));
+        Assert.Equal([3u, 7u], best2.Matches.Select(m => m.Distance));
+    }
+
+    [Fact]
+    public async Task Group_limited_pdq_is_invisible_to_members_outside_the_group()
+    {
+        var insider = await fixture.CreateSignalMemberAsync(groups: ["pdq-circle"]);
+        var outsider = await fixture.CreateSignalMemberAsync();
+        var stored = RandomPdq();
+        await insider.SubmitAsync(Pdq(stored).InGroup("pdq-circle"));
+
+        await WaitForMatchAsync(insider, FlipBits(stored, 4));
+        var outsiders = await LookupAsync(outsider, FlipBits(stored, 4), null);
+
+        Assert.Empty(outsiders.Matches);
+    }
+
+    [Fact]
+    public async Task Retracted_pdq_stops_matching()
+    {
+        var member = await fixture.CreateSignalMemberAsync();
+        var stored = RandomPdq();
+        await member.SubmitAsync(Pdq(stored));
+        await WaitForMatchAsync(member, FlipBits(stored, 2));
+
+        await member.Client.RetractAsync(new RetractRequest { Signal = new SignalRef { Type = SignalType.Pdq, Value = stored.ToString() } });
+
+        await WaitUntilAsync(async () => (await LookupAsync(member, FlipBits(stored, 2), null)).Matches.Count == 0, "the retracted hash leaves the index");
+    }
+
+    [Fact]
+    public async Task A_replica_started_later_loads_existing_hashes_and_a_running_replica_learns_new_ones_from_the_feed()
+    {
+        var member = await fixture.CreateSignalMemberAsync();
+        var before = RandomPdq();
+        await member.SubmitAsync(Pdq(before));
+
+        await using var replica = await HubInstance.StartAsync(fixture.Redis.ConnectionString);
+        await WaitUntilAsync(async () => (await replica.Http.GetAsync("healthz/ready")).IsSuccessStatusCode, "the replica's PDQ index is loaded");
+        var onReplica = await fixture.CreateSignalMemberAsync(hub: replica);
+        var loaded = await LookupAsync(onReplica, FlipBits(before, 5), null);
+        var after = RandomPdq();
+        await member.SubmitAsync(Pdq(after));
+        var learned = await WaitForMatchAsync(onReplica, FlipBits(after, 6));
+
+        Assert.Equal(before.ToString(), Assert.Single(loaded.Matches).Signal.Value);
+        Assert.Equal(6u, learned.Distance);
+    }
+
+    private static PdqHash RandomPdq() => PdqHash.FromBytes(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>The hash with <paramref name="count"/> distinct random bits flipped: exactly that Hamming distance away.</summary>
+    private static PdqHash FlipBits(PdqHash hash, int count)
+    {
+        foreach (var bit in Enumerable.Range(0, 256).OrderBy(_ => RandomNumberGenerator.GetInt32(int.MaxValue)).Take(count))
+        {
+            hash = hash.WithBitFlipped(bit);
+        }
+
+        return hash;
+    }
+
+    private static SignalSubmission Pdq(PdqHash hash) => new()
+    {
+        Type = SignalType.Pdq,
+        Value = hash.ToString(),
+        Quality = 90,
+        Categories = { Category.Csam },
+    };
+
+    private static async Task<LookupResult> LookupAsync(SignalMember member, PdqHash query, uint? maxDistance, uint maxMatches = 10)
+    {
+        var q = new LookupQuery { Type = SignalType.Pdq, Value = query.ToString(), MaxMatches = maxMatches };
+        if (maxDistance is { } d)
+        {
+            q.MaxDistance = d;
+        }
+
+        return (await member.Client.LookupAsync(new LookupRequest { Queries = { q } })).Results[0];
+    }
+
+    /// <summary>Submit → matchable is asynchronous (through the feed tail); wait for the condition, never a fixed delay.</summary>
+    private static async Task<LookupMatch> WaitForMatchAsync(SignalMember member, PdqHash query)
+    {
+        LookupMatch? found = null;
+        await WaitUntilAsync(async () =>
+        {
+            try
+            {
+                found = (await LookupAsync(member, query, null)).Matches.FirstOrDefault();
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
+            {
+                // The replica's index is still loading.
+            }
+
+            return found is not null;
+        }, "the hash is matchable");
+        return found!;
+    }
+
+    private static Task WaitUntilAsync(Func<Task<bool>> condition, string what) => SignalTestKit.WaitUntilAsync(condition, Timeout, what);
+}
