@@ -87,7 +87,11 @@ internal sealed class AccessTokenProvider(
                 throw new HttpRequestException($"token endpoint {tokenEndpoint} failed with HTTP {status}", null, response.HttpStatusCode);
             }
 
-            throw new FederationAuthenticationException(response.Error, response.ErrorDescription, status);
+            // OpenIddict answers invalid_client with HTTP 401, which the library reports as an HTTP error;
+            // the OAuth error code is still in the JSON body it parsed.
+            var error = response.ErrorType == ResponseErrorType.Http ? response.TryGet("error") ?? response.Error : response.Error;
+            var description = response.ErrorType == ResponseErrorType.Http ? response.TryGet("error_description") ?? response.ErrorDescription : response.ErrorDescription;
+            throw new FederationAuthenticationException(error, description, status);
         }
 
         var lifetime = TimeSpan.FromSeconds(response.ExpiresIn > 0 ? response.ExpiresIn : 60);

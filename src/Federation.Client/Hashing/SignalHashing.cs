@@ -9,7 +9,7 @@ namespace Federation.Client.Hashing;
 /// members match only when they canonicalize identically: use these helpers (or reproduce them exactly,
 /// see <c>docs/sdk.md</c> and the test vectors) rather than hashing raw input.
 /// </summary>
-public static class SignalHashing
+public static partial class SignalHashing
 {
     /// <summary>SHA-256 (lowercase hex) of <see cref="CanonicalUrl"/>; the value of a <c>URL_SHA256</c> signal.</summary>
     /// <exception cref="ArgumentException">The input is not an absolute URL with a host.</exception>
@@ -18,7 +18,7 @@ public static class SignalHashing
     /// <summary>
     /// The canonical form of a URL:
     /// <list type="number">
-    /// <item>surrounding whitespace is trimmed; input without <c>://</c> gets <c>http://</c> in front;</item>
+    /// <item>surrounding whitespace is trimmed; input without <c>://</c> (<c>example.com/x</c>, <c>example.com:8080/x</c>) gets <c>http://</c> in front, but a non-hierarchical URI such as <c>mailto:x</c> is rejected;</item>
     /// <item>it is parsed as an absolute RFC 3986 URI (System.Uri): dot segments are removed, characters
     /// not allowed in a URI are percent-encoded as UTF-8, an empty path becomes <c>/</c>;</item>
     /// <item>the scheme and the host are lowercased and an internationalized host is converted to
@@ -34,6 +34,11 @@ public static class SignalHashing
         var text = url.Trim();
         if (!text.Contains("://", StringComparison.Ordinal))
         {
+            if (NonHierarchicalScheme().IsMatch(text))
+            {
+                throw new ArgumentException($"not an absolute URL with a host: '{url}'", nameof(url));
+            }
+
             text = "http://" + text;
         }
 
@@ -156,6 +161,10 @@ public static class SignalHashing
 
         return p + ":" + id;
     }
+
+    // "mailto:x", "urn:x": a scheme followed by something other than a port number.
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z][A-Za-z0-9+.-]*:(?![0-9])")]
+    private static partial System.Text.RegularExpressions.Regex NonHierarchicalScheme();
 
     private static void EnsureNormalizationAvailable()
     {
