@@ -4,7 +4,11 @@ using Federation.Hub.Storage;
 namespace Federation.Hub.Admin;
 
 /// <summary>Coalition-wide counts for administrators.</summary>
-public sealed class HubStatistics(MemberStore members, AuditLog audit)
+/// <remarks>
+/// Signal counts include coalition-wide records only: records limited to a sharing group stay invisible outside it,
+/// in statistics as everywhere else.
+/// </remarks>
+public sealed class HubStatistics(MemberStore members, AuditLog audit, SignalStore signals)
 {
     public async Task<GetStatsResponse> GetAsync()
     {
@@ -29,6 +33,26 @@ public sealed class HubStatistics(MemberStore members, AuditLog audit)
             }
 
             after = ids[^1];
+        }
+
+        var (counters, feedEntries) = await signals.GetCountersAsync().ConfigureAwait(false);
+        response.FeedEntries = (ulong)feedEntries;
+        foreach (var (name, value) in counters.OrderBy(c => c.Key, StringComparer.Ordinal))
+        {
+            // Fields: t<kind> created, a<kind> active; a ':group' suffix marks sharing-group records (not counted here).
+            if (name.Contains(':', StringComparison.Ordinal) || !int.TryParse(name.AsSpan(1), out var kind))
+            {
+                continue;
+            }
+
+            if (name[0] == 't')
+            {
+                response.SignalsTotal += (ulong)value;
+            }
+            else if (name[0] == 'a' && value > 0)
+            {
+                response.ActiveSignals.Add(new SignalTypeCount { Type = (SignalType)kind, Count = (ulong)value });
+            }
         }
 
         return response;

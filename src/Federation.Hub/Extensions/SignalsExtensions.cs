@@ -1,11 +1,27 @@
 using Federation.Hub.Services;
+using Federation.Hub.Signals;
+using Federation.Hub.Storage;
 
 namespace Federation.Hub.Extensions;
 
-/// <summary>Signal submission, look-up, opinions and retraction.</summary>
+/// <summary>Signal submission, look-up, opinions, retraction and expiry.</summary>
 public static class SignalsExtensions
 {
-    public static WebApplicationBuilder AddFederationSignals(this WebApplicationBuilder builder) => builder;
+    public static WebApplicationBuilder AddFederationSignals(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<SignalStore>();
+        builder.Services.AddSingleton<SignalAdmissionStore>();
+        builder.Services.AddSingleton<SignalSubmitter>();
+        builder.Services.AddSingleton<SignalLookupService>();
+        builder.Services.AddSingleton<SignalContributions>();
+        // Replaced by the in-memory PDQ index when it lands.
+        builder.Services.AddSingleton<IPdqMatcher, ExactPdqMatcher>();
+        builder.Services.AddSingleton<SubmissionAuditBatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SubmissionAuditBatcher>());
+        builder.Services.AddSingleton<SignalExpirySweeper>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SignalExpirySweeper>());
+        return builder;
+    }
 
     public static WebApplication MapFederationSignals(this WebApplication app)
     {

@@ -111,9 +111,40 @@ public sealed class SignalOptions
     /// <summary>How long a batch's request_id is remembered for idempotent retries.</summary>
     public TimeSpan RequestIdRetention { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>Submitted items per member per second (token bucket); 0 disables the limit.</summary>
+    /// <summary>
+    /// Submitted items per member per second (token bucket shared by all replicas; the bucket holds one second's
+    /// worth, and at least one full batch); 0 disables the limit.
+    /// </summary>
     [Range(0, int.MaxValue)]
     public int RateLimitPerSecond { get; set; } = 50_000;
+
+    /// <summary>
+    /// Record buckets (small listpack hashes) per partition. Fixed for the life of a deployment, like
+    /// <see cref="Partitions"/>: size it so that Partitions × BucketsPerPartition × ~50 ≥ the expected number of
+    /// signals, and set Redis <c>hash-max-listpack-entries</c> above the expected fields per bucket (docs/signals.md).
+    /// </summary>
+    [Range(1, 65_536)]
+    public int BucketsPerPartition { get; set; } = 1024;
+
+    /// <summary>How often the expiry sweep walks every bucket (one replica per round).</summary>
+    public TimeSpan ExpirySweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Buckets one sweep script call walks; keeps each call short so Redis stays responsive.</summary>
+    [Range(1, 4096)]
+    public int SweepBucketsPerCall { get; set; } = 32;
+
+    /// <summary>How long retracted and expired records (tombstones) are kept after their expiry before the sweep deletes them.</summary>
+    public TimeSpan TombstoneRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Batches of one SubmitStream call processed concurrently (the rest wait, in order).</summary>
+    [Range(1, 64)]
+    public int SubmitStreamConcurrency { get; set; } = 4;
+
+    /// <summary>
+    /// Submission batches are audited as one summary entry per member per interval (counts only), so the
+    /// hash-chained audit log is not a per-batch bottleneck under load.
+    /// </summary>
+    public TimeSpan SubmitAuditInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 /// <summary>Live feed settings.</summary>

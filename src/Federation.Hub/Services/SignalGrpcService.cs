@@ -1,19 +1,129 @@
+using System.Globalization;
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
 using Federation.Contracts.V1;
 using Federation.Hub.Auth;
+using Federation.Hub.Grpc;
+using Federation.Hub.Options;
+using Federation.Hub.Signals;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
 
 namespace Federation.Hub.Services;
 
 /// <summary>gRPC adapter for member companies: submit, look up, subscribe, opinions, retraction.</summary>
 [Authorize]
-public sealed class SignalGrpcService : SignalService.SignalServiceBase
+public sealed class SignalGrpcService(
+    SignalSubmitter submitter,
+    SignalLookupService lookup,
+    SignalContributions contributions,
+    IOptions<FederationOptions> options) : SignalService.SignalServiceBase
 {
+    private readonly SignalOptions signals = options.Value.Signals;
+
     [Authorize(Policy = FederationScopes.Submit)]
-    public override Task<SubmitResponse> Submit(SubmitRequest request, ServerCallContext context) =>
-        throw new RpcException(new Status(StatusCode.Unimplemented, "Submit is not implemented yet."));
+    public override async Task<SubmitResponse> Submit(SubmitRequest request, ServerCallContext context)
+    {
+        ValidateBatch(request.RequestId, request.Items.Count);
+        try
+        {
+            return await submitter.SubmitAsync(context.GetCaller(), request.RequestId, request.Items).ConfigureAwait(false);
+        }
+        catch (SubmitRateLimitedException e)
+        {
+            var milliseconds = (long)Math.Ceiling(e.RetryAfter.TotalMilliseconds);
+            throw new RpcException(
+                new Status(StatusCode.ResourceExhausted,
+                    $"Submit rate limit of {signals.RateLimitPerSecond:N0} items per second reached; retry this batch after {milliseconds} ms (trailer retry-after-ms)."),
+                new Metadata { { "retry-after-ms", milliseconds.ToString(CultureInfo.InvariantCulture) } });
+        }
+    }
+
+    /// <summary>
+    /// Bulk load: each batch is acknowledged in order; up to <see cref="SignalOptions.SubmitStreamConcurrency"/> batches
+    /// are processed at once, and reading pauses while that many wait (flow control). Over the rate limit the stream
+    /// waits instead of failing. A malformed batch ends the stream with INVALID_ARGUMENT after the earlier acks.
+    /// </summary>
+    [Authorize(Policy = FederationScopes.Submit)]
+    public override async Task SubmitStream(IAsyncStreamReader<SubmitStreamRequest> requestStream, IServerStreamWriter<SubmitStreamResponse> responseStream, ServerCallContext context)
+    {
+        var caller = context.GetCaller();
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+        var inFlight = Channel.CreateBounded<Task<SubmitStreamResponse>>(
+            new BoundedChannelOptions(signals.SubmitStreamConcurrency) { SingleReader = true, SingleWriter = true });
+        var acknowledgements = AcknowledgeAsync(inFlight.Reader, responseStream, cancel);
+
+        ExceptionDispatchInfo? failure = null;
+        try
+        {
+            await foreach (var request in requestStream.ReadAllAsync(cancel.Token).ConfigureAwait(false))
+            {
+                ValidateBatch(request.RequestId, request.Items.Count);
+                await inFlight.Writer.WriteAsync(SubmitOneAsync(caller, request, cancel.Token), cancel.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            // The client went away or acknowledging failed; the acknowledgement task holds the reason.
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            failure = ExceptionDispatchInfo.Capture(e);
+        }
+
+        inFlight.Writer.TryComplete();
+        await acknowledgements.ConfigureAwait(false);
+        failure?.Throw();
+    }
 
     [Authorize(Policy = FederationScopes.Read)]
-    public override Task<LookupResponse> Lookup(LookupRequest request, ServerCallContext context) =>
-        throw new RpcException(new Status(StatusCode.Unimplemented, "Lookup is not implemented yet."));
+    public override Task<LookupResponse> Lookup(LookupRequest request, ServerCallContext context)
+    {
+        if (!SubmitRequestRules.TryValidateLookup(request.Queries.Count, signals.MaxBatchSize, out var error))
+        {
+            throw RpcErrors.InvalidArgument(error.Value.Field, error.Value.Description);
+        }
+
+        return lookup.LookupAsync(context.GetCaller(), request.Queries);
+    }
+
+    [Authorize(Policy = FederationScopes.Submit)]
+    public override Task<SetOpinionResponse> SetOpinion(SetOpinionRequest request, ServerCallContext context) =>
+        contributions.SetOpinionAsync(context.GetCaller(), request.Signal, request.Opinion, request.SharingGroup);
+
+    [Authorize(Policy = FederationScopes.Submit)]
+    public override Task<RetractResponse> Retract(RetractRequest request, ServerCallContext context) =>
+        contributions.RetractAsync(context.GetCaller(), request.Signal, request.SharingGroup);
+
+    private void ValidateBatch(string requestId, int itemCount)
+    {
+        if (!SubmitRequestRules.TryValidate(requestId, itemCount, signals.MaxBatchSize, out var error))
+        {
+            throw RpcErrors.InvalidArgument(error.Value.Field, error.Value.Description);
+        }
+    }
+
+    private async Task<SubmitStreamResponse> SubmitOneAsync(Caller caller, SubmitStreamRequest request, CancellationToken ct)
+    {
+        var response = await submitter.SubmitWhenAdmittedAsync(caller, request.RequestId, request.Items, ct).ConfigureAwait(false);
+        return new SubmitStreamResponse { RequestId = request.RequestId, Results = { response.Results }, Summary = response.Summary };
+    }
+
+    private static async Task AcknowledgeAsync(
+        ChannelReader<Task<SubmitStreamResponse>> inFlight, IServerStreamWriter<SubmitStreamResponse> responseStream, CancellationTokenSource cancel)
+    {
+        try
+        {
+            await foreach (var pending in inFlight.ReadAllAsync().ConfigureAwait(false))
+            {
+                await responseStream.WriteAsync(await pending.ConfigureAwait(false)).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            await cancel.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 }

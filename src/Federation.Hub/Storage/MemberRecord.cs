@@ -13,6 +13,12 @@ public sealed record MemberRecord(
     string StatusReason,
     string SecretHash)
 {
+    /// <summary>
+    /// Compact numeric id (1, 2, …) stored inside signal records instead of <see cref="Id"/>; 0 until assigned
+    /// (<see cref="MemberStore.TryCreateAsync"/> assigns it, <see cref="MemberStore.EnsureNumberAsync"/> for older members).
+    /// </summary>
+    public long Number { get; init; }
+
     /// <summary>True when the member may call the hub.</summary>
     public bool IsActive => Status == MemberStatusCode.Active;
 

@@ -8,16 +8,39 @@ public sealed class MemberStore(IConnectionMultiplexer redis)
 {
     private const char ListSeparator = ' ';
 
+    // Gives a member its compact number once; numbers are never reused (a gap after a lost race is harmless).
+    private const string EnsureNumberScript = """
+        local n = redis.call('HGET', KEYS[1], 'num')
+        if n then return tonumber(n) end
+        if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+        n = redis.call('INCR', KEYS[2])
+        redis.call('HSET', KEYS[1], 'num', n)
+        redis.call('HSET', KEYS[3], n, ARGV[1])
+        return n
+        """;
+
     /// <summary>Creates the member unless one with the same id exists; returns false if it does.</summary>
     public async Task<bool> TryCreateAsync(MemberRecord member)
     {
         var key = RedisKeys.Member(member.Id);
-        var tx = redis.GetDatabase().CreateTransaction();
+        var db = redis.GetDatabase();
+        var tx = db.CreateTransaction();
         tx.AddCondition(Condition.KeyNotExists(key));
         _ = tx.HashSetAsync(key, ToEntries(member));
         _ = tx.SortedSetAddAsync(RedisKeys.MemberIndex, member.Id, 0);
-        return await tx.ExecuteAsync().ConfigureAwait(false);
+        if (!await tx.ExecuteAsync().ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        await EnsureNumberAsync(member.Id).ConfigureAwait(false);
+        return true;
     }
+
+    /// <summary>The member's compact number, assigning one when it has none yet; 0 when the member does not exist.</summary>
+    public async Task<long> EnsureNumberAsync(string memberId) =>
+        (long)await redis.GetDatabase().ScriptEvaluateAsync(
+            EnsureNumberScript, [RedisKeys.Member(memberId), RedisKeys.MemberSequence, RedisKeys.MemberNumbers], [memberId]).ConfigureAwait(false);
 
     /// <summary>Reads a member; null if unknown.</summary>
     public async Task<MemberRecord?> GetAsync(string memberId)
@@ -64,6 +87,7 @@ public sealed class MemberStore(IConnectionMultiplexer redis)
         new("creds", m.CredentialsIssuedAt.ToUnixTimeMilliseconds()),
         new("reason", m.StatusReason),
         new("secret", m.SecretHash),
+        .. m.Number > 0 ? [new HashEntry("num", m.Number)] : Array.Empty<HashEntry>(),
     ];
 
     private static MemberRecord FromEntries(string id, HashEntry[] entries)
@@ -84,6 +108,9 @@ public sealed class MemberStore(IConnectionMultiplexer redis)
             Time("updated"),
             Time("creds"),
             Text("reason"),
-            Text("secret"));
+            Text("secret"))
+        {
+            Number = long.TryParse(Text("num"), CultureInfo.InvariantCulture, out var number) ? number : 0,
+        };
     }
 }

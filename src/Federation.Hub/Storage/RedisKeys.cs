@@ -15,6 +15,20 @@ namespace Federation.Hub.Storage;
 /// <item><c>fed:{a}:audit</c> stream: the audit log, entry id <c>&lt;sequence&gt;-1</c>.</item>
 /// <item><c>fed:{a}:audit-head</c> hash: <c>seq</c> and <c>hash</c> of the newest audit entry (the chain head).</item>
 /// <item><c>fed:member-status</c> pub/sub channel: a member id whose status changed, so every replica ends its streams at once.</item>
+/// <item><c>fed:{m}:member-seq</c> string counter and <c>fed:{m}:member-num</c> hash number → member id: the compact numeric
+/// member ids stored inside signal records (4 bytes instead of the id text).</item>
+/// </list>
+/// Signals, per partition <c>NN</c> (hash tag <c>{pNN}</c>, see docs/signals.md for the packed record format):
+/// <list type="bullet">
+/// <item><c>fed:{pNN}:b:&lt;bucket&gt;</c> hash (listpack): field = storage key (kind byte + raw hash bytes + optional sharing
+/// group UTF-8), value = packed 38-byte record. Bucket = raw bytes 2-3 (big-endian) mod BucketsPerPartition.</item>
+/// <item><c>fed:{pNN}:c:&lt;storage key&gt;</c> hash, only once a second member backs a signal: member number → packed contribution.</item>
+/// <item><c>fed:{pNN}:o:&lt;storage key&gt;</c> hash, only once a member gives an opinion: member number → opinion (1-3).</item>
+/// <item><c>fed:{pNN}:feed</c> stream: the partition's feed, entries <c>s</c> storage key, <c>k</c> UpdateKind, <c>v</c> version.</item>
+/// <item><c>fed:{pNN}:stats</c> hash: <c>t&lt;kind&gt;[:group]</c> records ever created, <c>a&lt;kind&gt;[:group]</c> records active.</item>
+/// <item><c>fed:{u:&lt;member&gt;}:rl</c> hash: the member's submit token bucket; <c>fed:{u:&lt;member&gt;}:req:&lt;request id&gt;</c>
+/// string: the serialized SubmitResponse of a batch, for idempotent retries (expires after RequestIdRetention).</item>
+/// <item><c>fed:sweep-lease</c> string: which replica runs the expiry sweep this round (SET NX PX).</item>
 /// </list>
 /// </remarks>
 public static class RedisKeys
@@ -30,6 +44,50 @@ public static class RedisKeys
 
     /// <summary>The audit chain head (newest sequence and hash).</summary>
     public static readonly RedisKey AuditHead = "fed:{a}:audit-head";
+
+    /// <summary>Counter issuing compact member numbers.</summary>
+    public static readonly RedisKey MemberSequence = "fed:{m}:member-seq";
+
+    /// <summary>Hash member number → member id.</summary>
+    public static readonly RedisKey MemberNumbers = "fed:{m}:member-num";
+
+    /// <summary>The hash tag of a signal partition, e.g. <c>{p07}</c>.</summary>
+    public static string PartitionTag(int partition) => $"{{p{partition:D2}}}";
+
+    /// <summary>Prefix of every key of one partition, <c>fed:{pNN}:</c>; the Lua scripts build overflow and opinion keys from it.</summary>
+    public static string PartitionPrefix(int partition) => $"fed:{PartitionTag(partition)}:";
+
+    /// <summary>The partition's feed stream (contract with the Feed side).</summary>
+    public static RedisKey Feed(int partition) => $"fed:{PartitionTag(partition)}:feed";
+
+    /// <summary>One record bucket of a partition.</summary>
+    public static RedisKey SignalBucket(int partition, int bucket) => $"fed:{PartitionTag(partition)}:b:{bucket}";
+
+    /// <summary>Overflow contributors of one signal (only once a second member backs it).</summary>
+    public static RedisKey SignalContributors(int partition, ReadOnlySpan<byte> storageKey) => Binary(PartitionPrefix(partition) + "c:", storageKey);
+
+    /// <summary>Members' opinions of one signal (only once somebody gave one).</summary>
+    public static RedisKey SignalOpinions(int partition, ReadOnlySpan<byte> storageKey) => Binary(PartitionPrefix(partition) + "o:", storageKey);
+
+    /// <summary>Per-partition signal counters for statistics.</summary>
+    public static RedisKey SignalStats(int partition) => $"fed:{PartitionTag(partition)}:stats";
+
+    /// <summary>A member's submit rate-limit bucket; shares the member's hash tag with its request ids.</summary>
+    public static RedisKey SubmitRateLimit(string memberId) => $"fed:{{u:{memberId}}}:rl";
+
+    /// <summary>The remembered response of one submitted batch.</summary>
+    public static RedisKey SubmitRequest(string memberId, string requestId) => $"fed:{{u:{memberId}}}:req:{requestId}";
+
+    /// <summary>Lease that lets one replica at a time run the expiry sweep.</summary>
+    public static readonly RedisKey SweepLease = "fed:sweep-lease";
+
+    private static RedisKey Binary(string prefix, ReadOnlySpan<byte> suffix)
+    {
+        var bytes = new byte[System.Text.Encoding.UTF8.GetByteCount(prefix) + suffix.Length];
+        var written = System.Text.Encoding.UTF8.GetBytes(prefix, bytes);
+        suffix.CopyTo(bytes.AsSpan(written));
+        return bytes;
+    }
 
     /// <summary>Channel announcing member status changes.</summary>
     public static readonly RedisChannel MemberStatusChannel = RedisChannel.Literal("fed:member-status");

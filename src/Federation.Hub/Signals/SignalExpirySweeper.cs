@@ -1,0 +1,81 @@
+using Federation.Hub.Options;
+using Federation.Hub.Storage;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Federation.Hub.Signals;
+
+/// <summary>
+/// Expires signals without a per-signal expiry index (which would cost ~60 bytes per signal): every
+/// <see cref="SignalOptions.ExpirySweepInterval"/> one replica (holding <see cref="RedisKeys.SweepLease"/>) walks every
+/// bucket, a few buckets per script call, marking overdue records EXPIRED with a feed entry and purging old tombstones.
+/// The script is idempotent, so a lease lost mid-sweep or two sweeping replicas do no harm. Look-ups already hide an
+/// overdue record before the sweep reaches it; the sweep is what tells subscribers.
+/// </summary>
+public sealed class SignalExpirySweeper(
+    SignalStore store,
+    IConnectionMultiplexer redis,
+    IOptions<FederationOptions> options,
+    TimeProvider clock,
+    ILogger<SignalExpirySweeper> logger) : BackgroundService
+{
+    private readonly string replica = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    private readonly SignalOptions signals = options.Value.Signals;
+
+    /// <summary>Sweeps every bucket of every partition once; returns the number of records expired.</summary>
+    public async Task<int> SweepOnceAsync(CancellationToken ct = default)
+    {
+        var partitions = new Task<int>[store.PartitionCount];
+        for (var p = 0; p < partitions.Length; p++)
+        {
+            partitions[p] = SweepPartitionAsync(p, ct);
+        }
+
+        var expired = 0;
+        foreach (var partition in partitions)
+        {
+            expired += await partition.ConfigureAwait(false);
+        }
+
+        return expired;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(signals.ExpirySweepInterval, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    if (await redis.GetDatabase().StringSetAsync(RedisKeys.SweepLease, replica, signals.ExpirySweepInterval * 0.9, When.NotExists).ConfigureAwait(false))
+                    {
+                        var expired = await SweepOnceAsync(stoppingToken).ConfigureAwait(false);
+                        logger.LogDebug("Expiry sweep expired {Count} signals.", expired);
+                    }
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException)
+                {
+                    logger.LogWarning("Expiry sweep skipped: {Message}", e.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task<int> SweepPartitionAsync(int partition, CancellationToken ct)
+    {
+        var expired = 0;
+        for (var start = 0; start < store.BucketsPerPartition; start += signals.SweepBucketsPerCall)
+        {
+            ct.ThrowIfCancellationRequested();
+            var (count, _) = await store.SweepAsync(partition, start, Math.Min(signals.SweepBucketsPerCall, store.BucketsPerPartition - start)).ConfigureAwait(false);
+            expired += count;
+        }
+
+        return expired;
+    }
+}

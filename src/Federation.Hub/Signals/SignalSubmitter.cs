@@ -1,0 +1,204 @@
+using Federation.Contracts.V1;
+using Federation.Core.Signals;
+using Federation.Hub.Auth;
+using Federation.Hub.Options;
+using Federation.Hub.Storage;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+
+namespace Federation.Hub.Signals;
+
+/// <summary>
+/// Submission of a batch: admission (replay / rate limit), per-item validation with Federation.Core, duplicate
+/// detection, then one dedup script call per partition, all partitions pipelined; the response is remembered under
+/// the request id and the batch is counted for the audit log.
+/// </summary>
+public sealed class SignalSubmitter(
+    SignalStore store,
+    SignalAdmissionStore admission,
+    MemberStore members,
+    SubmissionAuditBatcher audit,
+    IOptions<FederationOptions> options,
+    TimeProvider clock)
+{
+    private readonly SignalOptions signals = options.Value.Signals;
+
+    /// <summary>Submits one batch; the request must have passed <see cref="SubmitRequestRules"/>.</summary>
+    /// <exception cref="SubmitRateLimitedException">The member's rate limit does not admit the batch now.</exception>
+    public async Task<SubmitResponse> SubmitAsync(Caller caller, string requestId, IReadOnlyList<SignalSubmission> items)
+    {
+        var admitted = await admission.AdmitAsync(caller.MemberId, requestId, items.Count).ConfigureAwait(false);
+        if (admitted.Replay is { } replay)
+        {
+            replay.Replayed = true;
+            return replay;
+        }
+
+        if (admitted.RetryAfter is { } wait)
+        {
+            throw new SubmitRateLimitedException(wait);
+        }
+
+        var response = await StoreAsync(caller, items).ConfigureAwait(false);
+        if (await admission.RememberAsync(caller.MemberId, requestId, response).ConfigureAwait(false) is { } earlier)
+        {
+            // A concurrent duplicate of this batch finished first: answer as it did.
+            earlier.Replayed = true;
+            return earlier;
+        }
+
+        audit.Record(caller.MemberId, response.Summary);
+        return response;
+    }
+
+    /// <summary>Like <see cref="SubmitAsync"/>, but waits out the rate limit instead of failing (bulk loads through SubmitStream).</summary>
+    public async Task<SubmitResponse> SubmitWhenAdmittedAsync(Caller caller, string requestId, IReadOnlyList<SignalSubmission> items, CancellationToken ct)
+    {
+        while (true)
+        {
+            try
+            {
+                return await SubmitAsync(caller, requestId, items).ConfigureAwait(false);
+            }
+            catch (SubmitRateLimitedException e)
+            {
+                await Task.Delay(e.RetryAfter, clock, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<SubmitResponse> StoreAsync(Caller caller, IReadOnlyList<SignalSubmission> items)
+    {
+        var now = clock.GetUtcNow();
+        var count = items.Count;
+        var results = new SubmitResult[count];
+        var normalized = new NormalizedSignal[count];
+        var groups = new string?[count];
+        var categories = new CategorySet[count];
+        var expires = new long[count];
+
+        for (var i = 0; i < count; i++)
+        {
+            var item = items[i];
+            groups[i] = item.SharingGroup;
+            if (Validate(caller, item, i, now, out normalized[i], out categories[i], out expires[i]) is { } rejected)
+            {
+                results[i] = rejected;
+                normalized[i] = default;
+            }
+        }
+
+        var duplicateOf = new int[count];
+        if (SubmissionBatchRules.FindDuplicates(normalized, duplicateOf, groups) > 0)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                if (duplicateOf[i] >= 0)
+                {
+                    var error = SubmissionBatchRules.DuplicateError(duplicateOf[i]);
+                    results[i] = Rejected(i, StatusCode.InvalidArgument, $"items[{i}].value", $"{error.Rule}: {error.Message}");
+                    normalized[i] = default;
+                }
+            }
+        }
+
+        // Group the accepted items by partition: one script call per partition, all in flight together.
+        var byPartition = new List<(int Index, SignalWrite Write)>?[store.PartitionCount];
+        for (var i = 0; i < count; i++)
+        {
+            if (normalized[i].IsDefault)
+            {
+                continue;
+            }
+
+            var partition = normalized[i].Partition(store.PartitionCount);
+            (byPartition[partition] ??= []).Add((i, new SignalWrite(
+                SignalStorageKey.Create(normalized[i], groups[i] ?? ""),
+                categories[i].Bits,
+                expires[i],
+                normalized[i].Kind == SignalKind.Pdq ? (int)items[i].Quality : 0)));
+        }
+
+        var number = caller.Member.Number > 0 ? caller.Member.Number : await members.EnsureNumberAsync(caller.MemberId).ConfigureAwait(false);
+        var calls = new List<(List<(int Index, SignalWrite Write)> Items, Task<int[]> Outcomes)>();
+        for (var p = 0; p < byPartition.Length; p++)
+        {
+            if (byPartition[p] is { } batch)
+            {
+                calls.Add((batch, store.SubmitAsync(p, number, batch.ConvertAll(b => b.Write))));
+            }
+        }
+
+        foreach (var (batch, pending) in calls)
+        {
+            var outcomes = await pending.ConfigureAwait(false);
+            for (var j = 0; j < batch.Count; j++)
+            {
+                var index = batch[j].Index;
+                results[index] = new SubmitResult
+                {
+                    Index = (uint)index,
+                    Outcome = (SubmitOutcome)outcomes[j],
+                    SignalId = normalized[index].Id,
+                };
+            }
+        }
+
+        var response = new SubmitResponse { Results = { results }, Summary = new SubmitSummary() };
+        foreach (var result in results)
+        {
+            switch (result.Outcome)
+            {
+                case SubmitOutcome.Created: response.Summary.Created++; break;
+                case SubmitOutcome.Corroborated: response.Summary.Corroborated++; break;
+                case SubmitOutcome.Unchanged: response.Summary.Unchanged++; break;
+                default: response.Summary.Rejected++; break;
+            }
+        }
+
+        return response;
+    }
+
+    private SubmitResult? Validate(Caller caller, SignalSubmission item, int index, DateTimeOffset now,
+        out NormalizedSignal signal, out CategorySet categories, out long expiresAt)
+    {
+        categories = CategorySet.Empty;
+        expiresAt = 0;
+        if (!SignalNormalizer.TryNormalize((SignalKind)item.Type, item.Value, item.HasQuality ? item.Quality : null, signals.MinPdqQuality, out signal, out var error)
+            || !CategoryValidation.TryCreate(item.Categories, out categories, out error))
+        {
+            return Rejected(index, StatusCode.InvalidArgument, $"items[{index}].{error.Field}", $"{error.Rule}: {error.Message}");
+        }
+
+        if (item.SharingGroup.Length > 0 && !caller.Member.InGroup(item.SharingGroup))
+        {
+            return Rejected(index, StatusCode.PermissionDenied, $"items[{index}].sharing_group",
+                $"sharing_group.not_member: member '{caller.MemberId}' is not in sharing group '{item.SharingGroup}'; submit coalition-wide or ask the coalition administrator to add you to the group");
+        }
+
+        if (item.ExpiresAt is { } requested)
+        {
+            var at = requested.ToDateTimeOffset();
+            if (at <= now)
+            {
+                return Rejected(index, StatusCode.InvalidArgument, $"items[{index}].expires_at",
+                    "expires_at.past: expires_at lies in the past; leave it unset for the coalition default retention or set a future time");
+            }
+
+            expiresAt = (long)Math.Ceiling(at.ToUnixTimeMilliseconds() / 1000.0);
+        }
+        else if (signals.DefaultRetention > TimeSpan.Zero)
+        {
+            expiresAt = (now + signals.DefaultRetention).ToUnixTimeSeconds();
+        }
+
+        return null;
+    }
+
+    private static SubmitResult Rejected(int index, StatusCode code, string field, string description) => new()
+    {
+        Index = (uint)index,
+        Outcome = SubmitOutcome.Rejected,
+        Error = new ItemError { Code = (int)code, Field = field, Description = description },
+    };
+}

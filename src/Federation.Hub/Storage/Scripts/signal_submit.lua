@@ -1,0 +1,108 @@
+-- Deduplicates a batch of submissions of ONE member into ONE partition, atomically: creates or updates each record,
+-- adds the member as a contributor, merges categories, updates last seen / expiry / version, and appends a feed
+-- entry only on a material change (new record, new member, new category).
+-- KEYS[1] partition feed stream, KEYS[2] partition stats hash, KEYS[2+i] bucket hash of item i
+-- ARGV[1] now (unix seconds), ARGV[2] member number, ARGV[3] feed MAXLEN (approximate),
+-- ARGV[4] partition key prefix 'fed:{pNN}:' (overflow hashes 'c:<storage key>' share the partition's hash tag)
+-- then 4 per item: storage key, categories bitmask, expires at (unix seconds, 0 = never), PDQ quality
+-- Returns one outcome per item: 1 CREATED, 2 CORROBORATED, 3 UNCHANGED.
+-- Record layout (38 bytes, see SignalRecordCodec.cs): status, quality, version, categories, first, last, expires,
+-- count, confirmed, disputed, false positive, inline member, inline member categories.
+local REC = '<BBI4I4I4I4I4HHHHI4I4'
+local CON = '<I4I4'
+local RAW = {32, 16, 20, 32, 16, 0, 32, 32, 32, 32}
+
+local function bor(a, b)
+  local r = bit.bor(a, b)
+  if r < 0 then r = r + 4294967296 end
+  return r
+end
+
+local function later(a, b)
+  if a == 0 or b == 0 then return 0 end
+  if a > b then return a end
+  return b
+end
+
+local function statfield(prefix, field)
+  local kind = string.byte(field, 1)
+  local rl = RAW[kind] or 32
+  if #field > 1 + rl then return prefix .. kind .. ':' .. string.sub(field, 2 + rl) end
+  return prefix .. kind
+end
+
+local now = tonumber(ARGV[1])
+local member = tonumber(ARGV[2])
+local maxlen = ARGV[3]
+local prefix = ARGV[4]
+local out = {}
+local n = (#ARGV - 4) / 4
+for i = 1, n do
+  local a = 4 + (i - 1) * 4
+  local field = ARGV[a + 1]
+  local icats = tonumber(ARGV[a + 2])
+  local iexp = tonumber(ARGV[a + 3])
+  local iq = tonumber(ARGV[a + 4])
+  local bucket = KEYS[2 + i]
+  local packed = redis.call('HGET', bucket, field)
+  local outcome
+  local version
+  if not packed then
+    version = 1
+    redis.call('HSET', bucket, field, struct.pack(REC, 1, iq, 1, icats, now, now, iexp, 1, 0, 0, 0, member, icats))
+    redis.call('HINCRBY', KEYS[2], statfield('t', field), 1)
+    redis.call('HINCRBY', KEYS[2], statfield('a', field), 1)
+    outcome = 1
+  else
+    local st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, m1cats = struct.unpack(REC, packed)
+    if st ~= 1 or (exp ~= 0 and exp <= now) then
+      -- Retracted or expired: the submission revives the record with this member as its only contributor.
+      -- The version keeps counting so subscribers can always keep the highest one.
+      if st ~= 1 then redis.call('HINCRBY', KEYS[2], statfield('a', field), 1) end
+      redis.call('DEL', prefix .. 'c:' .. field)
+      version = ver + 1
+      redis.call('HSET', bucket, field, struct.pack(REC, 1, iq, version, icats, first, now, iexp, 1, c1, c2, c3, member, icats))
+      outcome = 1
+    else
+      local material = false
+      if m1 == member then
+        m1cats = bor(m1cats, icats)
+      elseif m1 ~= 0 then
+        -- A second member arrives: move both contributions to the overflow hash.
+        local ckey = prefix .. 'c:' .. field
+        redis.call('HSET', ckey, m1, struct.pack(CON, m1cats, exp), member, struct.pack(CON, icats, iexp))
+        m1 = 0
+        m1cats = 0
+        cnt = cnt + 1
+        material = true
+      else
+        local ckey = prefix .. 'c:' .. field
+        local mine = redis.call('HGET', ckey, member)
+        if mine then
+          local mcats, mexp = struct.unpack(CON, mine)
+          local ncats, nexp = bor(mcats, icats), later(mexp, iexp)
+          if ncats ~= mcats or nexp ~= mexp then redis.call('HSET', ckey, member, struct.pack(CON, ncats, nexp)) end
+        else
+          redis.call('HSET', ckey, member, struct.pack(CON, icats, iexp))
+          cnt = cnt + 1
+          material = true
+        end
+      end
+      local ncats = bor(cats, icats)
+      if ncats ~= cats then material = true end
+      if material then
+        version = ver + 1
+        outcome = 2
+      else
+        version = ver
+        outcome = 3
+      end
+      redis.call('HSET', bucket, field, struct.pack(REC, 1, q, version, ncats, first, now, later(exp, iexp), cnt, c1, c2, c3, m1, m1cats))
+    end
+  end
+  if outcome ~= 3 then
+    redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', 's', field, 'k', outcome, 'v', version)
+  end
+  out[i] = outcome
+end
+return out

@@ -1,0 +1,46 @@
+using Federation.Contracts.V1;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Federation.Hub.Storage;
+
+/// <summary>Maps stored records to the public contract.</summary>
+public static class SignalMapping
+{
+    /// <summary>
+    /// The contract form of a record. <c>contributed_by_caller</c> and <c>caller_opinion</c> are left unset: the feed
+    /// serializes each update once for all subscribers; per-caller calls fill them in afterwards.
+    /// </summary>
+    public static Federation.Contracts.V1.Signal ToContract(this SignalRecord record)
+    {
+        var signal = new Federation.Contracts.V1.Signal
+        {
+            Id = record.Signal.Id,
+            Type = (SignalType)record.Signal.Kind,
+            Value = record.Signal.ToHex(),
+            FirstSeen = Timestamp.FromDateTimeOffset(record.FirstSeen),
+            LastSeen = Timestamp.FromDateTimeOffset(record.LastSeen),
+            CorroborationCount = (uint)record.CorroborationCount,
+            Opinions = new OpinionCounts
+            {
+                Confirmed = (uint)record.Confirmed,
+                Disputed = (uint)record.Disputed,
+                FalsePositive = (uint)record.FalsePositive,
+            },
+            Status = (SignalStatus)record.State,
+            Version = (ulong)record.Version,
+            SharingGroup = record.SharingGroup,
+            Quality = (uint)record.Quality,
+        };
+        foreach (var category in record.Categories)
+        {
+            signal.Categories.Add((Category)category);
+        }
+
+        if (record.ExpiresAt is { } expires)
+        {
+            signal.ExpiresAt = Timestamp.FromDateTimeOffset(expires);
+        }
+
+        return signal;
+    }
+}

@@ -1,0 +1,14 @@
+namespace Federation.Hub.Storage;
+
+/// <summary>Life-cycle state of a signal record; the values equal the proto <c>SignalStatus</c> values.</summary>
+public enum SignalState
+{
+    /// <summary>At least one member backs the signal and it has not expired.</summary>
+    Active = 1,
+
+    /// <summary>Every contributor withdrew.</summary>
+    Retracted = 2,
+
+    /// <summary>The signal's retention ended.</summary>
+    Expired = 3,
+}

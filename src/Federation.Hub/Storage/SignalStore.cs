@@ -1,0 +1,247 @@
+using System.Runtime.CompilerServices;
+using Federation.Hub.Options;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Federation.Hub.Storage;
+
+/// <summary>
+/// Signal records in Redis: bucketed listpack hashes per partition, one Lua call per partition per operation
+/// (layout in <see cref="RedisKeys"/> and docs/signals.md). Every write that must be atomic — dedup,
+/// corroboration, opinion, retraction, expiry, and the matching feed entry — happens inside one script call.
+/// </summary>
+public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<FederationOptions> options, TimeProvider clock)
+{
+    private static readonly string SubmitScript = LuaScripts.Load("signal_submit.lua");
+    private static readonly string ReadScript = LuaScripts.Load("signal_read.lua");
+    private static readonly string OpinionScript = LuaScripts.Load("signal_opinion.lua");
+    private static readonly string RetractScript = LuaScripts.Load("signal_retract.lua");
+    private static readonly string ExpireScript = LuaScripts.Load("signal_expire.lua");
+
+    private readonly SignalOptions signals = options.Value.Signals;
+    private readonly int feedMaxLength = options.Value.Feed.MaxEntriesPerPartition;
+
+    /// <summary>Number of partitions (hash tags).</summary>
+    public int PartitionCount => signals.Partitions;
+
+    /// <summary>Record buckets per partition.</summary>
+    public int BucketsPerPartition => signals.BucketsPerPartition;
+
+    /// <summary>
+    /// Runs the dedup script once for a member's submissions into one partition; returns one outcome per item
+    /// (1 CREATED, 2 CORROBORATED, 3 UNCHANGED). Callers start one call per partition and await them together, so
+    /// the multiplexer pipelines them.
+    /// </summary>
+    public async Task<int[]> SubmitAsync(int partition, long memberNumber, IReadOnlyList<SignalWrite> items)
+    {
+        var keys = new RedisKey[2 + items.Count];
+        var args = new RedisValue[4 + (4 * items.Count)];
+        keys[0] = RedisKeys.Feed(partition);
+        keys[1] = RedisKeys.SignalStats(partition);
+        args[0] = clock.GetUtcNow().ToUnixTimeSeconds();
+        args[1] = memberNumber;
+        args[2] = feedMaxLength;
+        args[3] = RedisKeys.PartitionPrefix(partition);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            keys[2 + i] = RedisKeys.SignalBucket(partition, SignalStorageKey.Bucket(item.StorageKey, signals.BucketsPerPartition));
+            var a = 4 + (4 * i);
+            args[a] = item.StorageKey;
+            args[a + 1] = item.Categories;
+            args[a + 2] = item.ExpiresAtSeconds;
+            args[a + 3] = item.Quality;
+        }
+
+        var result = await redis.GetDatabase().ScriptEvaluateAsync(SubmitScript, keys, args).ConfigureAwait(false);
+        return (int[])result!;
+    }
+
+    /// <summary>Reads records of one partition in one round trip; result[i] is null when the key holds no record.</summary>
+    public async Task<SignalRecord?[]> GetByStorageKeysAsync(int partition, IReadOnlyList<byte[]> storageKeys)
+    {
+        var reads = await ReadAsync(partition, storageKeys, memberNumber: 0).ConfigureAwait(false);
+        var records = new SignalRecord?[reads.Length];
+        for (var i = 0; i < reads.Length; i++)
+        {
+            records[i] = reads[i]?.Record;
+        }
+
+        return records;
+    }
+
+    /// <summary>
+    /// Reads records of one partition in one round trip together with the calling member's part in each
+    /// (contributes? opinion?); result[i] is null when the key holds no record.
+    /// </summary>
+    public async Task<SignalRead?[]> ReadAsync(int partition, IReadOnlyList<byte[]> storageKeys, long memberNumber)
+    {
+        if (storageKeys.Count == 0)
+        {
+            return [];
+        }
+
+        var keys = new RedisKey[storageKeys.Count];
+        var args = new RedisValue[2 + storageKeys.Count];
+        args[0] = RedisKeys.PartitionPrefix(partition);
+        args[1] = memberNumber;
+        for (var i = 0; i < storageKeys.Count; i++)
+        {
+            keys[i] = RedisKeys.SignalBucket(partition, SignalStorageKey.Bucket(storageKeys[i], signals.BucketsPerPartition));
+            args[2 + i] = storageKeys[i];
+        }
+
+        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(ReadScript, keys, args).ConfigureAwait(false))!;
+        var now = clock.GetUtcNow();
+        var reads = new SignalRead?[storageKeys.Count];
+        for (var i = 0; i < reads.Length; i++)
+        {
+            var item = (RedisResult[])result[i]!;
+            if (item[0].IsNull || item[0].Resp2Type == ResultType.Integer)
+            {
+                continue;
+            }
+
+            var record = SignalRecordCodec.Decode(storageKeys[i], (byte[])item[0]!, now);
+            reads[i] = new SignalRead(record, (int)item[1] == 1, (int)item[2]);
+        }
+
+        return reads;
+    }
+
+    /// <summary>
+    /// Every record of a partition with <see cref="SignalState.Active"/> (for SNAPSHOT and for loading the PDQ
+    /// index), streamed bucket by bucket in pipelined pages, no ordering promise.
+    /// </summary>
+    public async IAsyncEnumerable<SignalRecord> ScanActiveAsync(int partition, [EnumeratorCancellation] CancellationToken ct)
+    {
+        const int Page = 32;
+        var db = redis.GetDatabase();
+        for (var start = 0; start < signals.BucketsPerPartition; start += Page)
+        {
+            ct.ThrowIfCancellationRequested();
+            var count = Math.Min(Page, signals.BucketsPerPartition - start);
+            var pending = new Task<HashEntry[]>[count];
+            for (var b = 0; b < count; b++)
+            {
+                pending[b] = db.HashGetAllAsync(RedisKeys.SignalBucket(partition, start + b));
+            }
+
+            var now = clock.GetUtcNow();
+            foreach (var task in pending)
+            {
+                foreach (var entry in await task.ConfigureAwait(false))
+                {
+                    var record = SignalRecordCodec.Decode((byte[])entry.Name!, (byte[])entry.Value!, now);
+                    if (record.State == SignalState.Active)
+                    {
+                        yield return record;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Records, changes or withdraws (<paramref name="opinion"/> 0) a member's opinion of one record.</summary>
+    public async Task<SignalChange> SetOpinionAsync(int partition, byte[] storageKey, long memberNumber, int opinion)
+    {
+        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
+            OpinionScript,
+            [
+                RedisKeys.Feed(partition),
+                RedisKeys.SignalBucket(partition, SignalStorageKey.Bucket(storageKey, signals.BucketsPerPartition)),
+                RedisKeys.SignalOpinions(partition, storageKey),
+                RedisKeys.SignalContributors(partition, storageKey),
+            ],
+            [storageKey, memberNumber, opinion, clock.GetUtcNow().ToUnixTimeSeconds(), feedMaxLength]).ConfigureAwait(false))!;
+        var code = (int)result[0] switch
+        {
+            1 => SignalChangeCode.Changed,
+            0 => SignalChangeCode.Unchanged,
+            -1 => SignalChangeCode.NotFound,
+            _ => SignalChangeCode.NotActive,
+        };
+        return new SignalChange(code, Decode(storageKey, result), result.Length > 2 && (int)result[2] == 1);
+    }
+
+    /// <summary>Withdraws a member's own contribution to one record.</summary>
+    public async Task<SignalChange> RetractAsync(int partition, byte[] storageKey, long memberNumber)
+    {
+        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
+            RetractScript,
+            [
+                RedisKeys.Feed(partition),
+                RedisKeys.SignalBucket(partition, SignalStorageKey.Bucket(storageKey, signals.BucketsPerPartition)),
+                RedisKeys.SignalContributors(partition, storageKey),
+                RedisKeys.SignalStats(partition),
+            ],
+            [storageKey, memberNumber, clock.GetUtcNow().ToUnixTimeSeconds(), feedMaxLength, ActiveStatField(storageKey)]).ConfigureAwait(false))!;
+        var code = (int)result[0] switch
+        {
+            4 or 5 => SignalChangeCode.Changed,
+            -1 => SignalChangeCode.NotFound,
+            -2 => SignalChangeCode.NotActive,
+            _ => SignalChangeCode.NotContributor,
+        };
+        return new SignalChange(code, Decode(storageKey, result), ContributedByCaller: false);
+    }
+
+    /// <summary>
+    /// Expires overdue records and purges old tombstones in buckets [<paramref name="firstBucket"/>,
+    /// <paramref name="firstBucket"/> + <paramref name="count"/>) of one partition. Idempotent.
+    /// </summary>
+    public async Task<(int Expired, int Purged)> SweepAsync(int partition, int firstBucket, int count)
+    {
+        var keys = new RedisKey[2 + count];
+        keys[0] = RedisKeys.Feed(partition);
+        keys[1] = RedisKeys.SignalStats(partition);
+        for (var b = 0; b < count; b++)
+        {
+            keys[2 + b] = RedisKeys.SignalBucket(partition, firstBucket + b);
+        }
+
+        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
+            ExpireScript,
+            keys,
+            [clock.GetUtcNow().ToUnixTimeSeconds(), feedMaxLength, RedisKeys.PartitionPrefix(partition), (long)signals.TombstoneRetention.TotalSeconds]).ConfigureAwait(false))!;
+        return ((int)result[0], (int)result[1]);
+    }
+
+    /// <summary>Counters summed over partitions: field <c>t&lt;kind&gt;[:group]</c> created, <c>a&lt;kind&gt;[:group]</c> active; plus feed length.</summary>
+    public async Task<(Dictionary<string, long> Counters, long FeedEntries)> GetCountersAsync()
+    {
+        var db = redis.GetDatabase();
+        var stats = new Task<HashEntry[]>[PartitionCount];
+        var feeds = new Task<long>[PartitionCount];
+        for (var p = 0; p < PartitionCount; p++)
+        {
+            stats[p] = db.HashGetAllAsync(RedisKeys.SignalStats(p));
+            feeds[p] = db.StreamLengthAsync(RedisKeys.Feed(p));
+        }
+
+        var counters = new Dictionary<string, long>(StringComparer.Ordinal);
+        long feedEntries = 0;
+        for (var p = 0; p < PartitionCount; p++)
+        {
+            foreach (var entry in await stats[p].ConfigureAwait(false))
+            {
+                var name = entry.Name.ToString();
+                counters[name] = counters.GetValueOrDefault(name) + (long)entry.Value;
+            }
+
+            feedEntries += await feeds[p].ConfigureAwait(false);
+        }
+
+        return (counters, feedEntries);
+    }
+
+    private SignalRecord? Decode(byte[] storageKey, RedisResult[] result) =>
+        result.Length > 1 && !result[1].IsNull ? SignalRecordCodec.Decode(storageKey, (byte[])result[1]!, clock.GetUtcNow()) : null;
+
+    private static string ActiveStatField(byte[] storageKey)
+    {
+        var (signal, group) = SignalStorageKey.Parse(storageKey);
+        var kind = (int)signal.Kind;
+        return group.Length == 0 ? $"a{kind}" : $"a{kind}:{group}";
+    }
+}
