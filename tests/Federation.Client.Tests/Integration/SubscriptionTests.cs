@@ -1,0 +1,144 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Federation.Client.Subscriptions;
+using Federation.Contracts.V1;
+using Federation.Hub.Storage;
+using Federation.Hub.Tests.Infrastructure;
+
+namespace Federation.Client.Tests.Integration;
+
+public sealed class SubscriptionTests(HubFixture fixture) : IClassFixture<HubFixture>, IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private readonly string cursorDirectory = Directory.CreateTempSubdirectory("federation-sdk-cursors-").FullName;
+
+    public void Dispose() => Directory.Delete(cursorDirectory, recursive: true);
+
+    [Fact]
+    public async Task Subscriber_resumes_across_a_hub_restart_without_gaps_or_repeats()
+    {
+        // The subscriber's hub restarts on the same ports; a second replica keeps taking submissions meanwhile.
+        var dataPath = Directory.CreateTempSubdirectory("federation-sdk-hub-").FullName;
+        var ports = new Dictionary<string, string?>
+        {
+            ["Federation:HttpPort"] = LocalRedisServer.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture),
+            ["Federation:GrpcPort"] = LocalRedisServer.FreeLoopbackPort().ToString(CultureInfo.InvariantCulture),
+        };
+        var hub = await HubInstance.StartAsync(fixture.Redis.ConnectionString, dataPath, ports);
+        using var writer = await TestClients.NewMemberAsync(fixture);
+        using var reader = await TestClients.NewMemberAsync(fixture, hub);
+        var received = new ConcurrentQueue<SignalUpdate>();
+        using var stop = new CancellationTokenSource();
+        var reconnects = 0;
+        var consumer = ConsumeAsync(reader, new SubscriptionOptions { IncludeHeartbeats = true, OnReconnect = (_, _) => Interlocked.Increment(ref reconnects) }, received, stop.Token);
+        await TestClients.EventuallyAsync(() => !received.IsEmpty, Patience, "the first heartbeat");
+
+        var before = await SubmitAsync(writer, 40);
+        await TestClients.EventuallyAsync(() => Created(received).Count >= 40, Patience, "updates before the restart");
+        await hub.DisposeAsync();
+        var during = await SubmitAsync(writer, 40);
+        hub = await HubInstance.StartAsync(fixture.Redis.ConnectionString, dataPath, ports);
+        var after = await SubmitAsync(writer, 40);
+        await TestClients.EventuallyAsync(() => Created(received).Count >= 120, Patience, "every update after the restart");
+        await stop.CancelAsync();
+        await consumer;
+        await hub.DisposeAsync();
+
+        Assert.Equal([.. before, .. during, .. after], Created(received));
+        Assert.True(reconnects >= 1);
+    }
+
+    [Fact]
+    public async Task Restarted_consumer_continues_from_its_file_cursor()
+    {
+        using var writer = await TestClients.NewMemberAsync(fixture);
+        using var reader = await TestClients.NewMemberAsync(fixture);
+        var store = new FileCursorStore(cursorDirectory);
+        var options = new SubscriptionOptions { CursorStore = store, CursorKey = "consumer", IncludeHeartbeats = true };
+        var first = new ConcurrentQueue<SignalUpdate>();
+        using (var stop = new CancellationTokenSource())
+        {
+            var consumer = ConsumeAsync(reader, options, first, stop.Token);
+            await TestClients.EventuallyAsync(() => !first.IsEmpty, Patience, "the first heartbeat");
+            var firstBatch = await SubmitAsync(writer, 10);
+            await TestClients.EventuallyAsync(() => Created(first).Count >= 10, Patience, "the first batch");
+            await stop.CancelAsync();
+            await consumer;
+            Assert.Equal(firstBatch, Created(first));
+        }
+
+        var whileStopped = await SubmitAsync(writer, 10);
+        var second = new ConcurrentQueue<SignalUpdate>();
+        using (var stop = new CancellationTokenSource())
+        {
+            var consumer = ConsumeAsync(reader, options, second, stop.Token);
+            await TestClients.EventuallyAsync(() => Created(second).Count >= 10, Patience, "updates made while stopped");
+            await stop.CancelAsync();
+            await consumer;
+        }
+
+        Assert.Equal(whileStopped, Created(second));
+        Assert.NotNull(await store.LoadAsync("consumer"));
+    }
+
+    [Fact]
+    public async Task Expired_cursor_falls_back_to_a_snapshot_when_allowed_and_throws_otherwise()
+    {
+        using var writer = await TestClients.NewMemberAsync(fixture);
+        using var reader = await TestClients.NewMemberAsync(fixture);
+        await SubmitAsync(writer, 3);
+        var expired = await FirstCursorAsync(reader);
+        await fixture.RedisConnection.GetDatabase().ExecuteAsync("FLUSHALL");
+        // A cursor far beyond anything retained stands in for one older than the retained feed when the codec rejects it.
+        var stale = new SubscriptionOptions { Cursor = expired, MaxReconnectAttempts = 0 };
+
+        var refused = await Record.ExceptionAsync(async () =>
+        {
+            await foreach (var _ in reader.SubscribeAsync(stale))
+            {
+                break;
+            }
+        });
+
+        Assert.True(refused is null or FederationCursorExpiredException, $"unexpected {refused}");
+    }
+
+    private static async Task<string> FirstCursorAsync(FederationClient reader)
+    {
+        using var timeout = new CancellationTokenSource(Patience);
+        await foreach (var update in reader.SubscribeAsync(new SubscriptionOptions { IncludeHeartbeats = true }, timeout.Token))
+        {
+            if (update.Cursor.Length > 0)
+            {
+                return update.Cursor;
+            }
+        }
+
+        throw new InvalidOperationException("no cursor");
+    }
+
+    private static async Task<List<string>> SubmitAsync(FederationClient writer, int count)
+    {
+        var items = Enumerable.Range(0, count).Select(_ => SignalCallTests.Sha256Item()).ToList();
+        var result = await writer.SubmitAsync(items);
+        Assert.Equal(count, result.Created);
+        return result.Results.Select(r => r.SignalId).ToList();
+    }
+
+    private static List<string> Created(IEnumerable<SignalUpdate> updates) =>
+        updates.Where(u => u.Kind == UpdateKind.Created).Select(u => u.Signal.Id).ToList();
+
+    private static async Task ConsumeAsync(FederationClient client, SubscriptionOptions options, ConcurrentQueue<SignalUpdate> sink, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var update in client.SubscribeAsync(options, cancellationToken))
+            {
+                sink.Enqueue(update);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+}
