@@ -81,42 +81,6 @@ public sealed class SubscriptionTests(HubFixture fixture) : IClassFixture<HubFix
         Assert.NotNull(await store.LoadAsync("consumer"));
     }
 
-    [Fact]
-    public async Task Expired_cursor_falls_back_to_a_snapshot_when_allowed_and_throws_otherwise()
-    {
-        using var writer = await TestClients.NewMemberAsync(fixture);
-        using var reader = await TestClients.NewMemberAsync(fixture);
-        await SubmitAsync(writer, 3);
-        var expired = await FirstCursorAsync(reader);
-        await fixture.RedisConnection.GetDatabase().ExecuteAsync("FLUSHALL");
-        // A cursor far beyond anything retained stands in for one older than the retained feed when the codec rejects it.
-        var stale = new SubscriptionOptions { Cursor = expired, MaxReconnectAttempts = 0 };
-
-        var refused = await Record.ExceptionAsync(async () =>
-        {
-            await foreach (var _ in reader.SubscribeAsync(stale))
-            {
-                break;
-            }
-        });
-
-        Assert.True(refused is null or FederationCursorExpiredException, $"unexpected {refused}");
-    }
-
-    private static async Task<string> FirstCursorAsync(FederationClient reader)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        await foreach (var update in reader.SubscribeAsync(new SubscriptionOptions { IncludeHeartbeats = true }, timeout.Token))
-        {
-            if (update.Cursor.Length > 0)
-            {
-                return update.Cursor;
-            }
-        }
-
-        throw new InvalidOperationException("no cursor");
-    }
-
     private static async Task<List<string>> SubmitAsync(FederationClient writer, int count)
     {
         var items = Enumerable.Range(0, count).Select(_ => SignalCallTests.Sha256Item()).ToList();
