@@ -26,7 +26,7 @@ public static class LoginCommand
         return command.WithAction(async (context, cancellationToken) =>
         {
             var secret = await ReadSecretAsync(context.Get(secretFile), context.Get(secretStdin), cancellationToken);
-            var profile = new Profile
+            var profile = new ProfileSettings
             {
                 Hub = context.Get(hub).ToString(),
                 ClientId = context.Get(clientId),

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using Federation.Cli.Infrastructure;
 using Federation.Cli.Input;
 using Federation.Client;
-using Federation.Contracts.V1;
 using Spectre.Console;
 
 namespace Federation.Cli.Commands;

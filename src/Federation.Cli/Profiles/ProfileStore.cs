@@ -42,7 +42,7 @@ public sealed class ProfileStore(string home)
 
     private string ProfileDirectory => Path.Combine(Home, "profiles");
 
-    public void Save(string name, Profile profile, string secret)
+    public void Save(string name, ProfileSettings profile, string secret)
     {
         CreatePrivateDirectory(Home);
         CreatePrivateDirectory(ProfileDirectory);
@@ -54,11 +54,11 @@ public sealed class ProfileStore(string home)
     public FederationClientOptions Load(string name)
     {
         var envClientId = Environment.GetEnvironmentVariable("FEDCTL_CLIENT_ID");
-        Profile? profile = null;
+        ProfileSettings? profile = null;
         var path = ProfilePath(name);
         if (File.Exists(path))
         {
-            profile = JsonSerializer.Deserialize<Profile>(File.ReadAllText(path))
+            profile = JsonSerializer.Deserialize<ProfileSettings>(File.ReadAllText(path))
                 ?? throw new CliException(ExitCodes.Auth, $"profile '{name}' at {path} is empty");
         }
         else if (string.IsNullOrEmpty(envClientId))
@@ -66,7 +66,7 @@ public sealed class ProfileStore(string home)
             throw new CliException(ExitCodes.Auth, $"no profile '{name}' (looked for {path}); run 'fedctl login' first or set FEDCTL_CLIENT_ID");
         }
 
-        profile ??= new Profile();
+        profile ??= new ProfileSettings();
         var hub = Environment.GetEnvironmentVariable("FEDCTL_HUB") is { Length: > 0 } h ? h : profile.Hub;
         var tokenEndpoint = Environment.GetEnvironmentVariable("FEDCTL_TOKEN_ENDPOINT") is { Length: > 0 } t ? t : profile.TokenEndpoint;
         var clientId = envClientId is { Length: > 0 } ? envClientId : profile.ClientId;

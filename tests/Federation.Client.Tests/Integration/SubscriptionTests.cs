@@ -31,15 +31,15 @@ public sealed class SubscriptionTests(HubFixture fixture) : IClassFixture<HubFix
         using var stop = new CancellationTokenSource();
         var reconnects = 0;
         var consumer = ConsumeAsync(reader, new SubscriptionOptions { IncludeHeartbeats = true, OnReconnect = (_, _) => Interlocked.Increment(ref reconnects) }, received, stop.Token);
-        await TestClients.EventuallyAsync(() => !received.IsEmpty, Patience, "the first heartbeat");
+        await WaitAsync(consumer, () => !received.IsEmpty, "the first heartbeat");
 
         var before = await SubmitAsync(writer, 40);
-        await TestClients.EventuallyAsync(() => Created(received).Count >= 40, Patience, "updates before the restart");
+        await WaitAsync(consumer, () => Created(received).Count >= 40, "updates before the restart");
         await hub.DisposeAsync();
         var during = await SubmitAsync(writer, 40);
         hub = await HubInstance.StartAsync(fixture.Redis.ConnectionString, dataPath, ports);
         var after = await SubmitAsync(writer, 40);
-        await TestClients.EventuallyAsync(() => Created(received).Count >= 120, Patience, "every update after the restart");
+        await WaitAsync(consumer, () => Created(received).Count >= 120, "every update after the restart");
         await stop.CancelAsync();
         await consumer;
         await hub.DisposeAsync();
@@ -59,9 +59,9 @@ public sealed class SubscriptionTests(HubFixture fixture) : IClassFixture<HubFix
         using (var stop = new CancellationTokenSource())
         {
             var consumer = ConsumeAsync(reader, options, first, stop.Token);
-            await TestClients.EventuallyAsync(() => !first.IsEmpty, Patience, "the first heartbeat");
+            await WaitAsync(consumer, () => !first.IsEmpty, "the first heartbeat");
             var firstBatch = await SubmitAsync(writer, 10);
-            await TestClients.EventuallyAsync(() => Created(first).Count >= 10, Patience, "the first batch");
+            await WaitAsync(consumer, () => Created(first).Count >= 10, "the first batch");
             await stop.CancelAsync();
             await consumer;
             Assert.Equal(firstBatch, Created(first));
@@ -72,13 +72,23 @@ public sealed class SubscriptionTests(HubFixture fixture) : IClassFixture<HubFix
         using (var stop = new CancellationTokenSource())
         {
             var consumer = ConsumeAsync(reader, options, second, stop.Token);
-            await TestClients.EventuallyAsync(() => Created(second).Count >= 10, Patience, "updates made while stopped");
+            await WaitAsync(consumer, () => Created(second).Count >= 10, "updates made while stopped");
             await stop.CancelAsync();
             await consumer;
         }
 
         Assert.Equal(whileStopped, Created(second));
         Assert.NotNull(await store.LoadAsync("consumer"));
+    }
+
+    private static async Task WaitAsync(Task consumer, Func<bool> condition, string what)
+    {
+        await TestClients.EventuallyAsync(() => consumer.IsCompleted || condition(), Patience, what);
+        if (consumer.IsCompleted)
+        {
+            await consumer;
+            Assert.Fail($"the subscription ended while waiting for {what}");
+        }
     }
 
     private static async Task<List<string>> SubmitAsync(FederationClient writer, int count)

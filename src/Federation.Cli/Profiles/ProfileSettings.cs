@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Federation.Cli.Profiles;
 
 /// <summary>What <c>fedctl login</c> saves (the secret lives beside it in a 0600 file).</summary>
-public sealed class Profile
+public sealed class ProfileSettings
 {
     [JsonPropertyName("hub")]
     public string Hub { get; set; } = "";
