@@ -202,7 +202,7 @@ public static class AdminCommand
     private static Command BootstrapCommand()
     {
         var clientId = new Option<string>("--client-id") { Description = "Client id of the first administrator", DefaultValueFactory = _ => "admin" };
-        var hub = new Option<Uri?>("--hub") { Description = "With --save-profile: the hub's gRPC address" };
+        var hub = new Option<string?>("--hub") { Description = "With --save-profile: the hub's gRPC address" };
         var save = new Option<string?>("--save-profile") { Description = "Also save a fedctl profile with these credentials and scope federation.admin" };
         var command = new Command("bootstrap", "Generate the first administrator's credentials offline: prints the secret and the environment lines " +
             "(Federation__Bootstrap__AdminClientId / AdminClientSecret) to give the hub; the hub creates the administrator on start.")
@@ -220,13 +220,13 @@ public static class AdminCommand
             };
             if (context.Get(save) is { } profileName)
             {
-                var address = context.Get(hub) ?? throw CliException.Usage("--save-profile needs --hub");
+                var address = CliException.AbsoluteUri(context.Get(hub) ?? throw CliException.Usage("--save-profile needs --hub"), "--hub");
                 context.Profiles.Save(profileName, new ProfileSettings { Hub = address.ToString(), ClientId = id, Scopes = ["federation.admin"] }, secret);
             }
 
             if (context.Json)
             {
-                context.WriteJson(new { clientId = id, clientSecret = secret, environment, profile = context.Get(save) });
+                context.WritePlainJson(new { clientId = id, clientSecret = secret, environment, profile = context.Get(save) });
             }
             else
             {
@@ -254,7 +254,7 @@ public static class AdminCommand
         {
             context.WriteLine(secret is null
                 ? CliContext.ToJson(member)
-                : $"{{\"member\":{CliContext.ToJson(member)},\"clientSecret\":{CliContext.ToJson(secret)}}}");
+                : $"{{\"member\":{CliContext.ToJson(member)},\"clientSecret\":{CliContext.ToPlainJson(secret)}}}");
             return;
         }
 

@@ -71,7 +71,7 @@ public static class HashCommand
 
             if (context.Json)
             {
-                rows.ForEach(context.WriteJson);
+                rows.ForEach(context.WritePlainJson);
                 return ExitCodes.Ok;
             }
 

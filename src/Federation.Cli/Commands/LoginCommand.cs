@@ -11,9 +11,9 @@ public static class LoginCommand
 {
     public static Command Create()
     {
-        var hub = new Option<Uri>("--hub") { Description = "The hub's gRPC address, e.g. https://hub.example.org or http://127.0.0.1:5081", Required = true };
+        var hub = new Option<string>("--hub") { Description = "The hub's gRPC address, e.g. https://hub.example.org or http://127.0.0.1:5081", Required = true };
         var clientId = new Option<string>("--client-id") { Description = "Your member (client) id", Required = true };
-        var tokenEndpoint = new Option<Uri?>("--token-endpoint") { Description = "Token endpoint; default derived from --hub (https: same origin; http: port - 1)" };
+        var tokenEndpoint = new Option<string?>("--token-endpoint") { Description = "Token endpoint; default derived from --hub (https: same origin; http: port - 1)" };
         var scopes = new Option<string[]>("--scope") { Description = "Scope to request (repeatable); default signals.submit signals.read", AllowMultipleArgumentsPerToken = true };
         var secretFile = new Option<FileInfo?>("--secret-file") { Description = "Read the client secret from this file" };
         var secretStdin = new Option<bool>("--secret-stdin") { Description = "Read the client secret from the first line of standard input" };
@@ -28,9 +28,9 @@ public static class LoginCommand
             var secret = await ReadSecretAsync(context.Get(secretFile), context.Get(secretStdin), cancellationToken);
             var profile = new ProfileSettings
             {
-                Hub = context.Get(hub).ToString(),
+                Hub = CliException.AbsoluteUri(context.Get(hub), "--hub").ToString(),
                 ClientId = context.Get(clientId),
-                TokenEndpoint = context.Get(tokenEndpoint)?.ToString(),
+                TokenEndpoint = context.Get(tokenEndpoint) is { } endpoint ? CliException.AbsoluteUri(endpoint, "--token-endpoint").ToString() : null,
                 Scopes = [.. context.Get(scopes) ?? []],
             };
             if (!context.Get(noVerify))
@@ -51,7 +51,7 @@ public static class LoginCommand
             context.Profiles.Save(context.ProfileName, profile, secret);
             if (context.Json)
             {
-                context.WriteJson(new { profile = context.ProfileName, hub = profile.Hub, clientId = profile.ClientId, path = context.Profiles.ProfilePath(context.ProfileName) });
+                context.WritePlainJson(new { profile = context.ProfileName, hub = profile.Hub, clientId = profile.ClientId, path = context.Profiles.ProfilePath(context.ProfileName) });
             }
             else
             {

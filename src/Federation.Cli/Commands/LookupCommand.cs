@@ -42,7 +42,7 @@ public static class LookupCommand
             {
                 foreach (var result in results)
                 {
-                    context.WriteLine($"{{\"query\":{CliContext.ToJson(inputs[(int)result.Index])},\"result\":{CliContext.ToJson(result)}}}");
+                    context.WriteLine($"{{\"query\":{CliContext.ToPlainJson(inputs[(int)result.Index])},\"result\":{CliContext.ToJson(result)}}}");
                 }
             }
             else

@@ -85,7 +85,7 @@ public static class SubmitCommand
             rejections.Sort((a, b) => (string.CompareOrdinal(a.File, b.File), a.Line.CompareTo(b.Line)) switch { (0, var l) => l, (var f, _) => f });
             if (context.Json)
             {
-                context.WriteJson(new
+                context.WritePlainJson(new
                 {
                     total = items.Count,
                     created = summary.Created,

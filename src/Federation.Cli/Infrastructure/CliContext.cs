@@ -38,11 +38,11 @@ public sealed class CliContext(ParseResult parseResult) : IDisposable
 
     public static string ToJson(IMessage message) => ProtoJson.Format(message);
 
-    public static string ToJson<T>(T value) => JsonSerializer.Serialize(value, PlainJson);
+    public static string ToPlainJson<T>(T value) => JsonSerializer.Serialize(value, PlainJson);
 
     public void WriteJson(IMessage message) => System.Console.Out.WriteLine(ToJson(message));
 
-    public void WriteJson<T>(T value) => System.Console.Out.WriteLine(ToJson(value));
+    public void WritePlainJson<T>(T value) => System.Console.Out.WriteLine(ToPlainJson(value));
 
     public void WriteLine(string text) => System.Console.Out.WriteLine(text);
 
