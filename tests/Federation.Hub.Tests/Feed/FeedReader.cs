@@ -48,6 +48,8 @@ public sealed class FeedReader : IAsyncDisposable
     public Task Completion => reading;
 
     /// <summary>Opens a subscription and waits until the hub has attached it (its first message, a heartbeat or the snapshot).</summary>
+    /// <param name="client">The member's signal client.</param>
+    /// <param name="request">Where to start and what to receive.</param>
     /// <param name="pauseAfterFirst">Stop reading after the first message until <see cref="Resume"/> (a stalled client).</param>
     public static async Task<FeedReader> OpenAsync(SignalService.SignalServiceClient client, SubscribeRequest request, bool pauseAfterFirst = false)
     {

@@ -2,6 +2,7 @@ using Federation.Contracts.V1;
 using Federation.Hub.Feed;
 using Federation.Hub.Tests.Infrastructure;
 using Grpc.Core;
+using Grpc.Core.Interceptors;
 
 namespace Federation.Hub.Tests.Feed;
 
@@ -72,8 +73,15 @@ public sealed class FeedReplicaTests(HubFixture fixture) : IClassFixture<HubFixt
     {
         var hub = await HubInstance.StartAsync(fixture.Redis.ConnectionString);
         var (id, secret) = await fixture.CreateMemberAsync();
-        var member = new FeedTestMember(id, new SignalService.SignalServiceClient(hub.Invoker(await hub.GetTokenAsync(id, secret))));
-        var feed = await FeedReader.OpenAsync(member.Client, FeedTestMember.Latest());
+        // A channel of its own: the instance's channel is disposed with it, which would cancel the call client-side.
+        using var channel = global::Grpc.Net.Client.GrpcChannel.ForAddress(hub.GrpcAddress);
+        var token = await hub.GetTokenAsync(id, secret);
+        var client = new SignalService.SignalServiceClient(channel.Intercept(m =>
+        {
+            m.Add("Authorization", "Bearer " + token);
+            return m;
+        }));
+        await using var feed = await FeedReader.OpenAsync(client, FeedTestMember.Latest());
 
         var stopping = hub.DisposeAsync().AsTask();
         var ended = await feed.EndedWithAsync();

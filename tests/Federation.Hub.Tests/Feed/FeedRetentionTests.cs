@@ -39,21 +39,23 @@ public sealed class FeedRetentionTests(HubFixture fixture) : IClassFixture<HubFi
     }
 
     [Fact]
-    public async Task Cursor_after_trimmed_entries_it_already_processed_still_resumes()
+    public async Task Cursor_resumes_while_its_own_entry_is_still_retained()
     {
         var member = await FeedTestMember.CreateAsync(fixture);
         await using var feed = await FeedReader.OpenAsync(member.Client, FeedTestMember.Latest());
         var value = FeedTestMember.RandomSha256();
+        var next = FeedTestMember.RandomSha256();
         await member.SubmitAsync(FeedTestMember.Sha(value));
         await feed.WaitUntilAsync(u => u.Any(x => x.Signal?.Value == value), "the update");
         var cursor = feed.SignalUpdates.Single(x => x.Signal.Value == value).Cursor;
         Assert.True(FeedCursor.TryDecode(cursor, out var positions, out _));
         var partition = FeedTestMember.PartitionOf(value);
+        await member.SubmitAsync(FeedTestMember.Sha(next));
 
-        // Trim exactly up to the processed entry: nothing after the cursor is lost.
+        // Trim everything before the processed entry: every entry after the cursor is still there.
         await fixture.RedisConnection.GetDatabase().StreamTrimByMinIdAsync(RedisKeys.Feed(partition), positions[partition].ToString(), useApproximateMaxLength: false);
-        await fixture.RedisConnection.GetDatabase().ExecuteAsync("XDEL", RedisKeys.Feed(partition), positions[partition].ToString());
         await using var resumed = await FeedReader.OpenAsync(member.Client, new SubscribeRequest { Start = SubscribeStart.Cursor, Cursor = cursor });
+        await resumed.WaitUntilAsync(u => u.Any(x => x.Signal?.Value == next), "the update after the cursor");
 
         Assert.DoesNotContain(resumed.SignalUpdates, x => x.Signal.Value == value);
     }
@@ -80,10 +82,11 @@ public sealed class FeedRetentionTests(HubFixture fixture) : IClassFixture<HubFi
     {
         Assert.True(FeedCursor.TryDecode(laterCursor, out var positions, out _));
         using var timeout = new CancellationTokenSource(FeedReader.Timeout);
+        var id = positions[partition].ToString();
         while (true)
         {
-            var info = await fixture.RedisConnection.GetDatabase().StreamInfoAsync(RedisKeys.Feed(partition));
-            if (!info.MaxDeletedEntryId.IsNull && FeedPosition.Parse(info.MaxDeletedEntryId.ToString()) >= positions[partition])
+            var still = await fixture.RedisConnection.GetDatabase().StreamRangeAsync(RedisKeys.Feed(partition), id, id);
+            if (still.Length == 0)
             {
                 return;
             }
