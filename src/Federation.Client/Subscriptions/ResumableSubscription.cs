@@ -57,7 +57,11 @@ internal sealed class ResumableSubscription(
                         {
                             received = await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false);
                         }
-                        catch (RpcException e) when (!cancellationToken.IsCancellationRequested)
+                        catch (RpcException e) when (cancellationToken.IsCancellationRequested)
+                        {
+                            throw new OperationCanceledException("the subscription was cancelled", e, cancellationToken);
+                        }
+                        catch (RpcException e)
                         {
                             failure = e;
                             break;

@@ -34,7 +34,7 @@ internal static class TestClients
     }
 
     /// <summary>Waits for a condition, failing the test after <paramref name="timeout"/>.</summary>
-    public static async Task EventuallyAsync(Func<bool> condition, TimeSpan timeout, string what)
+    public static async Task EventuallyAsync(Func<bool> condition, TimeSpan timeout, string what, Func<string>? details = null)
     {
         using var cts = new CancellationTokenSource(timeout);
         while (!condition())
@@ -45,7 +45,7 @@ internal static class TestClients
             }
             catch (OperationCanceledException)
             {
-                Assert.Fail($"timed out after {timeout} waiting for {what}");
+                Assert.Fail($"timed out after {timeout} waiting for {what} {details?.Invoke()}");
             }
         }
     }
