@@ -190,6 +190,47 @@ public sealed class FedctlEndToEndTests(HubFixture fixture) : IClassFixture<HubF
         Assert.Equal(secret, (await File.ReadAllTextAsync(Path.Combine(fedctl.Home, "profiles", "boot.secret"))).Trim());
     }
 
+    [Fact]
+    public async Task Tail_prints_json_lines_after_a_cursor_and_resume_continues_where_it_stopped()
+    {
+        var (id, secret) = await fixture.CreateMemberAsync();
+        var login = await fedctl.RunWithInputAsync(secret + "\n", "login", "--hub", fixture.Hub.GrpcAddress, "--token-endpoint", TokenEndpoint, "--client-id", id, "--secret-stdin");
+        Assert.True(login.ExitCode == 0, login.ToString());
+        using var sdk = new Federation.Client.FederationClient(new Federation.Client.FederationClientOptions
+        {
+            HubAddress = new Uri(fixture.Hub.GrpcAddress),
+            TokenEndpoint = new Uri(TokenEndpoint),
+            ClientId = id,
+            ClientSecret = secret,
+        });
+        string cursor;
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            var enumerator = sdk.SubscribeAsync(new Federation.Client.Subscriptions.SubscriptionOptions { IncludeHeartbeats = true }, timeout.Token).GetAsyncEnumerator(timeout.Token);
+            await using (enumerator)
+            {
+                Assert.True(await enumerator.MoveNextAsync());
+                cursor = enumerator.Current.Cursor;
+            }
+        }
+
+        var values = new[] { Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)), Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)) };
+        foreach (var value in values)
+        {
+            await sdk.SubmitAsync([new Federation.Contracts.V1.SignalSubmission { Type = Federation.Contracts.V1.SignalType.Sha256, Value = value, Categories = { Federation.Contracts.V1.Category.Csam } }]);
+        }
+
+        var first = await fedctl.RunAsync("tail", "--cursor", cursor, "--resume", "job", "--type", "sha256", "-n", "1");
+        var second = await fedctl.RunAsync("tail", "--resume", "job", "--type", "sha256", "-n", "1");
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.True(second.ExitCode == 0, second.ToString());
+        var updates = new[] { first, second }.Select(r => JsonDocument.Parse(Assert.Single(r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))).RootElement).ToList();
+        Assert.All(updates, u => Assert.Equal("UPDATE_KIND_CREATED", u.GetProperty("kind").GetString()));
+        Assert.Equal(values.Order(StringComparer.Ordinal), updates.Select(u => u.GetProperty("signal").GetProperty("value").GetString()!).Order(StringComparer.Ordinal));
+        Assert.True(File.Exists(Path.Combine(fedctl.Home, "cursors", "job.cursor")));
+    }
+
     private async Task LoginAdminAsync()
     {
         var result = await fedctl.RunWithInputAsync(HubInstance.AdminSecret + "\n", "-p", "admin", "login", "--hub", fixture.Hub.GrpcAddress, "--token-endpoint", TokenEndpoint,
