@@ -1,1 +1,3 @@
-return 0;
+using Federation.Cli.Infrastructure;
+
+return await FedctlApp.RunAsync(args);

@@ -1,0 +1,92 @@
+using System.CommandLine;
+using Federation.Cli.Infrastructure;
+using Federation.Cli.Input;
+using Federation.Imaging;
+using Spectre.Console;
+
+namespace Federation.Cli.Commands;
+
+/// <summary><c>fedctl hash</c>: computes signal values locally; nothing is sent.</summary>
+public static class HashCommand
+{
+    public static Command Create()
+    {
+        var files = new Argument<string[]>("files") { Description = "Files to hash (MD5, SHA-256, and PDQ with quality for images)", Arity = ArgumentArity.ZeroOrMore };
+        var urls = new Option<string[]>("--url") { Description = "Hash a URL canonically (url_sha256); repeatable" };
+        var texts = new Option<string[]>("--text") { Description = "Hash a normalized text (text_sha256); repeatable" };
+        var accounts = new Option<string[]>("--account") { Description = "Hash 'platform:account-id' (account_sha256); repeatable" };
+        var payments = new Option<string[]>("--payment") { Description = "Hash 'rail:identifier' (payment_sha256); repeatable" };
+        var noPdq = new Option<bool>("--no-pdq") { Description = "Skip PDQ (image decoding) even for images" };
+        var command = new Command("hash", "Compute signal values locally (nothing is sent): MD5, SHA-256 and PDQ of files; canonical SHA-256 of URLs, texts, accounts and payment identifiers. " +
+            "JSON output is one object per line.")
+        {
+            files, urls, texts, accounts, payments, noPdq,
+        };
+        return command.WithAction(async (context, cancellationToken) =>
+        {
+            var rows = new List<Dictionary<string, object?>>();
+            foreach (var file in context.Get(files) ?? [])
+            {
+                if (!File.Exists(file))
+                {
+                    throw CliException.Usage($"no such file: {file}");
+                }
+
+                var hashes = await FileHashes.FromFileAsync(file, cancellationToken);
+                var row = new Dictionary<string, object?> { ["input"] = file, ["md5"] = hashes.Md5, ["sha256"] = hashes.Sha256 };
+                if (!context.Get(noPdq))
+                {
+                    try
+                    {
+                        var pdq = ImagePdqHasher.HashFile(file);
+                        row["pdq"] = pdq.Hash.ToString();
+                        row["pdqQuality"] = pdq.Quality;
+                    }
+                    catch (InvalidDataException)
+                    {
+                        // Not an image: PDQ does not apply.
+                    }
+                }
+
+                rows.Add(row);
+            }
+
+            void AddIdentifiers(Option<string[]> option, string kind)
+            {
+                foreach (var value in context.Get(option) ?? [])
+                {
+                    var (type, hash) = SignalNames.Resolve(kind, value);
+                    rows.Add(new Dictionary<string, object?> { ["input"] = value, [SignalNames.TypeName(type)] = hash });
+                }
+            }
+
+            AddIdentifiers(urls, "url");
+            AddIdentifiers(texts, "text");
+            AddIdentifiers(accounts, "account");
+            AddIdentifiers(payments, "payment");
+            if (rows.Count == 0)
+            {
+                throw CliException.Usage("nothing to hash: give files or --url/--text/--account/--payment");
+            }
+
+            if (context.Json)
+            {
+                rows.ForEach(context.WritePlainJson);
+                return ExitCodes.Ok;
+            }
+
+            var table = new Table().AddColumns("input", "type", "value");
+            foreach (var row in rows)
+            {
+                foreach (var (key, value) in row.Where(r => r.Key is not "input" and not "pdqQuality"))
+                {
+                    var label = key == "pdq" ? $"pdq (quality {row["pdqQuality"]})" : key;
+                    table.AddRow(Markup.Escape(row["input"]?.ToString() ?? ""), label, value?.ToString() ?? "");
+                }
+            }
+
+            context.Console.Write(table);
+            return ExitCodes.Ok;
+        });
+    }
+}

@@ -1,0 +1,82 @@
+using System.CommandLine;
+using System.Globalization;
+using Federation.Cli.Infrastructure;
+using Federation.Cli.Input;
+using Federation.Contracts.V1;
+using Spectre.Console;
+
+namespace Federation.Cli.Commands;
+
+/// <summary><c>fedctl lookup</c>: exact and PDQ near-match look-ups.</summary>
+public static class LookupCommand
+{
+    public static Command Create()
+    {
+        var references = new Argument<string[]>("signals")
+        {
+            Description = "Signals as <type>:<value>, e.g. sha256:9f86d0..., pdq:..., or url:https://... / account:platform:id (hashed locally)",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var maxDistance = new Option<uint?>("--max-distance") { Description = "PDQ only: largest Hamming distance that matches (default: the hub's, 31)" };
+        var maxMatches = new Option<uint>("--max-matches") { Description = "PDQ only: most matches per query (default 10)" };
+        var command = new Command("lookup", "Look signals up. Exit 0 when at least one query matched, 5 when none did, 3 when a query was invalid.")
+        {
+            references, maxDistance, maxMatches,
+        };
+        return command.WithAction(async (context, cancellationToken) =>
+        {
+            var inputs = context.Get(references);
+            var queries = inputs.Select(r =>
+            {
+                var (type, value) = SignalNames.ParseReference(r);
+                var query = new LookupQuery { Type = type, Value = value, MaxMatches = context.Get(maxMatches) };
+                if (context.Get(maxDistance) is { } distance)
+                {
+                    query.MaxDistance = distance;
+                }
+
+                return query;
+            }).ToList();
+            var results = await context.Client.LookupAsync(queries, cancellationToken);
+            if (context.Json)
+            {
+                foreach (var result in results)
+                {
+                    context.WriteLine($"{{\"query\":{CliContext.ToPlainJson(inputs[(int)result.Index])},\"result\":{CliContext.ToJson(result)}}}");
+                }
+            }
+            else
+            {
+                var table = new Table().AddColumns("query", "match", "distance", "categories", "members", "opinions", "status");
+                foreach (var result in results)
+                {
+                    var query = Markup.Escape(inputs[(int)result.Index]);
+                    if (result.Error is { } error)
+                    {
+                        table.AddRow(query, "[red]invalid[/]", "", Markup.Escape(error.Description), "", "", "");
+                    }
+                    else if (result.Matches.Count == 0)
+                    {
+                        table.AddRow(query, "no match", "", "", "", "", "");
+                    }
+
+                    foreach (var match in result.Matches)
+                    {
+                        table.AddRow(
+                            query, Markup.Escape(match.Signal.Id), match.Distance.ToString(CultureInfo.InvariantCulture), SignalView.Categories(match.Signal),
+                            match.Signal.CorroborationCount.ToString(CultureInfo.InvariantCulture), SignalView.Opinions(match.Signal), SignalView.Status(match.Signal));
+                    }
+                }
+
+                context.Console.Write(table);
+            }
+
+            if (results.Any(r => r.Error is not null))
+            {
+                return ExitCodes.PartialRejects;
+            }
+
+            return results.Any(r => r.Matches.Count > 0) ? ExitCodes.Ok : ExitCodes.NotFound;
+        });
+    }
+}

@@ -1,0 +1,46 @@
+using Federation.Client.Auth;
+using Federation.Client.Subscriptions;
+using Grpc.Core;
+
+namespace Federation.Cli.Infrastructure;
+
+/// <summary>Turns any failure into one stderr line "fedctl: error: &lt;kind&gt;: &lt;message&gt;" and an exit code.</summary>
+public static class ErrorMapping
+{
+    public static (int ExitCode, string Kind, string Message) Map(Exception exception) => exception switch
+    {
+        CliException e => (e.ExitCode, KindOf(e.ExitCode), e.Message),
+        FederationAuthenticationException e => (ExitCodes.Auth, "auth", $"{e.Message}; check the client id and secret (fedctl login)"),
+        FederationCursorExpiredException e => (ExitCodes.Conflict, "cursor-expired", e.Message + "; run again with --snapshot-on-expired or --from snapshot"),
+        RpcException e => FromStatus(e),
+        HttpRequestException e => (ExitCodes.Unavailable, "unavailable", $"token endpoint unreachable: {e.Message}"),
+        ArgumentException e => (ExitCodes.Usage, "usage", e.Message),
+        IOException e => (ExitCodes.Usage, "input", e.Message),
+        UnauthorizedAccessException e => (ExitCodes.Usage, "input", e.Message),
+        _ => (ExitCodes.Internal, "internal", exception.ToString()),
+    };
+
+    private static (int, string, string) FromStatus(RpcException e) => e.StatusCode switch
+    {
+        StatusCode.Unauthenticated => (ExitCodes.Auth, "auth", $"the hub refused the token: {e.Status.Detail}"),
+        StatusCode.PermissionDenied => (ExitCodes.Auth, "permission-denied", e.Status.Detail),
+        StatusCode.InvalidArgument or StatusCode.OutOfRange => (ExitCodes.Usage, "invalid-argument", e.Status.Detail),
+        StatusCode.NotFound => (ExitCodes.NotFound, "not-found", e.Status.Detail),
+        StatusCode.AlreadyExists => (ExitCodes.Conflict, "already-exists", e.Status.Detail),
+        StatusCode.FailedPrecondition => (ExitCodes.Conflict, "failed-precondition", e.Status.Detail),
+        StatusCode.ResourceExhausted => (ExitCodes.RateLimited, "rate-limited", e.Status.Detail),
+        StatusCode.Unavailable or StatusCode.DeadlineExceeded => (ExitCodes.Unavailable, "unavailable", $"hub unreachable ({e.StatusCode}): {e.Status.Detail}"),
+        _ => (ExitCodes.Internal, e.StatusCode.ToString().ToLowerInvariant(), e.Status.Detail),
+    };
+
+    private static string KindOf(int exitCode) => exitCode switch
+    {
+        ExitCodes.Usage => "usage",
+        ExitCodes.Auth => "auth",
+        ExitCodes.PartialRejects => "rejected",
+        ExitCodes.Unavailable => "unavailable",
+        ExitCodes.NotFound => "not-found",
+        ExitCodes.Conflict => "conflict",
+        _ => "error",
+    };
+}

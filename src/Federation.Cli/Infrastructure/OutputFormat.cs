@@ -1,0 +1,11 @@
+namespace Federation.Cli.Infrastructure;
+
+/// <summary>How results are printed on stdout.</summary>
+public enum OutputFormat
+{
+    /// <summary>Tables and plain lines for people.</summary>
+    Table,
+
+    /// <summary>JSON for scripts (proto3 JSON mapping for hub messages, lowerCamelCase keys).</summary>
+    Json,
+}

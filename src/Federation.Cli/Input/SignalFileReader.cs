@@ -1,0 +1,171 @@
+using System.Globalization;
+using System.Text.Json;
+using Federation.Contracts.V1;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Federation.Cli.Input;
+
+/// <summary>
+/// Reads submissions from CSV (header row; columns type, value, categories, quality, expires_at,
+/// sharing_group; categories separated by ';' or '|') or JSON Lines (one object per line with the same
+/// keys, categories as an array or a string). Format by extension (.csv, .jsonl/.ndjson) or --format.
+/// A line that cannot be read becomes an item with an error; reading goes on.
+/// </summary>
+public static class SignalFileReader
+{
+    public static IEnumerable<InputItem> Read(string path, string? format, IReadOnlyList<Category> defaultCategories)
+    {
+        var kind = (format ?? Path.GetExtension(path).TrimStart('.')).ToLowerInvariant();
+        return kind switch
+        {
+            "csv" => ReadCsv(path, defaultCategories),
+            "jsonl" or "ndjson" or "json" => ReadJsonLines(path, defaultCategories),
+            _ => throw new Infrastructure.CliException(Infrastructure.ExitCodes.Usage, $"{path}: unknown format '{kind}'; use .csv or .jsonl, or --format csv|jsonl"),
+        };
+    }
+
+    private static IEnumerable<InputItem> ReadCsv(string path, IReadOnlyList<Category> defaultCategories)
+    {
+        using var reader = OpenText(path);
+        var header = reader.ReadLine() ?? "";
+        var columns = SplitCsv(header).Select(c => c.Trim().ToLowerInvariant()).ToList();
+        int Column(string name) => columns.IndexOf(name);
+        var typeColumn = Column("type");
+        var valueColumn = Column("value");
+        if (typeColumn < 0 || valueColumn < 0)
+        {
+            throw new Infrastructure.CliException(Infrastructure.ExitCodes.Usage, $"{path}: the first line must be a header with at least 'type' and 'value' columns");
+        }
+
+        var lineNumber = 1;
+        while (reader.ReadLine() is { } line)
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line) || line.StartsWith('#'))
+            {
+                continue;
+            }
+
+            var fields = SplitCsv(line);
+            string? Field(string name) => Column(name) is var i and >= 0 && i < fields.Count && fields[i].Trim().Length > 0 ? fields[i].Trim() : null;
+            yield return Build(path, lineNumber, Field("type"), Field("value"), Field("categories"), Field("quality"), Field("expires_at"), Field("sharing_group"), defaultCategories);
+        }
+    }
+
+    private static IEnumerable<InputItem> ReadJsonLines(string path, IReadOnlyList<Category> defaultCategories)
+    {
+        using var reader = OpenText(path);
+        var lineNumber = 0;
+        while (reader.ReadLine() is { } line)
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            InputItem item;
+            try
+            {
+                using var document = JsonDocument.Parse(line);
+                var root = document.RootElement;
+                string? Text(string name) => root.TryGetProperty(name, out var v) && v.ValueKind != JsonValueKind.Null
+                    ? v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText()
+                    : null;
+                var categories = root.TryGetProperty("categories", out var c) && c.ValueKind == JsonValueKind.Array
+                    ? string.Join(';', c.EnumerateArray().Select(e => e.GetString()))
+                    : Text("categories");
+                item = Build(path, lineNumber, Text("type"), Text("value"), categories, Text("quality"), Text("expires_at"), Text("sharing_group"), defaultCategories);
+            }
+            catch (JsonException e)
+            {
+                item = new InputItem(path, lineNumber, null, "not a JSON object: " + e.Message);
+            }
+
+            yield return item;
+        }
+    }
+
+    private static InputItem Build(
+        string path, int line, string? type, string? value, string? categories, string? quality, string? expiresAt, string? group, IReadOnlyList<Category> defaultCategories)
+    {
+        try
+        {
+            if (type is null || value is null)
+            {
+                return new InputItem(path, line, null, "type and value are required");
+            }
+
+            var (signalType, signalValue) = SignalNames.Resolve(type, value);
+            var submission = new SignalSubmission { Type = signalType, Value = signalValue, SharingGroup = group ?? "" };
+            submission.Categories.AddRange(categories is null ? defaultCategories : SignalNames.ParseCategories(categories));
+            if (submission.Categories.Count == 0)
+            {
+                return new InputItem(path, line, null, "no category: add a categories column or pass --category");
+            }
+
+            if (quality is not null)
+            {
+                submission.Quality = uint.Parse(quality, CultureInfo.InvariantCulture);
+            }
+
+            if (expiresAt is not null)
+            {
+                submission.ExpiresAt = Timestamp.FromDateTimeOffset(DateTimeOffset.Parse(expiresAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal));
+            }
+
+            return new InputItem(path, line, submission, null);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException or Infrastructure.CliException or InvalidOperationException)
+        {
+            return new InputItem(path, line, null, e.Message);
+        }
+    }
+
+    private static StreamReader OpenText(string path) =>
+        path == "-" ? new StreamReader(Console.OpenStandardInput()) : new StreamReader(path);
+
+    /// <summary>RFC 4180 fields of one line (quoted fields may contain commas and doubled quotes).</summary>
+    private static List<string> SplitCsv(string line)
+    {
+        var fields = new List<string>();
+        var field = new System.Text.StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
+                {
+                    field.Append('"');
+                    i++;
+                }
+                else if (c == '"')
+                {
+                    quoted = false;
+                }
+                else
+                {
+                    field.Append(c);
+                }
+            }
+            else if (c == '"')
+            {
+                quoted = true;
+            }
+            else if (c == ',')
+            {
+                fields.Add(field.ToString());
+                field.Clear();
+            }
+            else
+            {
+                field.Append(c);
+            }
+        }
+
+        fields.Add(field.ToString());
+        return fields;
+    }
+}

@@ -1,0 +1,224 @@
+using Federation.Client.Auth;
+using Federation.Client.Internal;
+using Federation.Client.Membership;
+using Federation.Client.Subscriptions;
+using Federation.Contracts.V1;
+using Grpc.Net.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Federation.Client;
+
+/// <summary>
+/// A member's connection to a Federation hub: obtains and renews OAuth 2.0 client-credentials tokens,
+/// retries transient failures, splits large submissions into batches and follows the live feed with
+/// automatic resumption. Thread-safe; create one per process and reuse it.
+/// </summary>
+public sealed class FederationClient : IDisposable
+{
+    private readonly FederationClientOptions options;
+    private readonly GrpcChannel channel;
+    private readonly HttpClient? ownedTokenHttp;
+    private readonly AccessTokenProvider tokens;
+    private readonly AuthorizedCalls calls;
+    private readonly SignalService.SignalServiceClient signals;
+    private readonly ILogger logger;
+
+    /// <summary>Creates a client that owns its HTTP connections.</summary>
+    /// <param name="options">Hub address, credentials, retry settings; validated here.</param>
+    /// <param name="loggerFactory">Where retries and reconnects are logged; none by default.</param>
+    public FederationClient(FederationClientOptions options, ILoggerFactory? loggerFactory = null)
+        : this(options, null, loggerFactory, TimeProvider.System)
+    {
+    }
+
+    /// <summary>Creates a client whose token requests go through <paramref name="tokenHttpClient"/> (e.g. from IHttpClientFactory).</summary>
+    /// <param name="options">Hub address, credentials, retry settings; validated here.</param>
+    /// <param name="tokenHttpClient">HTTP client for the token endpoint; not disposed by this client.</param>
+    /// <param name="loggerFactory">Where retries and reconnects are logged; none by default.</param>
+    public FederationClient(FederationClientOptions options, HttpClient tokenHttpClient, ILoggerFactory? loggerFactory = null)
+        : this(options, tokenHttpClient ?? throw new ArgumentNullException(nameof(tokenHttpClient)), loggerFactory, TimeProvider.System)
+    {
+    }
+
+    internal FederationClient(FederationClientOptions options, HttpClient? tokenHttpClient, ILoggerFactory? loggerFactory, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        this.options = options;
+        loggerFactory ??= NullLoggerFactory.Instance;
+        logger = loggerFactory.CreateLogger<FederationClient>();
+        if (tokenHttpClient is null)
+        {
+            ownedTokenHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+            tokenHttpClient = ownedTokenHttp;
+        }
+
+        tokens = new AccessTokenProvider(
+            tokenHttpClient, options.ResolveTokenEndpoint(), options.ClientId, options.ClientSecret, options.EffectiveScopes, options.TokenRefreshSkew, time, logger);
+        calls = new AuthorizedCalls(tokens, options, time, logger);
+        channel = GrpcChannel.ForAddress(options.HubAddress!, new GrpcChannelOptions
+        {
+            LoggerFactory = loggerFactory,
+            MaxReceiveMessageSize = 64 * 1024 * 1024,
+            HttpHandler = new SocketsHttpHandler
+            {
+                EnableMultipleHttp2Connections = true,
+                KeepAlivePingDelay = TimeSpan.FromSeconds(30),
+                KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+                ConnectTimeout = TimeSpan.FromSeconds(10),
+            },
+        });
+        signals = new SignalService.SignalServiceClient(channel);
+        Membership = new FederationMembership(new MembershipService.MembershipServiceClient(channel), calls);
+    }
+
+    /// <summary>Coalition administration calls (needs scope <c>federation.admin</c>).</summary>
+    public FederationMembership Membership { get; }
+
+    /// <summary>The options this client was built from.</summary>
+    public FederationClientOptions Options => options;
+
+    /// <summary>The token source (tests observe refreshes through it).</summary>
+    internal AccessTokenProvider Tokens => tokens;
+
+    /// <summary>Obtains an access token now (or returns the cached one): checks the credentials without calling the hub's gRPC port.</summary>
+    /// <exception cref="FederationAuthenticationException">The token endpoint refused the credentials or scopes.</exception>
+    public async Task<string> GetAccessTokenAsync(CancellationToken cancellationToken = default) =>
+        await tokens.GetAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Submits any number of signals. They are sent in batches of at most
+    /// <see cref="FederationClientOptions.SubmitBatchSize"/> (≤ 1000); each batch carries the request id
+    /// <c>&lt;requestId&gt;-&lt;n&gt;</c> and keeps it across retries, so a retried or repeated submission with the
+    /// same <paramref name="requestId"/> is never counted twice. Rejected items do not stop the others.
+    /// </summary>
+    /// <param name="items">What to submit.</param>
+    /// <param name="requestId">Idempotency key of the whole submission (1-100 printable ASCII characters); a new GUID when omitted.</param>
+    /// <param name="progress">Told after each acknowledged batch.</param>
+    /// <param name="cancellationToken">Stops between or during batches; acknowledged batches stay stored.</param>
+    /// <returns>One result per item, in order, with indices relative to the whole submission.</returns>
+    public async Task<SubmissionResult> SubmitAsync(
+        IEnumerable<SignalSubmission> items, string? requestId = null, IProgress<SubmitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        requestId ??= Guid.NewGuid().ToString("N");
+        if (requestId.Length is 0 or > 100 || requestId.Any(c => c is < '!' or > '~'))
+        {
+            throw new ArgumentException("requestId must be 1-100 printable ASCII characters without spaces", nameof(requestId));
+        }
+
+        var all = items as IReadOnlyList<SignalSubmission> ?? items.ToList();
+        var results = new List<SubmitResult>(all.Count);
+        int batches = 0, replayed = 0, created = 0, corroborated = 0, unchanged = 0, rejected = 0;
+        for (var offset = 0; offset < all.Count; offset += options.SubmitBatchSize)
+        {
+            var count = Math.Min(options.SubmitBatchSize, all.Count - offset);
+            var request = new SubmitRequest { RequestId = $"{requestId}-{batches}" };
+            for (var i = 0; i < count; i++)
+            {
+                request.Items.Add(all[offset + i]);
+            }
+
+            var response = await calls.UnaryAsync(o => signals.SubmitAsync(request, o), cancellationToken).ConfigureAwait(false);
+            batches++;
+            replayed += response.Replayed ? 1 : 0;
+            foreach (var result in response.Results)
+            {
+                var global = result.Clone();
+                global.Index = (uint)(offset + (int)result.Index);
+                results.Add(global);
+            }
+
+            created += (int)response.Summary.Created;
+            corroborated += (int)response.Summary.Corroborated;
+            unchanged += (int)response.Summary.Unchanged;
+            rejected += (int)response.Summary.Rejected;
+            progress?.Report(new SubmitProgress(offset + count, all.Count, created, corroborated, unchanged, rejected));
+        }
+
+        return new SubmissionResult(results, batches, replayed);
+    }
+
+    /// <summary>Submits one batch of at most 1000 items as it is (no splitting), with the given idempotency key.</summary>
+    public Task<SubmitResponse> SubmitBatchAsync(SubmitRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.RequestId.Length == 0)
+        {
+            request.RequestId = Guid.NewGuid().ToString("N");
+        }
+
+        return calls.UnaryAsync(o => signals.SubmitAsync(request, o), cancellationToken);
+    }
+
+    /// <summary>Looks signals up: exact for hash types, near-match for PDQ. More than 1000 queries are split into several calls.</summary>
+    /// <returns>One result per query, in order, with indices relative to the whole list.</returns>
+    public async Task<IReadOnlyList<LookupResult>> LookupAsync(IEnumerable<LookupQuery> queries, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(queries);
+        var all = queries as IReadOnlyList<LookupQuery> ?? queries.ToList();
+        var results = new List<LookupResult>(all.Count);
+        for (var offset = 0; offset < all.Count; offset += 1000)
+        {
+            var request = new LookupRequest();
+            request.Queries.AddRange(all.Skip(offset).Take(1000));
+            var response = await calls.UnaryAsync(o => signals.LookupAsync(request, o), cancellationToken).ConfigureAwait(false);
+            foreach (var result in response.Results)
+            {
+                var global = result.Clone();
+                global.Index = (uint)(offset + (int)result.Index);
+                results.Add(global);
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>Looks up one signal; returns its matches (empty when unknown).</summary>
+    public async Task<IReadOnlyList<LookupMatch>> LookupAsync(SignalType type, string value, CancellationToken cancellationToken = default)
+    {
+        var results = await LookupAsync([new LookupQuery { Type = type, Value = value }], cancellationToken).ConfigureAwait(false);
+        var result = results[0];
+        if (result.Error is { } error)
+        {
+            throw new ArgumentException(error.Description, nameof(value));
+        }
+
+        return result.Matches;
+    }
+
+    /// <summary>Records, changes or (with <see cref="Opinion.Unspecified"/>) withdraws the caller's opinion of a signal.</summary>
+    public Task<SetOpinionResponse> SetOpinionAsync(SignalType type, string value, Opinion opinion, string sharingGroup = "", CancellationToken cancellationToken = default)
+    {
+        var request = new SetOpinionRequest { Signal = new SignalRef { Type = type, Value = value }, Opinion = opinion, SharingGroup = sharingGroup };
+        return calls.UnaryAsync(o => signals.SetOpinionAsync(request, o), cancellationToken);
+    }
+
+    /// <summary>Withdraws the caller's own contribution to a signal.</summary>
+    public async Task<Signal> RetractAsync(SignalType type, string value, string sharingGroup = "", CancellationToken cancellationToken = default)
+    {
+        var request = new RetractRequest { Signal = new SignalRef { Type = type, Value = value }, SharingGroup = sharingGroup };
+        return (await calls.UnaryAsync(o => signals.RetractAsync(request, o), cancellationToken).ConfigureAwait(false)).Signal;
+    }
+
+    /// <summary>
+    /// Follows the live feed until <paramref name="cancellationToken"/> is cancelled. The enumeration
+    /// survives hub restarts and network failures: it reconnects by itself with backoff and resumes
+    /// strictly after the last update the consumer processed (no gap, no repeat). With a
+    /// <see cref="SubscriptionOptions.CursorStore"/> a restarted process continues where it stopped.
+    /// </summary>
+    /// <exception cref="FederationCursorExpiredException">The cursor is older than the retained feed and <see cref="SubscriptionOptions.SnapshotOnExpiredCursor"/> is off.</exception>
+    /// <exception cref="Grpc.Core.RpcException">A non-transient refusal such as PERMISSION_DENIED (suspended member) or INVALID_ARGUMENT.</exception>
+    public IAsyncEnumerable<SignalUpdate> SubscribeAsync(SubscriptionOptions? subscription = null, CancellationToken cancellationToken = default) =>
+        new ResumableSubscription(signals, calls, options, subscription ?? new SubscriptionOptions(), logger).RunAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        channel.Dispose();
+        tokens.Dispose();
+        ownedTokenHttp?.Dispose();
+    }
+}

@@ -1,0 +1,85 @@
+using Federation.Client.Auth;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+
+namespace Federation.Client.Internal;
+
+/// <summary>
+/// Runs unary calls with a bearer token, renewing the token once when the hub answers
+/// UNAUTHENTICATED, and retrying transient failures (UNAVAILABLE, DEADLINE_EXCEEDED, an unreachable
+/// token endpoint) with exponential backoff and jitter through a Polly pipeline.
+/// </summary>
+internal sealed class AuthorizedCalls
+{
+    private readonly AccessTokenProvider tokens;
+    private readonly ResiliencePipeline pipeline;
+    private readonly TimeSpan? callTimeout;
+
+    public AuthorizedCalls(AccessTokenProvider tokens, FederationClientOptions options, TimeProvider time, ILogger logger)
+    {
+        this.tokens = tokens;
+        callTimeout = options.CallTimeout;
+        var builder = new ResiliencePipelineBuilder { TimeProvider = time };
+        if (options.MaxRetryAttempts > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<RpcException>(IsTransient).Handle<HttpRequestException>(),
+                MaxRetryAttempts = options.MaxRetryAttempts,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryBaseDelay,
+                MaxDelay = options.RetryMaxDelay,
+                OnRetry = args =>
+                {
+                    logger.LogWarning(
+                        "Transient failure ({Reason}); retry {Attempt} in {Delay}",
+                        args.Outcome.Exception?.Message, args.AttemptNumber + 1, args.RetryDelay);
+                    return default;
+                },
+            });
+        }
+
+        pipeline = builder.Build();
+    }
+
+    /// <summary>The token source, shared with streaming calls.</summary>
+    public AccessTokenProvider Tokens => tokens;
+
+    /// <summary>Whether a status is worth retrying: the hub or the network may be back shortly.</summary>
+    public static bool IsTransient(RpcException e) => e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded;
+
+    /// <summary>Runs <paramref name="call"/> (which must be idempotent) with authentication and retries.</summary>
+    public async Task<TResponse> UnaryAsync<TResponse>(Func<CallOptions, AsyncUnaryCall<TResponse>> call, CancellationToken cancellationToken) =>
+        await pipeline.ExecuteAsync(
+            static async (state, token) => await state.Self.AuthenticatedAsync(state.Call, token).ConfigureAwait(false),
+            (Self: this, Call: call),
+            cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Call options with a bearer token and no deadline (for streams).</summary>
+    public static CallOptions StreamOptions(string accessToken, CancellationToken cancellationToken) =>
+        new(Bearer(accessToken), cancellationToken: cancellationToken);
+
+    private static Metadata Bearer(string accessToken) => new() { { "authorization", "Bearer " + accessToken } };
+
+    private async Task<TResponse> AuthenticatedAsync<TResponse>(Func<CallOptions, AsyncUnaryCall<TResponse>> call, CancellationToken cancellationToken)
+    {
+        var accessToken = await tokens.GetAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await call(Options(accessToken, cancellationToken)).ConfigureAwait(false);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unauthenticated)
+        {
+            // The token may have been refused because the hub's key or clock moved: renew once.
+            tokens.Invalidate(accessToken);
+            accessToken = await tokens.GetAsync(cancellationToken).ConfigureAwait(false);
+            return await call(Options(accessToken, cancellationToken)).ConfigureAwait(false);
+        }
+    }
+
+    private CallOptions Options(string accessToken, CancellationToken cancellationToken) =>
+        new(Bearer(accessToken), callTimeout is { } timeout ? DateTime.UtcNow + timeout : null, cancellationToken);
+}

@@ -1,0 +1,169 @@
+using System.Runtime.CompilerServices;
+using Federation.Client.Internal;
+using Federation.Contracts.V1;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+
+namespace Federation.Client.Subscriptions;
+
+/// <summary>
+/// The reconnect loop behind <see cref="FederationClient.SubscribeAsync"/>: one Subscribe stream at a
+/// time; on a transient failure or an ended stream it waits (exponential backoff with full jitter) and
+/// resumes with start CURSOR after the last update the consumer processed.
+/// </summary>
+internal sealed class ResumableSubscription(
+    SignalService.SignalServiceClient signals, AuthorizedCalls calls, FederationClientOptions clientOptions, SubscriptionOptions options, ILogger logger)
+{
+    public async IAsyncEnumerable<SignalUpdate> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var store = options.CursorStore;
+        var cursor = (store is null ? null : await store.LoadAsync(options.CursorKey, cancellationToken).ConfigureAwait(false)) ?? NullIfEmpty(options.Cursor);
+        var start = cursor is not null ? SubscribeStart.Cursor : options.Start == SubscribeStart.Snapshot ? SubscribeStart.Snapshot : SubscribeStart.Latest;
+        var inSnapshot = start == SubscribeStart.Snapshot;
+        var failures = 0;
+        var authFailures = 0;
+
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Exception? failure = null;
+            var request = new SubscribeRequest
+            {
+                Start = inSnapshot ? SubscribeStart.Snapshot : cursor is null ? SubscribeStart.Latest : SubscribeStart.Cursor,
+                Cursor = inSnapshot ? "" : cursor ?? "",
+                Filter = options.Filter,
+            };
+
+            string? accessToken = null;
+            AsyncServerStreamingCall<SubscribeResponse>? call = null;
+            try
+            {
+                accessToken = await calls.Tokens.GetAsync(cancellationToken).ConfigureAwait(false);
+                call = signals.Subscribe(request, AuthorizedCalls.StreamOptions(accessToken, cancellationToken));
+            }
+            catch (HttpRequestException e)
+            {
+                failure = e;
+            }
+
+            if (call is not null)
+            {
+                using (call)
+                {
+                    while (true)
+                    {
+                        bool received;
+                        try
+                        {
+                            received = await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false);
+                        }
+                        catch (RpcException e) when (cancellationToken.IsCancellationRequested)
+                        {
+                            throw new OperationCanceledException("the subscription was cancelled", e, cancellationToken);
+                        }
+                        catch (RpcException e)
+                        {
+                            failure = e;
+                            break;
+                        }
+
+                        if (!received)
+                        {
+                            break;
+                        }
+
+                        var update = call.ResponseStream.Current.Update;
+                        if (update is null)
+                        {
+                            continue;
+                        }
+
+                        failures = 0;
+                        authFailures = 0;
+                        var deliver = true;
+                        var saveCursor = false;
+                        switch (update.Kind)
+                        {
+                            case UpdateKind.Snapshot:
+                                // Snapshot entries are not resume points: an interrupted snapshot starts over.
+                                break;
+                            case UpdateKind.SnapshotEnd:
+                                inSnapshot = false;
+                                saveCursor = true;
+                                break;
+                            case UpdateKind.Heartbeat:
+                                deliver = options.IncludeHeartbeats;
+                                saveCursor = !inSnapshot;
+                                break;
+                            default:
+                                saveCursor = !inSnapshot;
+                                break;
+                        }
+
+                        if (saveCursor && update.Cursor.Length > 0)
+                        {
+                            cursor = update.Cursor;
+                        }
+
+                        if (deliver)
+                        {
+                            yield return update;
+                        }
+
+                        // The consumer asked for the next update: this one is processed.
+                        if (saveCursor && update.Cursor.Length > 0 && store is not null)
+                        {
+                            await store.SaveAsync(options.CursorKey, update.Cursor, cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+                }
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            if (failure is RpcException rpc)
+            {
+                switch (rpc.StatusCode)
+                {
+                    case StatusCode.FailedPrecondition when options.SnapshotOnExpiredCursor:
+                        logger.LogWarning("Cursor {Cursor} is older than the retained feed; starting again from a snapshot", cursor);
+                        cursor = null;
+                        inSnapshot = true;
+                        continue;
+                    case StatusCode.FailedPrecondition:
+                        throw new FederationCursorExpiredException(
+                            $"the hub no longer retains the feed after cursor '{cursor}': re-subscribe with a snapshot ({rpc.Status.Detail})", rpc)
+                        { Cursor = cursor };
+                    case StatusCode.Unauthenticated when authFailures++ == 0 && accessToken is not null:
+                        calls.Tokens.Invalidate(accessToken);
+                        continue;
+                    case StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown
+                        or StatusCode.Aborted or StatusCode.Cancelled or StatusCode.ResourceExhausted:
+                        break;
+                    default:
+                        throw rpc;
+                }
+            }
+
+            failures++;
+            if (options.MaxReconnectAttempts is { } most && failures > most)
+            {
+                throw failure ?? new RpcException(new Status(StatusCode.Unavailable, "the subscription kept ending"));
+            }
+
+            var delay = Backoff(failures);
+            logger.LogInformation("Subscription interrupted ({Reason}); reconnecting in {Delay}", failure?.Message ?? "stream ended", delay);
+            options.OnReconnect?.Invoke(failure, delay);
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private TimeSpan Backoff(int failures)
+    {
+        // Full jitter: uniform in [base/2, min(max, base * 2^(n-1))] so reconnecting subscribers spread out.
+        var ceiling = Math.Min(clientOptions.RetryMaxDelay.TotalMilliseconds, clientOptions.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 30)));
+        var floor = clientOptions.RetryBaseDelay.TotalMilliseconds / 2;
+        return TimeSpan.FromMilliseconds(floor + (Random.Shared.NextDouble() * Math.Max(0, ceiling - floor)));
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+
+namespace Federation.Cli.Tests;
+
+/// <summary>Runs the built fedctl as a separate process with its own FEDCTL_HOME.</summary>
+public sealed class Fedctl : IDisposable
+{
+    public Fedctl()
+    {
+        Home = Directory.CreateTempSubdirectory("fedctl-home-").FullName;
+    }
+
+    public string Home { get; }
+
+    /// <summary>fedctl.dll in the CLI project's own output folder (set at build time).</summary>
+    public static string FedctlPath { get; } = typeof(Fedctl).Assembly
+        .GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+        .Cast<System.Reflection.AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "FedctlPath").Value!;
+
+    public Dictionary<string, string> Environment { get; } = [];
+
+    public void Dispose() => Directory.Delete(Home, recursive: true);
+
+    public async Task<Result> RunWithInputAsync(string? stdin, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(FedctlPath);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["FEDCTL_HOME"] = Home;
+        foreach (var name in new[] { "FEDCTL_PROFILE", "FEDCTL_HUB", "FEDCTL_CLIENT_ID", "FEDCTL_CLIENT_SECRET", "FEDCTL_TOKEN_ENDPOINT", "FEDCTL_SCOPES" })
+        {
+            start.Environment.Remove(name);
+        }
+
+        foreach (var (key, value) in Environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin);
+        }
+
+        process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"fedctl {string.Join(' ', args)} did not exit in 120 s");
+        }
+
+        return new Result(process.ExitCode, await stdout, await stderr);
+    }
+
+    public Task<Result> RunAsync(params string[] args) => RunWithInputAsync(null, args);
+
+    public sealed record Result(int ExitCode, string Stdout, string Stderr)
+    {
+        public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
+    }
+}
