@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Federation.Core.Pdq;
+
+namespace Federation.Bench;
+
+/// <summary>
+/// PDQ near-match: <see cref="PdqIndex{TId}"/> against <see cref="PdqBruteForce{TId}"/> over the same
+/// hashes in the same run. Random hashes are far apart (mean distance 128), so every query hash also
+/// gets planted neighbours at distances 0..31 — the index must find them, and pay for them.
+/// </summary>
+internal static class PdqBenchmark
+{
+    private static readonly int[] Thresholds = [0, 16, 31];
+
+    public static int Run(string[] args)
+    {
+        var quick = args.Contains("--quick");
+        var randomCount = quick ? 100_000 : 1_000_000;
+        var queryCount = 1_000;
+        var bruteQueryCount = quick ? 500 : 200;
+        var outFile = BenchPaths.Option(args, "--out") ?? BenchPaths.ResultsFile("pdq.json");
+
+        Console.WriteLine($"PDQ near-match benchmark: {randomCount:N0} random hashes + {queryCount:N0} x 32 planted neighbours (distances 0..31); {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+
+        var random = new Random(20240611);
+        var (hashes, queries) = Generate(random, randomCount, queryCount);
+        var ids = Enumerable.Range(0, hashes.Length).ToArray();
+
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var buildClock = Stopwatch.StartNew();
+        using var index = new PdqIndex<int>(hashes.Length);
+        index.AddRange(hashes, ids);
+        buildClock.Stop();
+        var indexBytes = GC.GetTotalMemory(forceFullCollection: true) - before;
+        Console.WriteLine($"index: {index.Count:N0} hashes built in {buildClock.Elapsed.TotalSeconds:F1} s, managed memory {indexBytes / 1048576.0:F1} MiB ({(double)indexBytes / index.Count:F0} bytes/hash)");
+
+        var brute = new PdqBruteForce<int>(hashes.Length);
+        foreach (var i in ids)
+        {
+            brute.Add(hashes[i], i);
+        }
+
+        VerifySameAnswers(index, brute, queries.AsSpan(0, 50));
+
+        var results = new List<PdqMatch<int>>();
+        var bruteStats = Measure(queries.AsSpan(0, bruteQueryCount), q => brute.Query(q, 31, int.MaxValue, results), results);
+        var rows = new List<Row>();
+        foreach (var threshold in Thresholds)
+        {
+            var stats = Measure(queries, q => index.Query(q, threshold, int.MaxValue, results), results);
+            rows.Add(new Row(threshold, stats, bruteStats.Mean / stats.Mean, bruteStats.P99 / stats.P99));
+        }
+
+        Print(rows, bruteStats);
+        Write(outFile, quick, index.Count, indexBytes, bruteStats, rows);
+        Console.WriteLine($"written: {outFile}");
+        return 0;
+    }
+
+    private static (PdqHash[] Hashes, PdqHash[] Queries) Generate(Random random, int randomCount, int queryCount)
+    {
+        var hashes = new List<PdqHash>(randomCount + (queryCount * 32));
+        for (var i = 0; i < randomCount; i++)
+        {
+            hashes.Add(RandomHash(random));
+        }
+
+        var queries = new PdqHash[queryCount];
+        Span<int> bits = stackalloc int[PdqHash.BitLength];
+        for (var q = 0; q < queryCount; q++)
+        {
+            queries[q] = RandomHash(random);
+            for (var distance = 0; distance <= 31; distance++)
+            {
+                hashes.Add(Near(queries[q], distance, random, bits));
+            }
+        }
+
+        // Planted neighbours spread through the slot order like real data, not appended in a block.
+        var array = hashes.ToArray();
+        random.Shuffle(array);
+        return (array, queries);
+    }
+
+    private static PdqHash RandomHash(Random random)
+    {
+        Span<byte> bytes = stackalloc byte[PdqHash.ByteLength];
+        random.NextBytes(bytes);
+        return PdqHash.FromBytes(bytes);
+    }
+
+    private static PdqHash Near(PdqHash origin, int distance, Random random, Span<int> bits)
+    {
+        for (var i = 0; i < bits.Length; i++)
+        {
+            bits[i] = i;
+        }
+
+        random.Shuffle(bits);
+        var result = origin;
+        foreach (var bit in bits[..distance])
+        {
+            result = result.WithBitFlipped(bit);
+        }
+
+        return result;
+    }
+
+    private static void VerifySameAnswers(PdqIndex<int> index, PdqBruteForce<int> brute, ReadOnlySpan<PdqHash> queries)
+    {
+        foreach (var query in queries)
+        {
+            foreach (var threshold in Thresholds)
+            {
+                var expected = brute.Query(query, threshold).Select(m => (m.Id, m.Distance)).Order().ToList();
+                var actual = index.Query(query, threshold).Select(m => (m.Id, m.Distance)).Order().ToList();
+                if (!expected.SequenceEqual(actual))
+                {
+                    throw new InvalidOperationException($"index and brute force disagree at distance {threshold}: {actual.Count} vs {expected.Count} matches");
+                }
+            }
+        }
+
+        Console.WriteLine($"check: index answers equal brute force for {queries.Length} queries at distances {string.Join(", ", Thresholds)}");
+    }
+
+    private static Stats Measure(ReadOnlySpan<PdqHash> queries, Func<PdqHash, int> query, List<PdqMatch<int>> results)
+    {
+        // Warm up (tiered JIT, caches), then time each query on its own.
+        for (var i = 0; i < Math.Min(queries.Length, 100); i++)
+        {
+            results.Clear();
+            query(queries[i]);
+        }
+
+        var latencies = new double[queries.Length];
+        var matches = 0L;
+        var total = Stopwatch.StartNew();
+        for (var i = 0; i < queries.Length; i++)
+        {
+            results.Clear();
+            var start = Stopwatch.GetTimestamp();
+            matches += query(queries[i]);
+            latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+
+        total.Stop();
+        Array.Sort(latencies);
+        return new Stats(
+            queries.Length / total.Elapsed.TotalSeconds,
+            latencies.Average(),
+            Percentile(latencies, 0.50),
+            Percentile(latencies, 0.99),
+            latencies[^1],
+            (double)matches / queries.Length);
+    }
+
+    private static double Percentile(double[] sorted, double p) =>
+        sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+    private static void Print(List<Row> rows, Stats brute)
+    {
+        Console.WriteLine();
+        Console.WriteLine("| search               | queries/s | mean ms | p50 ms | p99 ms | max ms | matches/query | speed-up vs brute force (mean / p99) |");
+        Console.WriteLine("|----------------------|----------:|--------:|-------:|-------:|-------:|--------------:|-------------------------------------:|");
+        foreach (var row in rows)
+        {
+            var s = row.Stats;
+            Console.WriteLine($"| index, distance <= {row.Threshold,-2} | {s.QueriesPerSecond,9:N0} | {s.Mean,7:F4} | {s.P50,6:F4} | {s.P99,6:F4} | {s.Max,6:F3} | {s.MatchesPerQuery,13:F1} | {row.SpeedupMean,16:F1}x / {row.SpeedupP99,5:F1}x |");
+        }
+
+        Console.WriteLine($"| brute force (any d)  | {brute.QueriesPerSecond,9:N0} | {brute.Mean,7:F4} | {brute.P50,6:F4} | {brute.P99,6:F4} | {brute.Max,6:F3} | {brute.MatchesPerQuery,13:F1} | {"1.0x",36} |");
+        Console.WriteLine();
+    }
+
+    private static void Write(string path, bool quick, int count, long indexBytes, Stats brute, List<Row> rows)
+    {
+        using var stream = File.Create(path);
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        json.WriteStartObject();
+        json.WriteString("benchmark", "pdq");
+        json.WriteBoolean("quick", quick);
+        json.WriteString("measuredAt", DateTimeOffset.UtcNow);
+        json.WriteNumber("processorCount", Environment.ProcessorCount);
+        json.WriteString("runtime", Environment.Version.ToString());
+        json.WriteNumber("hashes", count);
+        json.WriteNumber("indexManagedBytes", indexBytes);
+        json.WriteNumber("indexBytesPerHash", Math.Round((double)indexBytes / count, 1));
+        json.WritePropertyName("bruteForce");
+        WriteStats(json, brute);
+        json.WriteStartArray("index");
+        foreach (var row in rows)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("maxDistance", row.Threshold);
+            json.WritePropertyName("latency");
+            WriteStats(json, row.Stats);
+            json.WriteNumber("speedupMean", Math.Round(row.SpeedupMean, 2));
+            json.WriteNumber("speedupP99", Math.Round(row.SpeedupP99, 2));
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteStats(Utf8JsonWriter json, Stats s)
+    {
+        json.WriteStartObject();
+        json.WriteNumber("queriesPerSecond", Math.Round(s.QueriesPerSecond));
+        json.WriteNumber("meanMs", Math.Round(s.Mean, 5));
+        json.WriteNumber("p50Ms", Math.Round(s.P50, 5));
+        json.WriteNumber("p99Ms", Math.Round(s.P99, 5));
+        json.WriteNumber("maxMs", Math.Round(s.Max, 5));
+        json.WriteNumber("matchesPerQuery", Math.Round(s.MatchesPerQuery, 2));
+        json.WriteEndObject();
+    }
+
+    private sealed record Stats(double QueriesPerSecond, double Mean, double P50, double P99, double Max, double MatchesPerQuery);
+
+    private sealed record Row(int Threshold, Stats Stats, double SpeedupMean, double SpeedupP99);
+}

@@ -1,0 +1,16 @@
+using Federation.Bench;
+
+// One command per benchmark; each lives in its own file and returns a process exit code.
+var commands = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
+{
+    ["pdq"] = PdqBenchmark.Run,
+};
+
+if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
+{
+    Console.Error.WriteLine($"usage: Federation.Bench <{string.Join('|', commands.Keys)}> [options]");
+    Console.Error.WriteLine("  pdq [--quick] [--out <file>]   PDQ near-match: index vs brute force over 1M hashes (quick: 100k)");
+    return 2;
+}
+
+return command(args[1..]);

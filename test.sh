@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Runs every test: the .NET suites (unit + integration against real redis-server processes and
+# real in-process hubs over gRPC) and, when Node.js is available, the non-.NET interop client and
+# `buf lint` of protos/. Installs redis-server first if it is missing.
+# Ends with one line "N passed, N failed, N skipped" computed from the real results; exits
+# non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")"
+root="$PWD"
+
+./scripts/ensure-redis.sh || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+
+results="$(mktemp -d "${TMPDIR:-/tmp}/federation-test-results-XXXXXX")"
+cleanup() {
+  # Test fixtures stop their redis-server children by PID; this only catches orphans of a crashed test host.
+  pkill -f -- "--dir ${TMPDIR:-/tmp}/federation-test-redis-" 2>/dev/null || true
+  rm -rf "$results"
+}
+trap cleanup EXIT
+
+passed=0; failed=0; skipped=0
+
+echo "== dotnet test"
+dotnet test "$root/Federation.sln" -c Release --logger "trx" --logger "console;verbosity=minimal" \
+  --results-directory "$results" -- RunConfiguration.TreatNoTestsAsError=true
+dotnet_rc=$?
+
+trx_count=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  trx_count=$((trx_count + 1))
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  get() { echo "$counters" | grep -o "$1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+  total=$(get total); executed=$(get executed); p=$(get passed); f=$(get failed); e=$(get error)
+  passed=$((passed + p))
+  failed=$((failed + f + e))
+  skipped=$((skipped + total - executed))
+done
+if [ "$dotnet_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  # The build or a test host failed without a test failing: count it, never report green.
+  echo "dotnet test exited with $dotnet_rc (build failure or crashed test host)"
+  failed=$((failed + 1))
+fi
+if [ "$trx_count" -eq 0 ]; then
+  echo "no test results were produced"
+  failed=$((failed + 1))
+fi
+
+if [ -x "$root/tests/interop/run.sh" ]; then
+  if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+    echo "== interop (Node.js client, buf lint)"
+    interop_out="$results/interop.txt"
+    "$root/tests/interop/run.sh" 2>&1 | tee "$interop_out"
+    interop_rc=${PIPESTATUS[0]}
+    ip=$(grep -E '^# pass [0-9]+' "$interop_out" | tail -n 1 | grep -o '[0-9]*' || echo 0)
+    if_=$(grep -E '^# fail [0-9]+' "$interop_out" | tail -n 1 | grep -o '[0-9]*' || echo 0)
+    is=$(grep -E '^# skipped [0-9]+' "$interop_out" | tail -n 1 | grep -o '[0-9]*' || echo 0)
+    passed=$((passed + ${ip:-0})); failed=$((failed + ${if_:-0})); skipped=$((skipped + ${is:-0}))
+    if [ "$interop_rc" -ne 0 ] && [ "${if_:-0}" -eq 0 ]; then
+      echo "interop run exited with $interop_rc"
+      failed=$((failed + 1))
+    fi
+  else
+    echo "interop tests skipped: node/npm not installed"
+  fi
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,45 @@
+using Federation.Core.Pdq;
+
+namespace Federation.Core.Tests.Pdq;
+
+/// <summary>Deterministic generators of hashes for index tests.</summary>
+internal static class PdqTestData
+{
+    public static PdqHash RandomHash(Random random) =>
+        new((ulong)random.NextInt64() ^ ((ulong)random.Next() << 63), (ulong)random.NextInt64() ^ ((ulong)random.Next() << 63),
+            (ulong)random.NextInt64() ^ ((ulong)random.Next() << 63), (ulong)random.NextInt64() ^ ((ulong)random.Next() << 63));
+
+    /// <summary>A hash exactly <paramref name="distance"/> bits from <paramref name="origin"/>, bits chosen at random.</summary>
+    public static PdqHash Near(PdqHash origin, int distance, Random random)
+    {
+        var bits = Enumerable.Range(0, PdqHash.BitLength).OrderBy(_ => random.Next()).Take(distance);
+        var result = origin;
+        foreach (var bit in bits)
+        {
+            result = result.WithBitFlipped(bit);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// A hash exactly <paramref name="distance"/> bits from <paramref name="origin"/> with the flips spread
+    /// evenly over the 16 chunks: the case the pigeonhole bound is tight for (31 = 15 chunks x 2 + 1).
+    /// </summary>
+    public static PdqHash SpreadOverChunks(PdqHash origin, int distance, int rotation = 0)
+    {
+        var result = origin;
+        for (var i = 0; i < distance; i++)
+        {
+            var chunk = (i + rotation) % 16;
+            var bitInChunk = (i / 16) + (rotation % 3);
+            result = result.WithBitFlipped((chunk * 16) + (bitInChunk % 16));
+        }
+
+        return result;
+    }
+
+    /// <summary>Sorted by distance then id, for comparing answers whose ties may come in any order.</summary>
+    public static List<PdqMatch<int>> Canonical(IEnumerable<PdqMatch<int>> matches) =>
+        [.. matches.OrderBy(m => m.Distance).ThenBy(m => m.Id)];
+}
