@@ -15,12 +15,14 @@ public static class HubApplication
         builder.AddFederationAuth();
         builder.AddFederationAdmin();
         builder.AddFederationSignals();
+        builder.AddFederationFeed();
 
         var app = builder.Build();
         app.UseFederationAuth();
         app.MapFederationHealth();
         app.MapFederationAdmin();
         app.MapFederationSignals();
+        app.MapFederationFeed();
         return app;
     }
 }

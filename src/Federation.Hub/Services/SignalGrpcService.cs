@@ -3,6 +3,7 @@ using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using Federation.Contracts.V1;
 using Federation.Hub.Auth;
+using Federation.Hub.Feed;
 using Federation.Hub.Grpc;
 using Federation.Hub.Options;
 using Federation.Hub.Signals;
@@ -87,6 +88,10 @@ public sealed class SignalGrpcService(
 
         return lookup.LookupAsync(context.GetCaller(), request.Queries);
     }
+
+    [Authorize(Policy = FederationScopes.Read)]
+    public override Task Subscribe(SubscribeRequest request, IServerStreamWriter<SubscribeResponse> responseStream, ServerCallContext context) =>
+        context.GetHttpContext().RequestServices.GetRequiredService<FeedSubscriptions>().SubscribeAsync(request, responseStream, context);
 
     [Authorize(Policy = FederationScopes.Submit)]
     public override Task<SetOpinionResponse> SetOpinion(SetOpinionRequest request, ServerCallContext context) =>

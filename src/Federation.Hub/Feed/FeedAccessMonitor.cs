@@ -1,0 +1,132 @@
+using System.Collections.Concurrent;
+using Federation.Hub.Storage;
+using Grpc.Core;
+using StackExchange.Redis;
+
+namespace Federation.Hub.Feed;
+
+/// <summary>
+/// Keeps open feed streams within the rules while they run: on <see cref="RedisKeys.MemberStatusChannel"/>
+/// (published by every status or group change) it re-reads the member and ends its streams on this replica
+/// with PERMISSION_DENIED when it is no longer active, or updates the groups its updates are checked against.
+/// When the replica stops, every stream ends with UNAVAILABLE so clients resume on another replica.
+/// </summary>
+public sealed class FeedAccessMonitor(
+    IConnectionMultiplexer redis, MemberStore members, IHostApplicationLifetime lifetime, ILogger<FeedAccessMonitor> logger) : IHostedService
+{
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<FeedSession, byte>> sessions = new(StringComparer.Ordinal);
+    private CancellationTokenRegistration stopping;
+
+    /// <summary>Open streams on this replica.</summary>
+    public int OpenStreams => sessions.Values.Sum(s => s.Count);
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var subscriber = redis.GetSubscriber();
+        await subscriber.SubscribeAsync(RedisKeys.MemberStatusChannel, (channel, memberId) => _ = RecheckAsync(memberId.ToString())).ConfigureAwait(false);
+        // A change published while this replica was disconnected from Redis is lost with the message: re-check all.
+        redis.ConnectionRestored += OnConnectionRestored;
+        stopping = lifetime.ApplicationStopping.Register(EndAllForShutdown);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        redis.ConnectionRestored -= OnConnectionRestored;
+        await stopping.DisposeAsync().ConfigureAwait(false);
+        EndAllForShutdown();
+    }
+
+    /// <summary>Registers an open stream; the caller disposes the session when the stream ends.</summary>
+    internal async Task<FeedSession> OpenAsync(MemberRecord member, CancellationToken callToken)
+    {
+        if (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            throw new RpcException(ShuttingDown);
+        }
+
+        var session = new FeedSession(member, Remove, callToken);
+        sessions.GetOrAdd(member.Id, _ => new ConcurrentDictionary<FeedSession, byte>())[session] = 0;
+
+        // A status change published between the interceptor's check and the registration above would be missed.
+        var current = await members.GetAsync(member.Id).ConfigureAwait(false);
+        if (current is null || !current.IsActive)
+        {
+            session.Dispose();
+            throw new RpcException(Denied(member.Id, current));
+        }
+
+        session.Member = current;
+        return session;
+    }
+
+    private static Status ShuttingDown => new(StatusCode.Unavailable, "This hub replica is shutting down; resubscribe with your last cursor (start CURSOR).");
+
+    private static Status Denied(string memberId, MemberRecord? member) =>
+        new(StatusCode.PermissionDenied,
+            $"Member '{memberId}' is {member?.Status.ToString().ToLowerInvariant() ?? "removed"}; its feed is closed. Contact the coalition administrator.");
+
+    private void Remove(FeedSession session)
+    {
+        if (sessions.TryGetValue(session.MemberId, out var open))
+        {
+            open.TryRemove(session, out _);
+        }
+    }
+
+    private async Task RecheckAsync(string memberId)
+    {
+        if (!sessions.TryGetValue(memberId, out var open) || open.IsEmpty)
+        {
+            return;
+        }
+
+        try
+        {
+            var member = await members.GetAsync(memberId).ConfigureAwait(false);
+            foreach (var session in open.Keys)
+            {
+                if (member is null || !member.IsActive)
+                {
+                    session.Terminate(Denied(memberId, member));
+                }
+                else
+                {
+                    session.Member = member;
+                }
+            }
+
+            if (member is null || !member.IsActive)
+            {
+                logger.LogInformation("Ended {Count} feed stream(s) of member {MemberId}: {Status}", open.Count, memberId, member?.Status);
+            }
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            // Cannot read the member: fail closed rather than keep streaming to someone who may be suspended.
+            logger.LogWarning("Cannot re-check member {MemberId} ({Message}); ending its feed streams", memberId, e.Message);
+            foreach (var session in open.Keys)
+            {
+                session.Terminate(new Status(StatusCode.Unavailable, "The hub could not re-check your membership; resubscribe with your last cursor."));
+            }
+        }
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        foreach (var memberId in sessions.Keys)
+        {
+            _ = RecheckAsync(memberId);
+        }
+    }
+
+    private void EndAllForShutdown()
+    {
+        foreach (var open in sessions.Values)
+        {
+            foreach (var session in open.Keys)
+            {
+                session.Terminate(ShuttingDown);
+            }
+        }
+    }
+}

@@ -1,0 +1,319 @@
+using Federation.Contracts.V1;
+using Federation.Core.Feed;
+using Federation.Hub.Auth;
+using Federation.Hub.Grpc;
+using Federation.Hub.Options;
+using Federation.Hub.Storage;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+
+namespace Federation.Hub.Feed;
+
+/// <summary>
+/// Runs Subscribe calls: validates the request, positions the subscriber (LATEST, CURSOR, SNAPSHOT),
+/// then streams from this replica's <see cref="FeedTail"/>, catching up from Redis whenever the subscriber
+/// is behind the tail (at start, or after overflowing its buffer).
+/// </summary>
+public sealed class FeedSubscriptions(
+    FeedTail tail, FeedLog log, SignalStore store, FeedAccessMonitor access, IOptions<FederationOptions> options, TimeProvider clock, ILogger<FeedSubscriptions> logger)
+{
+    private readonly FeedTail tail = tail;
+    private readonly FeedLog log = log;
+    private readonly SignalStore store = store;
+    private readonly FederationOptions options = options.Value;
+    private readonly TimeProvider clock = clock;
+    private readonly ILogger logger = logger;
+
+    private const int CatchUpPage = 512;
+    private const int MaxBufferedWrites = 64;
+    private static readonly WriteOptions BufferHint = new(WriteFlags.BufferHint);
+
+    /// <summary>Serves one Subscribe call until the client leaves or the hub ends it.</summary>
+    public async Task SubscribeAsync(SubscribeRequest request, IServerStreamWriter<SubscribeResponse> writer, ServerCallContext context)
+    {
+        var filter = FeedFilter.From(request.Filter);
+        var start = ParseStart(request);
+        using var session = await access.OpenAsync(context.GetCaller().Member, context.CancellationToken).ConfigureAwait(false);
+        try
+        {
+            var subscriber = new Subscriber(this, session, filter, writer);
+            await subscriber.RunAsync(request.Start, start).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (session.Termination is { } status)
+        {
+            throw new RpcException(status);
+        }
+    }
+
+    private FeedPosition[]? ParseStart(SubscribeRequest request)
+    {
+        switch (request.Start)
+        {
+            case SubscribeStart.Unspecified or SubscribeStart.Latest or SubscribeStart.Snapshot:
+                return null;
+            case SubscribeStart.Cursor:
+                if (!FeedCursor.TryDecode(request.Cursor, out var positions, out var error))
+                {
+                    throw RpcErrors.InvalidArgument("cursor", error + ".");
+                }
+
+                if (positions.Length != tail.PartitionCount)
+                {
+                    throw RpcErrors.FailedPrecondition(
+                        $"The cursor covers {positions.Length} partitions but the feed has {tail.PartitionCount}; resubscribe with start SNAPSHOT.");
+                }
+
+                return positions;
+            default:
+                throw RpcErrors.InvalidArgument("start", $"{request.Start} is not a start position.");
+        }
+    }
+
+    /// <summary>The state of one subscriber: its position vector and whether it is in step with the tail.</summary>
+    private sealed class Subscriber(FeedSubscriptions owner, FeedSession session, FeedFilter filter, IServerStreamWriter<SubscribeResponse> writer)
+    {
+        private readonly TimeSpan heartbeat = owner.options.Feed.HeartbeatInterval;
+        private FeedPosition[] position = [];
+        private bool inStep;
+        private string? cursor;
+        private long lastWrite;
+        private int buffered;
+        private SubscribeResponse? pending;
+
+        private CancellationToken Token => session.Token;
+
+        public async Task RunAsync(SubscribeStart start, FeedPosition[]? from)
+        {
+            lastWrite = owner.clock.GetTimestamp();
+            if (from is not null)
+            {
+                await EnsureRetainedAsync(from).ConfigureAwait(false);
+                position = from;
+            }
+            else if (start == SubscribeStart.Snapshot)
+            {
+                position = await SnapshotAsync().ConfigureAwait(false);
+            }
+
+            var firstAttach = from is null && start != SubscribeStart.Snapshot;
+            while (true)
+            {
+                var attachment = await owner.tail.AttachAsync(owner.options.Feed.SubscriberBuffer, Token).ConfigureAwait(false);
+                try
+                {
+                    if (firstAttach)
+                    {
+                        position = attachment.StartVector; // LATEST: from the tail's position, in step at once.
+                        firstAttach = false;
+                    }
+                    else
+                    {
+                        await CatchUpAsync(attachment.StartVector).ConfigureAwait(false);
+                    }
+
+                    inStep = position.AsSpan().SequenceEqual(attachment.StartVector);
+                    cursor = null;
+                    await FollowAsync(attachment.Channel.Reader).ConfigureAwait(false);
+                }
+                finally
+                {
+                    owner.tail.Detach(attachment);
+                }
+
+                // The channel overflowed and was closed by the tail: catch up from Redis and re-attach.
+                owner.logger.LogDebug("Feed subscriber of {MemberId} overflowed its buffer; catching up from Redis", session.MemberId);
+            }
+        }
+
+        private async Task EnsureRetainedAsync(FeedPosition[] from)
+        {
+            var checks = new Task<string?>[from.Length];
+            for (var p = 0; p < from.Length; p++)
+            {
+                checks[p] = owner.log.CheckRetainedAsync(p, from[p]);
+            }
+
+            foreach (var check in checks)
+            {
+                if (await check.ConfigureAwait(false) is { } reason)
+                {
+                    throw RpcErrors.FailedPrecondition($"The cursor is older than the retained feed: {reason}. Resubscribe with start SNAPSHOT.");
+                }
+            }
+        }
+
+        // Every active record the caller may see, then SNAPSHOT_END; returns where live updates start.
+        private async Task<FeedPosition[]> SnapshotAsync()
+        {
+            var partitions = owner.tail.PartitionCount;
+            var noted = new FeedPosition[partitions];
+            var now = Timestamp.FromDateTimeOffset(owner.clock.GetUtcNow());
+            for (var p = 0; p < partitions; p++)
+            {
+                // Note the head first: any change after it is in the stream after this id and arrives live,
+                // so nothing between the scan and the live tail is lost (some state may arrive twice; versions tell).
+                noted[p] = await owner.log.ReadHeadAsync(p).ConfigureAwait(false);
+                await foreach (var record in owner.store.ScanActiveAsync(p, Token).ConfigureAwait(false))
+                {
+                    if (record.IsVisibleTo(session.Member.Groups) && filter.Matches(record, UpdateKind.Snapshot))
+                    {
+                        await SendAsync(FeedMessages.Snapshot(record.ToContract(), now)).ConfigureAwait(false);
+                    }
+                }
+            }
+
+            await SendAsync(FeedMessages.Marker(UpdateKind.SnapshotEnd, FeedCursor.Encode(noted), now)).ConfigureAwait(false);
+            await FlushAsync().ConfigureAwait(false);
+            return noted;
+        }
+
+        // Reads (position, target] from Redis for every partition that is behind the tail.
+        private async Task CatchUpAsync(FeedPosition[] target)
+        {
+            for (var p = 0; p < target.Length; p++)
+            {
+                if (position[p] >= target[p])
+                {
+                    continue;
+                }
+
+                if (await owner.log.CheckRetainedAsync(p, position[p]).ConfigureAwait(false) is { } reason)
+                {
+                    throw RpcErrors.FailedPrecondition($"The subscriber fell behind the retained feed: {reason}. Resubscribe with start SNAPSHOT.");
+                }
+
+                while (position[p] < target[p])
+                {
+                    var entries = await owner.log.RangeAsync(p, position[p], target[p], CatchUpPage).ConfigureAwait(false);
+                    if (entries.Length == 0)
+                    {
+                        break; // the rest was trimmed away; the next attach re-checks retention
+                    }
+
+                    var records = await owner.store.GetByStorageKeysAsync(p, entries.Select(e => e.StorageKey).ToArray()).ConfigureAwait(false);
+                    for (var i = 0; i < entries.Length; i++)
+                    {
+                        var next = (FeedPosition[])position.Clone();
+                        next[p] = entries[i].Id;
+                        position = next;
+                        cursor = null;
+                        if (records[i] is { } record && Wanted(record, entries[i].Kind))
+                        {
+                            await SendAsync(FeedMessages.Update(entries[i], record.ToContract(), Cursor())).ConfigureAwait(false);
+                        }
+                    }
+
+                    await FlushAsync().ConfigureAwait(false);
+                }
+            }
+        }
+
+        // Drains the shared tail until the channel is completed (overflow); heartbeats when idle.
+        private async Task FollowAsync(System.Threading.Channels.ChannelReader<FeedItem> reader)
+        {
+            while (true)
+            {
+                while (reader.TryRead(out var item))
+                {
+                    await ApplyAsync(item).ConfigureAwait(false);
+                }
+
+                await FlushAsync().ConfigureAwait(false);
+                var wait = heartbeat - owner.clock.GetElapsedTime(lastWrite);
+                if (wait <= TimeSpan.Zero)
+                {
+                    var now = Timestamp.FromDateTimeOffset(owner.clock.GetUtcNow());
+                    await SendAsync(FeedMessages.Marker(UpdateKind.Heartbeat, Cursor(), now)).ConfigureAwait(false);
+                    await FlushAsync().ConfigureAwait(false);
+                    continue;
+                }
+
+                using var idle = CancellationTokenSource.CreateLinkedTokenSource(Token);
+                idle.CancelAfter(wait);
+                try
+                {
+                    if (!await reader.WaitToReadAsync(idle.Token).ConfigureAwait(false))
+                    {
+                        return; // overflowed: the tail completed the channel
+                    }
+                }
+                catch (OperationCanceledException) when (!Token.IsCancellationRequested)
+                {
+                    // Heartbeat due; the loop above sends it.
+                }
+            }
+        }
+
+        private async Task ApplyAsync(FeedItem item)
+        {
+            var entry = item.Entry;
+            if (entry.Id <= position[entry.Partition])
+            {
+                return; // delivered already (the cursor or the catch-up was ahead of the tail)
+            }
+
+            if (inStep)
+            {
+                position = item.Vector;
+            }
+            else
+            {
+                var next = (FeedPosition[])position.Clone();
+                next[entry.Partition] = entry.Id;
+                position = next;
+                if (position.AsSpan().SequenceEqual(item.Vector))
+                {
+                    position = item.Vector;
+                    inStep = true;
+                }
+            }
+
+            cursor = inStep ? item.Cursor : null;
+            if (item.Record is { } record && Wanted(record, entry.Kind))
+            {
+                // In step: the message built once by the tail. Otherwise the same signal with this subscriber's cursor.
+                var message = inStep ? item.Response! : FeedMessages.Update(entry, item.Signal!, Cursor());
+                await SendAsync(message).ConfigureAwait(false);
+            }
+        }
+
+        private bool Wanted(SignalRecord record, UpdateKind kind) =>
+            record.IsVisibleTo(session.Member.Groups) && filter.Matches(record, kind);
+
+        private string Cursor() => cursor ??= FeedCursor.Encode(position);
+
+        // Messages go out one behind: a message is written with BufferHint once the next one exists, and the last
+        // one is flushed before waiting. Several ready messages then share one flush without any being held back.
+        private async Task SendAsync(SubscribeResponse message)
+        {
+            if (pending is not null)
+            {
+                var hold = ++buffered < MaxBufferedWrites;
+                if (!hold)
+                {
+                    buffered = 0;
+                }
+
+                writer.WriteOptions = hold ? BufferHint : null;
+                await writer.WriteAsync(pending, Token).ConfigureAwait(false);
+            }
+
+            pending = message;
+        }
+
+        private async Task FlushAsync()
+        {
+            if (pending is null)
+            {
+                return;
+            }
+
+            writer.WriteOptions = null;
+            await writer.WriteAsync(pending, Token).ConfigureAwait(false);
+            pending = null;
+            buffered = 0;
+            lastWrite = owner.clock.GetTimestamp();
+        }
+    }
+}

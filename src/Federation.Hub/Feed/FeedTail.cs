@@ -1,0 +1,316 @@
+using System.Threading.Channels;
+using Federation.Core.Feed;
+using Federation.Hub.Extensions;
+using Federation.Hub.Options;
+using Federation.Hub.Storage;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Federation.Hub.Feed;
+
+/// <summary>
+/// The replica's single reader of the feed: follows every partition stream with blocking
+/// <c>XREAD</c> on a dedicated connection, fetches the records of each batch once per partition, and
+/// hands every entry, built once, to all subscribers of this replica and to in-process observers
+/// (the PDQ index).
+/// </summary>
+/// <remarks>
+/// StackExchange.Redis deliberately offers no blocking XREAD on its multiplexer (a blocked socket would stall
+/// every other command), so the tail owns a separate multiplexer used for nothing else and issues
+/// <c>XREAD COUNT n BLOCK ms STREAMS ...</c> through <c>ExecuteAsync</c>. On a single Redis one command
+/// covers all partitions; on Redis Cluster a multi-key XREAD must stay within one slot, so there is one
+/// reader (with its own connection) per slot group. Subscribers receive entries through bounded channels
+/// the tail only ever <c>TryWrite</c>s: a full channel detaches its subscriber (which catches up from
+/// Redis and re-attaches) and never blocks the tail.
+/// </remarks>
+public sealed class FeedTail : BackgroundService
+{
+    private const int BatchSize = 512;
+    private static readonly TimeSpan BlockTime = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+
+    private readonly IConnectionMultiplexer redis;
+    private readonly RedisEndpoint endpoint;
+    private readonly SignalStore store;
+    private readonly FeedLog log;
+    private readonly ILogger<FeedTail> logger;
+    private readonly int partitions;
+    private readonly Lock gate = new();
+    private readonly List<Attachment> attached = [];
+    private readonly List<Action<FeedEntry>> observers = [];
+    private readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private FeedPosition[] vector = [];
+    private long dispatched;
+    private long overflows;
+
+    public FeedTail(IConnectionMultiplexer redis, RedisEndpoint endpoint, SignalStore store, FeedLog log, IOptions<FederationOptions> options, ILogger<FeedTail> logger)
+    {
+        this.redis = redis;
+        this.endpoint = endpoint;
+        this.store = store;
+        this.log = log;
+        this.logger = logger;
+        partitions = options.Value.Signals.Partitions;
+    }
+
+    /// <summary>Number of partitions the tail follows.</summary>
+    public int PartitionCount => partitions;
+
+    /// <summary>Entries dispatched since start (for statistics and tests).</summary>
+    public long DispatchedCount => Interlocked.Read(ref dispatched);
+
+    /// <summary>Times a subscriber overflowed its buffer and was detached to catch up from Redis.</summary>
+    public long OverflowCount => Interlocked.Read(ref overflows);
+
+    /// <summary>
+    /// Registers <paramref name="observer"/> to receive every feed entry this replica reads, in stream order per
+    /// partition, on the tail's thread (keep it short; never block). Returns the position vector after which
+    /// the observer receives every entry, so a consumer that loaded state up to that vector loses nothing.
+    /// Dispose the result to stop.
+    /// </summary>
+    public async Task<FeedObservation> ObserveAsync(Action<FeedEntry> observer, CancellationToken cancellationToken)
+    {
+        await ready.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        lock (gate)
+        {
+            observers.Add(observer);
+            return new FeedObservation(vector, () =>
+            {
+                lock (gate)
+                {
+                    observers.Remove(observer);
+                }
+            });
+        }
+    }
+
+    /// <summary>
+    /// Attaches a subscriber: from now on every dispatched item is offered to the returned channel, and
+    /// <see cref="Attachment.StartVector"/> is the tail's position at that instant (the channel holds
+    /// exactly the items after it until it overflows).
+    /// </summary>
+    internal async Task<Attachment> AttachAsync(int capacity, CancellationToken cancellationToken)
+    {
+        await ready.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var channel = Channel.CreateBounded<FeedItem>(new BoundedChannelOptions(capacity)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails instead of dropping silently.
+        });
+        lock (gate)
+        {
+            var attachment = new Attachment(channel, vector);
+            attached.Add(attachment);
+            return attachment;
+        }
+    }
+
+    /// <summary>Stops offering items to a subscriber.</summary>
+    internal void Detach(Attachment attachment)
+    {
+        lock (gate)
+        {
+            attached.Remove(attachment);
+        }
+
+        attachment.Channel.Writer.TryComplete();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var start = await RetryAsync(() => log.ReadHeadsAsync(partitions), "reading the feed heads", stoppingToken).ConfigureAwait(false);
+        lock (gate)
+        {
+            vector = start;
+        }
+
+        ready.TrySetResult();
+        logger.LogInformation("Feed tail following {Partitions} partitions", partitions);
+
+        var groups = GroupBySlot();
+        var readers = new Task[groups.Count];
+        for (var i = 0; i < groups.Count; i++)
+        {
+            readers[i] = FollowAsync(groups[i], start, stoppingToken);
+        }
+
+        await Task.WhenAll(readers).ConfigureAwait(false);
+    }
+
+    // One group on a single Redis; one group per hash slot on a cluster (multi-key XREAD must stay in one slot).
+    private List<int[]> GroupBySlot()
+    {
+        var cluster = redis.GetServers().Any(s => s.ServerType == ServerType.Cluster);
+        if (!cluster)
+        {
+            return [Enumerable.Range(0, partitions).ToArray()];
+        }
+
+        return Enumerable.Range(0, partitions)
+            .GroupBy(p => redis.HashSlot(RedisKeys.Feed(p)))
+            .Select(g => g.ToArray())
+            .ToList();
+    }
+
+    private async Task FollowAsync(int[] group, FeedPosition[] start, CancellationToken stoppingToken)
+    {
+        var config = ConfigurationOptions.Parse(endpoint.ConnectionString);
+        config.AbortOnConnectFail = false;
+        config.ClientName = "federation-feed-tail";
+        // A blocked XREAD holds the socket for BlockTime; leave generous room before calling it a timeout.
+        config.AsyncTimeout = (int)(BlockTime + TimeSpan.FromSeconds(10)).TotalMilliseconds;
+        config.SyncTimeout = config.AsyncTimeout;
+        using var connection = await RetryAsync(() => ConnectionMultiplexer.ConnectAsync(config), "connecting the feed tail", stoppingToken).ConfigureAwait(false);
+
+        var keys = group.Select(p => RedisKeys.Feed(p)).ToArray();
+        var partitionOfKey = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < group.Length; i++)
+        {
+            partitionOfKey[keys[i].ToString()] = group[i];
+        }
+
+        var last = group.Select(p => start[p]).ToArray();
+        var backoff = TimeSpan.FromMilliseconds(100);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var args = new List<object>(5 + (2 * group.Length)) { "COUNT", BatchSize, "BLOCK", (long)BlockTime.TotalMilliseconds, "STREAMS" };
+                args.AddRange(keys.Cast<object>());
+                args.AddRange(last.Select(id => (object)id.ToString()));
+                var reply = await connection.GetDatabase().ExecuteAsync("XREAD", args).WaitAsync(stoppingToken).ConfigureAwait(false);
+                backoff = TimeSpan.FromMilliseconds(100);
+                if (reply.IsNull)
+                {
+                    continue; // BLOCK timed out: nothing new.
+                }
+
+                var batches = new List<FeedEntry[]>();
+                foreach (var stream in (RedisResult[])reply!)
+                {
+                    var pair = (RedisResult[])stream!;
+                    var partition = partitionOfKey[(string)pair[0]!];
+                    var raw = (RedisResult[])pair[1]!;
+                    var entries = new FeedEntry[raw.Length];
+                    for (var i = 0; i < raw.Length; i++)
+                    {
+                        entries[i] = FeedLog.Parse(partition, raw[i]);
+                    }
+
+                    if (entries.Length > 0)
+                    {
+                        batches.Add(entries);
+                    }
+                }
+
+                // Records once per batch per partition, fetched together, shared by every subscriber.
+                var lookups = batches.Select(b => store.GetByStorageKeysAsync(b[0].Partition, b.Select(e => e.StorageKey).ToArray())).ToArray();
+                var records = await Task.WhenAll(lookups).ConfigureAwait(false);
+                for (var b = 0; b < batches.Count; b++)
+                {
+                    Dispatch(batches[b], records[b]);
+                    var index = Array.IndexOf(group, batches[b][0].Partition);
+                    last[index] = batches[b][^1].Id;
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+            {
+                // Redis restart or failover: keep the last ids and resume exactly after them.
+                logger.LogWarning("Feed tail read failed ({Message}); retrying in {Delay}", e.Message, backoff);
+                try
+                {
+                    await Task.Delay(backoff, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+            }
+        }
+    }
+
+    private void Dispatch(FeedEntry[] entries, SignalRecord?[] records)
+    {
+        // Contract objects built outside the lock; positions and cursors inside it, in dispatch order.
+        var signals = new Federation.Contracts.V1.Signal?[entries.Length];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            signals[i] = records[i]?.ToContract();
+        }
+
+        lock (gate)
+        {
+            for (var i = 0; i < entries.Length; i++)
+            {
+                var entry = entries[i];
+                if (entry.Id <= vector[entry.Partition])
+                {
+                    continue; // already dispatched (a retried read)
+                }
+
+                var next = (FeedPosition[])vector.Clone();
+                next[entry.Partition] = entry.Id;
+                vector = next;
+                var item = new FeedItem(entry, records[i], signals[i], next, FeedCursor.Encode(next));
+                dispatched++;
+
+                foreach (var observer in observers)
+                {
+                    try
+                    {
+                        observer(entry);
+                    }
+                    catch (Exception e)
+                    {
+                        logger.LogError(e, "Feed observer failed on entry {Partition}/{Id}", entry.Partition, entry.Id);
+                    }
+                }
+
+                for (var s = attached.Count - 1; s >= 0; s--)
+                {
+                    var attachment = attached[s];
+                    if (!attachment.Channel.Writer.TryWrite(item))
+                    {
+                        // Full: detach; the subscriber drains what it has, catches up from Redis and re-attaches.
+                        attached.RemoveAt(s);
+                        attachment.Channel.Writer.TryComplete();
+                        overflows++;
+                    }
+                }
+            }
+        }
+    }
+
+    private async Task<T> RetryAsync<T>(Func<Task<T>> action, string what, CancellationToken stoppingToken)
+    {
+        var backoff = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            try
+            {
+                return await action().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is RedisException or TimeoutException && !stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning("Feed tail: {What} failed ({Message}); retrying in {Delay}", what, e.Message, backoff);
+                await Task.Delay(backoff, stoppingToken).ConfigureAwait(false);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+            }
+        }
+    }
+
+    /// <summary>A subscriber's channel and the tail position at which it started receiving.</summary>
+    internal sealed class Attachment(Channel<FeedItem> channel, FeedPosition[] startVector)
+    {
+        public Channel<FeedItem> Channel { get; } = channel;
+
+        public FeedPosition[] StartVector { get; } = startVector;
+    }
+}
