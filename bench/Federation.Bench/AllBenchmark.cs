@@ -25,7 +25,7 @@ internal static class AllBenchmark
 
     private sealed record ScaleStage(long StoredBeforeIngest, double StoreFillSignalsPerSecond, double BytesPerSignal, double MarginalBytesPerSignal, HubIngest.Result HubIngest);
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public static int Run(string[] args)
     {
@@ -55,6 +55,32 @@ internal static class AllBenchmark
             var ingestMembers = await hub.CreateMembersAsync("bench-ingest", mode.IngestMembers);
             var histories = ingestMembers.Select(_ => new HubIngest.History()).ToArray();
             var seed = 1000;
+
+            using var publisher = await hub.CreateMemberAsync("bench-pub");
+
+            // 3 + 4 first, while the feed tail has no backlog (see bench/README.md on the tail's catch-up rate).
+            // 3. Feed latency: 100 subscribers, 1k signals/s.
+            Progress(total, "feed latency, 100 subscribers");
+            FeedDelivery.Result latency;
+            await using (var audience = await FeedDelivery.Audience.OpenAsync(hub, 100))
+            {
+                latency = await FeedDelivery.RunAsync(audience, publisher, 1000, mode.LatencyDuration, seed++);
+            }
+
+            Console.WriteLine($"  {latency.DeliveriesPerSecond:N0} deliveries/s, p50 {latency.P50Ms:F2} ms, p99 {latency.P99Ms:F2} ms, max {latency.MaxMs:F1} ms ({latency.Delivered:N0}/{latency.Expected:N0} delivered)");
+
+            // 4. Fan-out to 1,000 subscribers, rising rates.
+            Progress(total, "fan-out, 1,000 subscribers");
+            var fanOut = new List<FeedDelivery.Result>();
+            await using (var audience = await FeedDelivery.Audience.OpenAsync(hub, 1000))
+            {
+                foreach (var rate in mode.FanOutRates)
+                {
+                    var run = await FeedDelivery.RunAsync(audience, publisher, rate, mode.FanOutStep, seed++);
+                    fanOut.Add(run);
+                    Console.WriteLine($"  {rate}/s: {run.DeliveriesPerSecond:N0} deliveries/s, p50 {run.P50Ms:F1} ms, p99 {run.P99Ms:F1} ms, max {run.MaxMs:F0} ms ({run.Delivered:N0}/{run.Expected:N0} delivered)");
+                }
+            }
 
             // 6 + 7. Memory and the scale curve, from an empty signal store.
             Progress(total, "memory and scale curve");
@@ -104,31 +130,6 @@ internal static class AllBenchmark
             var storedValues = histories.SelectMany(h => h.Values).ToList();
             var lookup = await ExactLookup.RunAsync(ingestMembers, storedValues, mode.IngestCap, mode.Step, seed++);
             Console.WriteLine($"  {lookup.LookupsPerSecond:N0} lookups/s (batch p50 {lookup.BatchP50Ms:F1} ms, p99 {lookup.BatchP99Ms:F1} ms)");
-
-            using var publisher = await hub.CreateMemberAsync("bench-pub");
-
-            // 3. Feed latency: 100 subscribers, 1k signals/s.
-            Progress(total, "feed latency, 100 subscribers");
-            FeedDelivery.Result latency;
-            await using (var audience = await FeedDelivery.Audience.OpenAsync(hub, 100))
-            {
-                latency = await FeedDelivery.RunAsync(audience, publisher, 1000, mode.LatencyDuration, seed++);
-            }
-
-            Console.WriteLine($"  {latency.DeliveriesPerSecond:N0} deliveries/s, p50 {latency.P50Ms:F2} ms, p99 {latency.P99Ms:F2} ms, max {latency.MaxMs:F1} ms ({latency.Delivered:N0}/{latency.Expected:N0} delivered)");
-
-            // 4. Fan-out to 1,000 subscribers, rising rates.
-            Progress(total, "fan-out, 1,000 subscribers");
-            var fanOut = new List<FeedDelivery.Result>();
-            await using (var audience = await FeedDelivery.Audience.OpenAsync(hub, 1000))
-            {
-                foreach (var rate in mode.FanOutRates)
-                {
-                    var run = await FeedDelivery.RunAsync(audience, publisher, rate, mode.FanOutStep, seed++);
-                    fanOut.Add(run);
-                    Console.WriteLine($"  {rate}/s: {run.DeliveriesPerSecond:N0} deliveries/s, p50 {run.P50Ms:F1} ms, p99 {run.P99Ms:F1} ms, max {run.MaxMs:F0} ms ({run.Delivered:N0}/{run.Expected:N0} delivered)");
-                }
-            }
 
             foreach (var member in ingestMembers)
             {

@@ -48,7 +48,8 @@ internal sealed class BenchHub : IAsyncDisposable
         var grpcPort = LocalRedisServer.FreeLoopbackPort();
         var config = new Dictionary<string, string?>
         {
-            ["Federation:Redis"] = redis,
+            // The feed tail parses XREAD replies as RESP2 arrays; StackExchange.Redis 3 negotiates RESP3 (maps) unless told.
+            ["Federation:Redis"] = redis + ",protocol=resp2",
             ["Federation:DataPath"] = dataPath,
             ["Federation:Issuer"] = "http://federation.bench/",
             ["Federation:ListenAddress"] = "127.0.0.1",

@@ -57,7 +57,7 @@ internal static class FeedDelivery
             var audience = new Audience(members, subscribers);
             for (var s = 0; s < subscribers; s++)
             {
-                audience.Latencies[s] = new List<double>(1 << 16);
+                audience.Latencies[s] = new List<double>(1024);
                 audience.readers.Add(audience.ReadAsync(members[s / SubscribersPerMember], s));
             }
 
