@@ -113,7 +113,7 @@ internal static class AllBenchmark
             Progress(total, "raw Redis baseline");
             var rawOne = await RawRedisBaseline.OnePerCallAsync(store, RawMember, seed++, mode.RawCap, mode.Step);
             var rawBatched = await RawRedisBaseline.BatchedAsync(store, RawMember, seed++, 1000, mode.RawCap, mode.Step);
-            Console.WriteLine($"  {rawOne.Mode}: {rawOne.SignalsPerSecond:N0}/s; {rawBatched.Mode}: {rawBatched.SignalsPerSecond:N0}/s");
+            Console.WriteLine($"  {rawOne.Mode}: {rawOne.SignalsPerSecond:N0}/s, store issue path {rawOne.IssueBytesPerSignal:N0} B/signal; {rawBatched.Mode}: {rawBatched.SignalsPerSecond:N0}/s, {rawBatched.IssueBytesPerSignal:N0} B/signal");
 
             // 2. Ingest through the hub.
             Progress(total, "hub ingest");

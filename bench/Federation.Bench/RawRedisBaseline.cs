@@ -14,7 +14,9 @@ internal static class RawRedisBaseline
     /// <summary>Script calls in flight at once; enough to keep Redis busy on loopback.</summary>
     private const int Window = 512;
 
-    public sealed record Result(string Mode, long Signals, double Seconds, double SignalsPerSecond, double AllocatedBytesPerSignal);
+    // AllocatedBytesPerSignal: the whole process (hub feed tail included) over the run. IssueBytesPerSignal: this thread
+    // only, while SignalStore builds and queues each script call — the store's own allocation per signal.
+    public sealed record Result(string Mode, long Signals, double Seconds, double SignalsPerSecond, double AllocatedBytesPerSignal, double IssueBytesPerSignal);
 
     /// <summary>One script call per signal, <see cref="Window"/> calls in flight.</summary>
     public static async Task<Result> OnePerCallAsync(SignalStore store, long memberNumber, int seed, int maxSignals, TimeSpan duration)
@@ -24,6 +26,7 @@ internal static class RawRedisBaseline
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var clock = Stopwatch.StartNew();
         var sent = 0;
+        long issued = 0;
         for (; sent < writes.Length && clock.Elapsed < duration; sent++)
         {
             var slot = sent % Window;
@@ -33,7 +36,9 @@ internal static class RawRedisBaseline
             }
 
             var (partition, write) = writes[sent];
+            var before = GC.GetAllocatedBytesForCurrentThread();
             inFlight[slot] = store.SubmitAsync(partition, memberNumber, [write]);
+            issued += GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
         foreach (var task in inFlight)
@@ -45,7 +50,7 @@ internal static class RawRedisBaseline
         }
 
         clock.Stop();
-        return Finish("raw, 1 signal per call", sent, clock.Elapsed.TotalSeconds, allocated);
+        return Finish("raw, 1 signal per call", sent, clock.Elapsed.TotalSeconds, allocated, issued);
     }
 
     /// <summary>Batches of <paramref name="batchSize"/> split by partition into one call each, <see cref="Window"/> calls in flight.</summary>
@@ -57,6 +62,7 @@ internal static class RawRedisBaseline
         var clock = Stopwatch.StartNew();
         var sent = 0;
         var calls = 0;
+        long issued = 0;
         while (sent < writes.Length && clock.Elapsed < duration)
         {
             var count = Math.Min(batchSize, writes.Length - sent);
@@ -76,7 +82,9 @@ internal static class RawRedisBaseline
                         await inFlight.Dequeue();
                     }
 
+                    var before = GC.GetAllocatedBytesForCurrentThread();
                     inFlight.Enqueue(store.SubmitAsync(p, memberNumber, items));
+                    issued += GC.GetAllocatedBytesForCurrentThread() - before;
                     calls++;
                 }
             }
@@ -90,7 +98,7 @@ internal static class RawRedisBaseline
         }
 
         clock.Stop();
-        return Finish($"raw, batches of {batchSize:N0} (~{(double)sent / Math.Max(1, calls):F0} signals per call)", sent, clock.Elapsed.TotalSeconds, allocated);
+        return Finish($"raw, batches of {batchSize:N0} (~{(double)sent / Math.Max(1, calls):F0} signals per call)", sent, clock.Elapsed.TotalSeconds, allocated, issued);
     }
 
     /// <summary>Fills the store with <paramref name="count"/> new signals as fast as the batched path goes.</summary>
@@ -110,6 +118,6 @@ internal static class RawRedisBaseline
         return writes;
     }
 
-    private static Result Finish(string mode, long signals, double seconds, long allocatedBefore) =>
-        new(mode, signals, seconds, signals / seconds, (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (double)Math.Max(1, signals));
+    private static Result Finish(string mode, long signals, double seconds, long allocatedBefore, long issued) =>
+        new(mode, signals, seconds, signals / seconds, (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (double)Math.Max(1, signals), issued / (double)Math.Max(1, signals));
 }
