@@ -36,6 +36,10 @@ public sealed class FeedAccessMonitor(
         EndAllForShutdown();
     }
 
+    /// <summary>The member records the open streams of <paramref name="memberId"/> currently apply (for tests and diagnostics).</summary>
+    internal IReadOnlyList<MemberRecord> MembersOf(string memberId) =>
+        sessions.TryGetValue(memberId, out var open) ? open.Keys.Select(s => s.Member).ToArray() : [];
+
     /// <summary>Registers an open stream; the caller disposes the session when the stream ends.</summary>
     internal async Task<FeedSession> OpenAsync(MemberRecord member, CancellationToken callToken)
     {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Federation.Contracts.V1;
 using Federation.Core.Feed;
 using Federation.Hub.Storage;
@@ -58,10 +57,15 @@ public sealed class FeedLog(IConnectionMultiplexer redis, ILogger<FeedLog> logge
     /// when every entry after it is still in the stream.
     /// </summary>
     /// <remarks>
-    /// Trimming (MAXLEN by the writer, MINID by <see cref="FeedRetention"/>) only removes the oldest entries, and
-    /// Redis 7 records the largest id it ever removed (XINFO STREAM <c>max-deleted-entry-id</c>). Entries after
-    /// the position are complete exactly when that id is not after the position. A position after the stream's
-    /// <c>last-generated-id</c> was never handed out by this store (Redis lost data or was replaced).
+    /// Trimming (MAXLEN by the writer, MINID by <see cref="FeedRetention"/>) only ever removes the oldest entries,
+    /// and nothing deletes feed entries otherwise. Positions are always ids of entries that existed (or 0-0). So:
+    /// while the stream still holds the position's own entry (first entry &lt;= position), nothing after it was
+    /// removed. Once the position's entry itself is gone, the entries right after it may be gone too, and the
+    /// hub cannot tell (Redis 7.0 does not record trimmed ids in <c>max-deleted-entry-id</c>), so it refuses:
+    /// a subscriber exactly at the retention edge may be asked to take a snapshot one entry early, but never
+    /// resumes over a gap. <c>max-deleted-entry-id</c> after the position (an XDEL, or a Redis that records
+    /// trims) is refused too. A position equal to <c>last-generated-id</c> (an idle partition whose last entries
+    /// aged out) always resumes. A position after <c>last-generated-id</c> was never handed out by this store.
     /// </remarks>
     public async Task<string?> CheckRetainedAsync(int partition, FeedPosition position)
     {
@@ -81,14 +85,29 @@ public sealed class FeedLog(IConnectionMultiplexer redis, ILogger<FeedLog> logge
             return $"partition {partition} never reached the cursor's position (the store was reset)";
         }
 
+        if (position == lastGenerated)
+        {
+            return null; // nothing was ever added after it, whatever was trimmed before
+        }
+
         var maxDeleted = info.MaxDeletedEntryId.IsNull ? FeedPosition.Zero : FeedPosition.Parse(info.MaxDeletedEntryId.ToString());
         if (maxDeleted > position)
         {
-            logger.LogDebug("Cursor {Position} of partition {Partition} predates retention (max deleted {MaxDeleted})", position, partition, maxDeleted);
-            return $"partition {partition}'s feed was trimmed past the cursor (the cursor is older than the retained feed)";
+            return $"partition {partition}'s feed lost entries after the cursor";
         }
 
-        return null;
+        if (info.EntriesAdded <= info.Length)
+        {
+            return null; // nothing was ever trimmed
+        }
+
+        if (info.Length > 0 && FeedPosition.Parse(info.FirstEntry.Id.ToString()) <= position)
+        {
+            return null; // the position's own entry is still there, so is everything after it
+        }
+
+        logger.LogDebug("Cursor {Position} of partition {Partition} predates retention", position, partition);
+        return $"partition {partition}'s feed was trimmed past the cursor (the cursor is older than the retained feed)";
     }
 
     /// <summary>Reads one entry in the contract format (<c>s</c>, <c>k</c>, <c>v</c>).</summary>
@@ -129,9 +148,4 @@ public sealed class FeedLog(IConnectionMultiplexer redis, ILogger<FeedLog> logge
 
         return Parse(partition, (RedisValue)parts[0], pairs);
     }
-
-    /// <summary>Formats a position as Redis expects it.</summary>
-    public static string Format(FeedPosition position) => position.ToString();
-
-    internal static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -187,11 +187,10 @@ public sealed class FeedTail : BackgroundService
                 }
 
                 var batches = new List<FeedEntry[]>();
-                foreach (var stream in (RedisResult[])reply!)
+                foreach (var (key, value) in Streams(reply))
                 {
-                    var pair = (RedisResult[])stream!;
-                    var partition = partitionOfKey[(string)pair[0]!];
-                    var raw = (RedisResult[])pair[1]!;
+                    var partition = partitionOfKey[key];
+                    var raw = (RedisResult[])value!;
                     var entries = new FeedEntry[raw.Length];
                     for (var i = 0; i < raw.Length; i++)
                     {
@@ -233,6 +232,27 @@ public sealed class FeedTail : BackgroundService
 
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
+        }
+    }
+
+    // XREAD answers a map (RESP3: flat key, value, ...) or an array of [key, entries] pairs (RESP2).
+    private static IEnumerable<(string Key, RedisResult Entries)> Streams(RedisResult reply)
+    {
+        var items = (RedisResult[])reply!;
+        if (reply.Resp3Type == ResultType.Map)
+        {
+            for (var i = 0; i + 1 < items.Length; i += 2)
+            {
+                yield return ((string)items[i]!, items[i + 1]);
+            }
+
+            yield break;
+        }
+
+        foreach (var stream in items)
+        {
+            var pair = (RedisResult[])stream!;
+            yield return ((string)pair[0]!, pair[1]);
         }
     }
 

@@ -30,8 +30,7 @@ public sealed class SignalSubmitter(
         var admitted = await admission.AdmitAsync(caller.MemberId, requestId, items.Count).ConfigureAwait(false);
         if (admitted.Replay is { } replay)
         {
-            replay.Replayed = true;
-            return replay;
+            return Replayed(replay, items);
         }
 
         if (admitted.RetryAfter is { } wait)
@@ -40,11 +39,10 @@ public sealed class SignalSubmitter(
         }
 
         var response = await StoreAsync(caller, items).ConfigureAwait(false);
-        if (await admission.RememberAsync(caller.MemberId, requestId, response).ConfigureAwait(false) is { } earlier)
+        if (await admission.RememberAsync(caller.MemberId, requestId, Compact(response)).ConfigureAwait(false) is { } earlier)
         {
             // A concurrent duplicate of this batch finished first: answer as it did.
-            earlier.Replayed = true;
-            return earlier;
+            return Replayed(earlier, items);
         }
 
         audit.Record(caller.MemberId, response.Summary);
@@ -157,6 +155,34 @@ public sealed class SignalSubmitter(
         }
 
         return response;
+    }
+
+    // Remembered responses drop the signal ids (~75 bytes per item): a retry carries the same items, so they are
+    // derived again from the retried request, and the remembered batch costs a few bytes per item.
+    private static SubmitResponse Compact(SubmitResponse response)
+    {
+        var compact = response.Clone();
+        foreach (var result in compact.Results)
+        {
+            result.SignalId = "";
+        }
+
+        return compact;
+    }
+
+    private SubmitResponse Replayed(SubmitResponse remembered, IReadOnlyList<SignalSubmission> items)
+    {
+        remembered.Replayed = true;
+        foreach (var result in remembered.Results)
+        {
+            if (result.Outcome != SubmitOutcome.Rejected && result.Index < items.Count && items[(int)result.Index] is var item
+                && SignalNormalizer.TryNormalize((SignalKind)item.Type, item.Value, SignalNormalizer.MaxPdqQuality, 0, out var signal, out _))
+            {
+                result.SignalId = signal.Id;
+            }
+        }
+
+        return remembered;
     }
 
     private SubmitResult? Validate(Caller caller, SignalSubmission item, int index, DateTimeOffset now,
