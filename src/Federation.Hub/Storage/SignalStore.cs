@@ -21,6 +21,10 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
     private readonly SignalOptions signals = options.Value.Signals;
     private readonly int feedMaxLength = options.Value.Feed.MaxEntriesPerPartition;
 
+    // Every partition's keys built once (by RedisKeys) instead of two interpolated strings per signal per call:
+    // halves what the store allocates per signal on the submit path (bench all: 184 → 92 B batched). 16 x 1,024 keys ≈ 1 MB.
+    private readonly PartitionKeys[] partitionKeys = PartitionKeys.Build(options.Value.Signals);
+
     /// <summary>Number of partitions (hash tags).</summary>
     public int PartitionCount => signals.Partitions;
 
@@ -36,16 +40,17 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
     {
         var keys = new RedisKey[2 + items.Count];
         var args = new RedisValue[4 + (4 * items.Count)];
-        keys[0] = RedisKeys.Feed(partition);
-        keys[1] = RedisKeys.SignalStats(partition);
+        var cached = partitionKeys[partition];
+        keys[0] = cached.Feed;
+        keys[1] = cached.Stats;
         args[0] = clock.GetUtcNow().ToUnixTimeSeconds();
         args[1] = memberNumber;
         args[2] = feedMaxLength;
-        args[3] = RedisKeys.PartitionPrefix(partition);
+        args[3] = cached.Prefix;
         for (var i = 0; i < items.Count; i++)
         {
             var item = items[i];
-            keys[2 + i] = RedisKeys.SignalBucket(partition, SignalStorageKey.Bucket(item.StorageKey, signals.BucketsPerPartition));
+            keys[2 + i] = cached.Buckets[SignalStorageKey.Bucket(item.StorageKey, signals.BucketsPerPartition)];
             var a = 4 + (4 * i);
             args[a] = item.StorageKey;
             args[a + 1] = item.Categories;
@@ -83,11 +88,12 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
 
         var keys = new RedisKey[storageKeys.Count];
         var args = new RedisValue[2 + storageKeys.Count];
-        args[0] = RedisKeys.PartitionPrefix(partition);
+        var cached = partitionKeys[partition];
+        args[0] = cached.Prefix;
         args[1] = memberNumber;
         for (var i = 0; i < storageKeys.Count; i++)
         {
-            keys[i] = RedisKeys.SignalBucket(partition, SignalStorageKey.Bucket(storageKeys[i], signals.BucketsPerPartition));
+            keys[i] = cached.Buckets[SignalStorageKey.Bucket(storageKeys[i], signals.BucketsPerPartition)];
             args[2 + i] = storageKeys[i];
         }
 
@@ -243,5 +249,26 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
         var (signal, group) = SignalStorageKey.Parse(storageKey);
         var kind = (int)signal.Kind;
         return group.Length == 0 ? $"a{kind}" : $"a{kind}:{group}";
+    }
+
+    /// <summary>One partition's fixed keys, built by <see cref="RedisKeys"/> once per store.</summary>
+    private sealed record PartitionKeys(RedisKey Feed, RedisKey Stats, RedisValue Prefix, RedisKey[] Buckets)
+    {
+        public static PartitionKeys[] Build(SignalOptions signals)
+        {
+            var all = new PartitionKeys[signals.Partitions];
+            for (var p = 0; p < all.Length; p++)
+            {
+                var buckets = new RedisKey[signals.BucketsPerPartition];
+                for (var b = 0; b < buckets.Length; b++)
+                {
+                    buckets[b] = RedisKeys.SignalBucket(p, b);
+                }
+
+                all[p] = new PartitionKeys(RedisKeys.Feed(p), RedisKeys.SignalStats(p), RedisKeys.PartitionPrefix(p), buckets);
+            }
+
+            return all;
+        }
     }
 }

@@ -1,0 +1,263 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Federation.Hub.Options;
+using Federation.Hub.Storage;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Federation.Bench;
+
+/// <summary>
+/// <c>all</c>: every hub figure in one run on one machine — its own redis-server on a free loopback port, the real
+/// hub in this process on loopback, members with real tokens — printed as one table and written to
+/// <c>bench/results/latest.json</c>. Every loop is bounded in count and in time. See bench/README.md.
+/// </summary>
+internal static class AllBenchmark
+{
+    private const long RawMember = 900_001;
+    private const long FillMember = 900_002;
+
+    private sealed record Mode(
+        bool Quick, TimeSpan Step, int RawCap, int IngestCap, int IngestMembers, TimeSpan LatencyDuration,
+        int[] FanOutRates, TimeSpan FanOutStep, int[] ScaleStages, TimeSpan ScaleStep);
+
+    private sealed record Row(string Section, string Figure, string Value, string Target, string Verdict);
+
+    private sealed record ScaleStage(long StoredBeforeIngest, double StoreFillSignalsPerSecond, double BytesPerSignal, double MarginalBytesPerSignal, HubIngest.Result HubIngest);
+
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    public static int Run(string[] args)
+    {
+        var quick = args.Contains("--quick");
+        var mode = quick
+            ? new Mode(true, TimeSpan.FromSeconds(3), 300_000, 150_000, 8, TimeSpan.FromSeconds(5), [100, 300], TimeSpan.FromSeconds(3), [10_000, 100_000], TimeSpan.FromSeconds(2))
+            : new Mode(false, TimeSpan.FromSeconds(10), 2_000_000, 1_000_000, 8, TimeSpan.FromSeconds(15), [100, 200, 300, 400], TimeSpan.FromSeconds(8), [10_000, 100_000, 1_000_000], TimeSpan.FromSeconds(5));
+        var outFile = BenchPaths.Option(args, "--out") ?? BenchPaths.ResultsFile("latest.json");
+        return RunAsync(mode, outFile).GetAwaiter().GetResult();
+    }
+
+    private static async Task<int> RunAsync(Mode mode, string outFile)
+    {
+        var total = Stopwatch.StartNew();
+        Console.WriteLine($"Federation hub benchmark ({(mode.Quick ? "quick" : "full")}): {Environment.ProcessorCount} cores, {CpuModel()}, .NET {Environment.Version}");
+        var work = Directory.CreateTempSubdirectory("federation-bench-").FullName;
+        try
+        {
+            using var redisServer = LocalRedisServer.Start(Path.Combine(work, "redis"), persistent: false);
+            using var redis = await ConnectionMultiplexer.ConnectAsync(redisServer.ConnectionString + ",allowAdmin=true");
+            var redisVersion = redis.GetServers()[0].Version.ToString();
+            Console.WriteLine($"redis-server {redisVersion} on 127.0.0.1:{redisServer.Port} (pid {redisServer.ProcessId}); hub in-process on loopback");
+            var options = Options.Create(new FederationOptions());
+            var store = new SignalStore(redis, options, TimeProvider.System);
+
+            await using var hub = await BenchHub.StartAsync(redisServer.ConnectionString, Path.Combine(work, "hub"));
+            var ingestMembers = await hub.CreateMembersAsync("bench-ingest", mode.IngestMembers);
+            var histories = ingestMembers.Select(_ => new HubIngest.History()).ToArray();
+            var seed = 1000;
+
+            using var publisher = await hub.CreateMemberAsync("bench-pub");
+
+            // 3 + 4 first, while the feed tail has no backlog (see bench/README.md on the tail's catch-up rate).
+            // 3. Feed latency: 100 subscribers, 1k signals/s.
+            Progress(total, "feed latency, 100 subscribers");
+            FeedDelivery.Result latency;
+            await using (var audience = await FeedDelivery.Audience.OpenAsync(hub, 100))
+            {
+                latency = await FeedDelivery.RunAsync(audience, publisher, 1000, mode.LatencyDuration, seed++);
+            }
+
+            Console.WriteLine($"  {latency.DeliveriesPerSecond:N0} deliveries/s, p50 {latency.P50Ms:F2} ms, p99 {latency.P99Ms:F2} ms, max {latency.MaxMs:F1} ms ({latency.Delivered:N0}/{latency.Expected:N0} delivered)");
+
+            // 4. Fan-out to 1,000 subscribers, rising rates.
+            Progress(total, "fan-out, 1,000 subscribers");
+            var fanOut = new List<FeedDelivery.Result>();
+            await using (var audience = await FeedDelivery.Audience.OpenAsync(hub, 1000))
+            {
+                foreach (var rate in mode.FanOutRates)
+                {
+                    var run = await FeedDelivery.RunAsync(audience, publisher, rate, mode.FanOutStep, seed++);
+                    fanOut.Add(run);
+                    Console.WriteLine($"  {rate}/s: {run.DeliveriesPerSecond:N0} deliveries/s, p50 {run.P50Ms:F1} ms, p99 {run.P99Ms:F1} ms, max {run.MaxMs:F0} ms ({run.Delivered:N0}/{run.Expected:N0} delivered)");
+                }
+            }
+
+            // 6 + 7. Memory and the scale curve, from an empty signal store.
+            Progress(total, "memory and scale curve");
+            var scale = new List<ScaleStage>();
+            long stored = 0, filled = 0, fillBytes = 0;
+            double bytesAt100k = double.NaN;
+            foreach (var target in mode.ScaleStages)
+            {
+                var before = await StoreMemory.UsedMemoryAsync(redis);
+                var fill = await RawRedisBaseline.FillAsync(store, FillMember, seed++, (int)Math.Max(0, target - stored));
+                var after = await StoreMemory.UsedMemoryAsync(redis);
+                filled += fill.Signals;
+                stored += fill.Signals;
+                fillBytes += after - before;
+                var cumulative = (double)fillBytes / filled;
+                if (target == 100_000)
+                {
+                    bytesAt100k = cumulative;
+                }
+
+                var ingest = await HubIngest.RunAsync(ingestMembers, histories, 1000, 0, mode.IngestCap, mode.ScaleStep, seed++);
+                stored += ingest.Created;
+                scale.Add(new ScaleStage(target, fill.SignalsPerSecond, cumulative, (double)(after - before) / Math.Max(1, fill.Signals), ingest));
+                Console.WriteLine($"  {target,10:N0} stored: fill {fill.SignalsPerSecond,9:N0}/s, {cumulative:F1} bytes/signal (marginal {(double)(after - before) / Math.Max(1, fill.Signals):F1}); hub ingest {ingest.SignalsPerSecond:N0}/s");
+            }
+
+            var feedEntries = await StoreMemory.FeedEntriesAsync(redis, store.PartitionCount);
+
+            // 1. The raw ceiling, on the same Redis, now holding the scale curve's signals.
+            Progress(total, "raw Redis baseline");
+            var rawOne = await RawRedisBaseline.OnePerCallAsync(store, RawMember, seed++, mode.RawCap, mode.Step);
+            var rawBatched = await RawRedisBaseline.BatchedAsync(store, RawMember, seed++, 1000, mode.RawCap, mode.Step);
+            Console.WriteLine($"  {rawOne.Mode}: {rawOne.SignalsPerSecond:N0}/s, store issue path {rawOne.IssueBytesPerSignal:N0} B/signal; {rawBatched.Mode}: {rawBatched.SignalsPerSecond:N0}/s, {rawBatched.IssueBytesPerSignal:N0} B/signal");
+
+            // 2. Ingest through the hub.
+            Progress(total, "hub ingest");
+            var ingestRuns = new List<HubIngest.Result>();
+            foreach (var (batch, duplicates) in new[] { (100, 0.0), (1000, 0.0), (100, 0.5), (1000, 0.5) })
+            {
+                var run = await HubIngest.RunAsync(ingestMembers, histories, batch, duplicates, mode.IngestCap, mode.Step, seed++);
+                ingestRuns.Add(run);
+                Console.WriteLine($"  {run.Scenario}: {run.SignalsPerSecond:N0}/s (batch p50 {run.BatchP50Ms:F1} ms, p99 {run.BatchP99Ms:F1} ms), {run.AllocatedBytesPerSignal:N0} B allocated/signal (hub + client)");
+            }
+
+            // 5. Exact lookups of stored values.
+            Progress(total, "exact lookup");
+            var storedValues = histories.SelectMany(h => h.Values).ToList();
+            var lookup = await ExactLookup.RunAsync(ingestMembers, storedValues, mode.IngestCap, mode.Step, seed++);
+            Console.WriteLine($"  {lookup.LookupsPerSecond:N0} lookups/s (batch p50 {lookup.BatchP50Ms:F1} ms, p99 {lookup.BatchP99Ms:F1} ms)");
+
+            foreach (var member in ingestMembers)
+            {
+                member.Dispose();
+            }
+
+            var pdq = ReadPdq();
+            var rows = Table(rawOne, rawBatched, ingestRuns, latency, fanOut, lookup, pdq, bytesAt100k, feedEntries, stored, scale);
+            Print(rows);
+            var json = new
+            {
+                benchmark = "all",
+                quick = mode.Quick,
+                measuredAt = DateTimeOffset.UtcNow,
+                processorCount = Environment.ProcessorCount,
+                cpu = CpuModel(),
+                runtime = Environment.Version.ToString(),
+                redis = redisVersion,
+                seconds = total.Elapsed.TotalSeconds,
+                table = rows,
+                raw = new[] { rawOne, rawBatched },
+                ingest = ingestRuns,
+                feedLatency = latency,
+                fanOut,
+                lookup,
+                pdq = pdq is null ? null : new { source = "bench/results/pdq.json", pdq.Value.Hashes, pdq.Value.P99Ms31, pdq.Value.SpeedupMean31 },
+                memory = new { bytesPerSignalAt100k = bytesAt100k, feedEntries, storedSignals = stored },
+                scale,
+            };
+            File.WriteAllText(outFile, JsonSerializer.Serialize(json, Json));
+            Console.WriteLine($"written: {outFile} ({total.Elapsed.TotalSeconds:F0} s)");
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static List<Row> Table(
+        RawRedisBaseline.Result rawOne, RawRedisBaseline.Result rawBatched, List<HubIngest.Result> ingest, FeedDelivery.Result latency,
+        List<FeedDelivery.Result> fanOut, ExactLookup.Result lookup, (long Hashes, double P99Ms31, double SpeedupMean31)? pdq,
+        double bytesAt100k, long feedEntries, long stored, List<ScaleStage> scale)
+    {
+        var rows = new List<Row>
+        {
+            new("1 raw", rawOne.Mode, $"{rawOne.SignalsPerSecond:N0} signals/s", "the ceiling", ""),
+            new("1 raw", rawBatched.Mode, $"{rawBatched.SignalsPerSecond:N0} signals/s ({rawBatched.SignalsPerSecond / rawOne.SignalsPerSecond:F2}x)", "", ""),
+        };
+        foreach (var run in ingest)
+        {
+            var ratio = run.SignalsPerSecond / rawOne.SignalsPerSecond;
+            rows.Add(new("2 ingest", run.Scenario, $"{run.SignalsPerSecond:N0}/s = {ratio:F2} x raw", ">= 0.5 (stretch 1.0)", ratio >= 1.0 ? "stretch met" : ratio >= 0.5 ? "met" : "MISSED"));
+        }
+
+        rows.Add(new("3 feed latency", $"100 subscribers, {latency.SignalsPerSecond:N0} signals/s", $"p50 {latency.P50Ms:F2} / p99 {latency.P99Ms:F2} / max {latency.MaxMs:F1} ms",
+            "p99 < 10 ms", latency.P99Ms < 10 && latency.Delivered == latency.Expected ? "met" : "MISSED"));
+        foreach (var run in fanOut)
+        {
+            var ok = run.P99Ms < 100 && run.Delivered == run.Expected;
+            rows.Add(new("4 fan-out", $"1,000 subscribers, {run.SignalsPerSecond} signals/s", $"{run.DeliveriesPerSecond:N0} deliveries/s, p99 {run.P99Ms:F1} ms" + (run.Delivered < run.Expected ? $", {run.Expected - run.Delivered:N0} late" : ""),
+                ">= 300k/s, p99 < 100 ms", ok ? (run.DeliveriesPerSecond >= 300_000 ? "met" : "sustained") : "not sustained"));
+        }
+
+        rows.Add(new("5 lookup", "exact SHA-256, batches of 100", $"{lookup.LookupsPerSecond:N0} lookups/s (batch p99 {lookup.BatchP99Ms:F1} ms)", "", ""));
+        if (pdq is { } p)
+        {
+            rows.Add(new("5 lookup", $"PDQ distance <= 31 over {p.Hashes:N0} (pdq.json)", $"p99 {p.P99Ms31:F3} ms, {p.SpeedupMean31:F1}x brute force", "p99 <= 0.1 ms, >= 5x", p.P99Ms31 <= 0.1 && p.SpeedupMean31 >= 5 ? "met" : "MISSED"));
+        }
+
+        rows.Add(new("6 memory", "Redis bytes/signal over 100k, one contributor, feed entry included", $"{bytesAt100k:F1} B", "<= 160 B", bytesAt100k <= 160 ? "met" : "MISSED"));
+        rows.Add(new("6 memory", "hub working set per 1k subscribers (hub + client streams, one process)", $"{fanOut.Count switch { 0 => 0, _ => fanOut[0].WorkingSetBytesPerThousand } / 1048576.0:F1} MiB (managed {fanOut.Count switch { 0 => 0, _ => fanOut[0].ManagedBytesPerThousand } / 1048576.0:F1} MiB)", "", ""));
+        foreach (var stage in scale)
+        {
+            rows.Add(new("7 scale", $"{stage.StoredBeforeIngest:N0} stored", $"hub {stage.HubIngest.SignalsPerSecond:N0}/s, {stage.BytesPerSignal:F1} B/signal", "flat", ""));
+        }
+
+        rows.Add(new("", $"stored signals at the end of the scale curve: {stored:N0}; feed entries {feedEntries:N0}", "", "", ""));
+        return rows;
+    }
+
+    private static void Print(List<Row> rows)
+    {
+        var w = new[] { rows.Max(r => r.Section.Length), rows.Max(r => r.Figure.Length), rows.Max(r => r.Value.Length), rows.Max(r => r.Target.Length) };
+        Console.WriteLine();
+        Console.WriteLine($"| {"#".PadRight(w[0])} | {"figure".PadRight(w[1])} | {"measured".PadRight(w[2])} | {"target".PadRight(w[3])} | verdict |");
+        Console.WriteLine($"|{new string('-', w[0] + 2)}|{new string('-', w[1] + 2)}|{new string('-', w[2] + 2)}|{new string('-', w[3] + 2)}|---------|");
+        foreach (var r in rows)
+        {
+            Console.WriteLine($"| {r.Section.PadRight(w[0])} | {r.Figure.PadRight(w[1])} | {r.Value.PadRight(w[2])} | {r.Target.PadRight(w[3])} | {r.Verdict} |");
+        }
+
+        Console.WriteLine();
+    }
+
+    private static (long Hashes, double P99Ms31, double SpeedupMean31)? ReadPdq()
+    {
+        var file = BenchPaths.ResultsFile("pdq.json");
+        if (!File.Exists(file))
+        {
+            return null;
+        }
+
+        using var doc = JsonDocument.Parse(File.ReadAllText(file));
+        var root = doc.RootElement;
+        foreach (var row in root.GetProperty("index").EnumerateArray())
+        {
+            if (row.GetProperty("maxDistance").GetInt32() == 31)
+            {
+                return (root.GetProperty("hashes").GetInt64(), row.GetProperty("latency").GetProperty("p99Ms").GetDouble(), row.GetProperty("speedupMean").GetDouble());
+            }
+        }
+
+        return null;
+    }
+
+    private static void Progress(Stopwatch total, string section) => Console.WriteLine($"[{total.Elapsed.TotalSeconds,5:F0} s] {section}");
+
+    private static string CpuModel()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            return line is null ? "unknown CPU" : line[(line.IndexOf(':') + 1)..].Trim();
+        }
+        catch (IOException)
+        {
+            return "unknown CPU";
+        }
+    }
+}

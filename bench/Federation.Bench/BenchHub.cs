@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json.Serialization;
+using Federation.Contracts.V1;
+using Federation.Hub.Extensions;
+using Federation.Hub.Storage;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Federation.Bench;
+
+/// <summary>A member as the benchmarks use it: its own gRPC channel (connection) carrying its bearer token.</summary>
+internal sealed record BenchMember(string Id, GrpcChannel Channel, SignalService.SignalServiceClient Signals) : IDisposable
+{
+    public void Dispose() => Channel.Dispose();
+}
+
+/// <summary>
+/// The real hub in this process on loopback Kestrel ports (HTTP/1.1 for tokens, HTTP/2 for gRPC) against the
+/// benchmark's Redis; members are created through the admin API and call with real OAuth tokens.
+/// </summary>
+internal sealed class BenchHub : IAsyncDisposable
+{
+    private const string AdminId = "bench-admin";
+    private const string AdminSecret = "bench-admin-secret-0123456789abcdef";
+
+    private readonly WebApplication app;
+    private readonly HttpClient http;
+    private readonly string grpcAddress;
+    private int members;
+
+    private BenchHub(WebApplication app, int httpPort, int grpcPort)
+    {
+        this.app = app;
+        http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/") };
+        grpcAddress = $"http://127.0.0.1:{grpcPort}";
+    }
+
+    public IServiceProvider Services => app.Services;
+
+    public static async Task<BenchHub> StartAsync(string redis, string dataPath)
+    {
+        var httpPort = LocalRedisServer.FreeLoopbackPort();
+        var grpcPort = LocalRedisServer.FreeLoopbackPort();
+        var config = new Dictionary<string, string?>
+        {
+            // The feed tail parses XREAD replies as RESP2 arrays; StackExchange.Redis 3 negotiates RESP3 (maps) unless told.
+            ["Federation:Redis"] = redis + ",protocol=resp2",
+            ["Federation:DataPath"] = dataPath,
+            ["Federation:Issuer"] = "http://federation.bench/",
+            ["Federation:ListenAddress"] = "127.0.0.1",
+            ["Federation:HttpPort"] = httpPort.ToString(CultureInfo.InvariantCulture),
+            ["Federation:GrpcPort"] = grpcPort.ToString(CultureInfo.InvariantCulture),
+            ["Federation:AccessTokenLifetime"] = "02:00:00",
+            ["Federation:Bootstrap:AdminClientId"] = AdminId,
+            ["Federation:Bootstrap:AdminClientSecret"] = AdminSecret,
+            // The benchmark measures the hub's capacity, not the per-member limit (50k items/s by default).
+            ["Federation:Signals:RateLimitPerSecond"] = "0",
+            // Subscribers get a heartbeat within a second, so the benchmark knows when every stream is attached.
+            ["Federation:Feed:HeartbeatInterval"] = "00:00:01",
+        };
+        var app = HubApplication.Build([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(config);
+            builder.Logging.ClearProviders();
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        });
+        await app.StartAsync();
+        return new BenchHub(app, httpPort, grpcPort);
+    }
+
+    /// <summary>Creates a member with submit and read scopes and returns it with a channel carrying its token.</summary>
+    public async Task<BenchMember> CreateMemberAsync(string prefix)
+    {
+        var admin = new MembershipService.MembershipServiceClient(Invoker(GrpcChannel.ForAddress(grpcAddress), await TokenAsync(AdminId, AdminSecret, "federation.admin")));
+        var id = $"{prefix}-{Interlocked.Increment(ref members)}";
+        var created = await admin.CreateMemberAsync(new CreateMemberRequest
+        {
+            MemberId = id,
+            DisplayName = "Benchmark member " + id,
+            Scopes = { "signals.submit", "signals.read" },
+        });
+        var token = await TokenAsync(id, created.ClientSecret, "signals.submit signals.read");
+        var channel = GrpcChannel.ForAddress(grpcAddress, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
+        return new BenchMember(id, channel, new SignalService.SignalServiceClient(Invoker(channel, token)));
+    }
+
+    public async Task<List<BenchMember>> CreateMembersAsync(string prefix, int count)
+    {
+        var list = new List<BenchMember>(count);
+        for (var i = 0; i < count; i++)
+        {
+            list.Add(await CreateMemberAsync(prefix));
+        }
+
+        return list;
+    }
+
+    private async Task<string> TokenAsync(string clientId, string secret, string scope)
+    {
+        using var response = await http.PostAsync("connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = clientId,
+            ["client_secret"] = secret,
+            ["scope"] = scope,
+        }));
+        response.EnsureSuccessStatusCode();
+        var token = await response.Content.ReadFromJsonAsync<TokenResponse>();
+        return token!.AccessToken;
+    }
+
+    private static CallInvoker Invoker(GrpcChannel channel, string token)
+    {
+        var header = "Bearer " + token;
+        return channel.Intercept(metadata =>
+        {
+            metadata.Add("Authorization", header);
+            return metadata;
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        http.Dispose();
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+
+    private sealed record TokenResponse([property: JsonPropertyName("access_token")] string AccessToken);
+}
