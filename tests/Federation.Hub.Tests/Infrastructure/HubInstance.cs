@@ -76,7 +76,9 @@ public sealed class HubInstance : IAsyncDisposable
             builder.Logging.AddProvider(logs);
         });
         await app.StartAsync();
-        return new HubInstance(app, httpPort, grpcPort, logs, dataPath);
+        // The caller's settings may name the ports (a restart on the same ports): address what the hub really uses.
+        var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Federation.Hub.Options.FederationOptions>>().Value;
+        return new HubInstance(app, options.HttpPort, options.GrpcPort, logs, dataPath);
     }
 
     /// <summary>Requests a token at POST /connect/token; returns the raw HTTP response.</summary>
