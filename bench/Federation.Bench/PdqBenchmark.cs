@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics;
 using System.Text.Json;
 using Federation.Core.Pdq;
 
@@ -44,7 +45,10 @@ internal static class PdqBenchmark
         VerifySameAnswers(index, brute, queries.AsSpan(0, 50));
 
         var results = new List<PdqMatch<int>>();
-        var bruteStats = Measure(queries.AsSpan(0, bruteQueryCount), q => brute.Query(q, 31, int.MaxValue, results), results);
+        var scan = new FastScan(hashes);
+        var bruteStats = Measure(queries.AsSpan(0, bruteQueryCount), q => scan.Query(q, 31), results);
+        var genericStats = Measure(queries.AsSpan(0, bruteQueryCount), q => brute.Query(q, 31, int.MaxValue, results), results);
+        Console.WriteLine($"baseline: tight scan over ulong[] {bruteStats.Mean:F3} ms mean / {bruteStats.P99:F3} ms p99; PdqBruteForce.Query (scan, collect, sort, ids) {genericStats.Mean:F3} / {genericStats.P99:F3} ms");
         var rows = new List<Row>();
         foreach (var threshold in Thresholds)
         {
@@ -170,7 +174,7 @@ internal static class PdqBenchmark
             Console.WriteLine($"| index, distance <= {row.Threshold,-2} | {s.QueriesPerSecond,9:N0} | {s.Mean,7:F4} | {s.P50,6:F4} | {s.P99,6:F4} | {s.Max,6:F3} | {s.MatchesPerQuery,13:F1} | {row.SpeedupMean,16:F1}x / {row.SpeedupP99,5:F1}x |");
         }
 
-        Console.WriteLine($"| brute force (any d)  | {brute.QueriesPerSecond,9:N0} | {brute.Mean,7:F4} | {brute.P50,6:F4} | {brute.P99,6:F4} | {brute.Max,6:F3} | {brute.MatchesPerQuery,13:F1} | {"1.0x",36} |");
+        Console.WriteLine($"| brute force (scan)   | {brute.QueriesPerSecond,9:N0} | {brute.Mean,7:F4} | {brute.P50,6:F4} | {brute.P99,6:F4} | {brute.Max,6:F3} | {brute.MatchesPerQuery,13:F1} | {"1.0x",36} |");
         Console.WriteLine();
     }
 
@@ -215,6 +219,34 @@ internal static class PdqBenchmark
         json.WriteNumber("maxMs", Math.Round(s.Max, 5));
         json.WriteNumber("matchesPerQuery", Math.Round(s.MatchesPerQuery, 2));
         json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The honest brute-force baseline: one tight loop over a contiguous ulong[] (four words per hash),
+    /// four PopCounts per hash, collecting the matching positions into a reused buffer.
+    /// </summary>
+    private sealed class FastScan(PdqHash[] hashes)
+    {
+        private readonly ulong[] _words = hashes.SelectMany(h => new[] { h.Word0, h.Word1, h.Word2, h.Word3 }).ToArray();
+        private readonly int[] _found = new int[hashes.Length];
+
+        public int Query(PdqHash query, int maxDistance)
+        {
+            ulong q0 = query.Word0, q1 = query.Word1, q2 = query.Word2, q3 = query.Word3;
+            var words = _words.AsSpan();
+            var found = 0;
+            for (var i = 0; i + 3 < words.Length; i += 4)
+            {
+                var distance = BitOperations.PopCount(words[i] ^ q0) + BitOperations.PopCount(words[i + 1] ^ q1)
+                    + BitOperations.PopCount(words[i + 2] ^ q2) + BitOperations.PopCount(words[i + 3] ^ q3);
+                if (distance <= maxDistance)
+                {
+                    _found[found++] = i >> 2;
+                }
+            }
+
+            return found;
+        }
     }
 
     private sealed record Stats(double QueriesPerSecond, double Mean, double P50, double P99, double Max, double MatchesPerQuery);

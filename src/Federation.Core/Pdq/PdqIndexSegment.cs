@@ -1,0 +1,341 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+
+namespace Federation.Core.Pdq;
+
+/// <summary>
+/// The compacted, immutable part of a <see cref="PdqIndex{TId}"/>: hashes stored contiguously (one
+/// 32-byte-aligned hash per cache line), and per chunk a CSR table (bucket offsets + slot list) built by
+/// a counting sort. Only the dead bitmap changes after construction (removals, under the write lock).
+/// </summary>
+internal sealed class PdqIndexSegment<TId>
+{
+    public const int ChunkCount = 16;
+    public const int BucketCount = 1 << 16;
+    public const int OffsetStride = BucketCount + 1;
+
+    /// <summary>Slots are packed with the chunk number into a uint during queries: slot &lt;&lt; 4 | chunk.</summary>
+    public const int MaxSlots = 1 << 28;
+
+    private const int MaxProbeRadius = 2;
+
+    // Chunk masks by weight: [0] is 0, then the 16 one-bit masks, then the 120 two-bit masks.
+    private static readonly ushort[] ProbeMasks = BuildProbeMasks();
+    private static readonly int[] ProbeCountByRadius = [1, 1 + 16, 1 + 16 + 120];
+
+    // Hash words little-endian: words[Base + 4s + w] holds bits 64w..64w+63 of slot s, so chunk c is the
+    // c-th ushort of the hash (PdqHash.GetChunk16(c)).
+    private readonly ulong[] _words;
+    private readonly int _base;
+    private readonly TId[] _ids;
+    private readonly int[] _offsets;
+    private readonly int[] _slots;
+    private readonly ulong[] _dead;
+
+    private PdqIndexSegment(ulong[] words, int wordBase, TId[] ids, int[] offsets, int[] slots, int count)
+    {
+        _words = words;
+        _base = wordBase;
+        _ids = ids;
+        _offsets = offsets;
+        _slots = slots;
+        _dead = new ulong[(count + 63) >> 6];
+        Count = count;
+    }
+
+    public static PdqIndexSegment<TId> Empty { get; } = new([], 0, [], [], [], 0);
+
+    /// <summary>Slots, dead ones included.</summary>
+    public int Count { get; }
+
+    public int DeadCount { get; private set; }
+
+    public static int MaxProbedDistance => (ChunkCount * (MaxProbeRadius + 1)) - 1;
+
+    public TId GetId(int slot) => _ids[slot];
+
+    /// <summary>A copy of the dead bitmap (taken by the merger while it holds the writer gate).</summary>
+    public ulong[] SnapshotDead() => (ulong[])_dead.Clone();
+
+    /// <summary>
+    /// A new segment holding the live entries of <paramref name="main"/> (by <paramref name="mainDead"/>)
+    /// then those of <paramref name="delta"/> (by <paramref name="deltaDead"/>), in that order.
+    /// </summary>
+    public static PdqIndexSegment<TId> Build(PdqIndexSegment<TId> main, ulong[] mainDead, PdqIndexDelta<TId> delta, ulong[] deltaDead)
+    {
+        var count = (main.Count - CountSet(mainDead)) + (delta.Count - CountSet(deltaDead));
+        if (count >= MaxSlots)
+        {
+            throw new NotSupportedException($"A PDQ index holds at most {MaxSlots - 1} entries.");
+        }
+
+        if (count == 0)
+        {
+            return Empty;
+        }
+
+        var (words, wordBase) = AllocateAligned(count);
+        var ids = new TId[count];
+        var next = 0;
+        for (var s = 0; s < main.Count; s++)
+        {
+            if (!IsSet(mainDead, s))
+            {
+                main._words.AsSpan(main._base + (s << 2), 4).CopyTo(words.AsSpan(wordBase + (next << 2), 4));
+                ids[next++] = main._ids[s];
+            }
+        }
+
+        for (var i = 0; i < delta.Count; i++)
+        {
+            if (!IsSet(deltaDead, i))
+            {
+                delta.Words.AsSpan(i << 2, 4).CopyTo(words.AsSpan(wordBase + (next << 2), 4));
+                ids[next++] = delta.Ids[i];
+            }
+        }
+
+        // Counting sort per chunk: count, prefix-sum into offsets, scatter slots. Slots within a bucket
+        // stay in ascending (insertion) order.
+        var offsets = new int[ChunkCount * OffsetStride];
+        var slots = GC.AllocateUninitializedArray<int>(ChunkCount * count);
+        var cursor = new int[BucketCount];
+        var chunks = MemoryMarshal.Cast<ulong, ushort>(words.AsSpan(wordBase, count << 2));
+        for (var c = 0; c < ChunkCount; c++)
+        {
+            var table = offsets.AsSpan(c * OffsetStride, OffsetStride);
+            for (var s = 0; s < count; s++)
+            {
+                table[chunks[(s << 4) | c] + 1]++;
+            }
+
+            for (var v = 1; v < OffsetStride; v++)
+            {
+                table[v] += table[v - 1];
+            }
+
+            table[..BucketCount].CopyTo(cursor);
+            var tableSlots = slots.AsSpan(c * count, count);
+            for (var s = 0; s < count; s++)
+            {
+                tableSlots[cursor[chunks[(s << 4) | c]]++] = s;
+            }
+        }
+
+        return new PdqIndexSegment<TId>(words, wordBase, ids, offsets, slots, count);
+    }
+
+    /// <summary>Marks the first live entry with this hash and id dead; false when there is none.</summary>
+    public bool TryRemove(in PdqHash hash, TId id, IEqualityComparer<TId> comparer)
+    {
+        if (Count == 0)
+        {
+            return false;
+        }
+
+        var bucket = hash.GetChunk16(0);
+        for (var i = _offsets[bucket]; i < _offsets[bucket + 1]; i++)
+        {
+            var slot = _slots[i];
+            var h = _words.AsSpan(_base + (slot << 2), 4);
+            if (h[0] == hash.Word3 && h[1] == hash.Word2 && h[2] == hash.Word1 && h[3] == hash.Word0
+                && !IsSet(_dead, slot) && comparer.Equals(_ids[slot], id))
+            {
+                _dead[slot >> 6] |= 1UL << (slot & 63);
+                DeadCount++;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Appends (distance, slot) of every live entry within <paramref name="maxDistance"/>.</summary>
+    public void Query(in PdqHash query, int maxDistance, PdqQueryScratch scratch)
+    {
+        if (Count == 0)
+        {
+            return;
+        }
+
+        if (maxDistance > MaxProbedDistance)
+        {
+            Scan(query, maxDistance, scratch);
+        }
+        else
+        {
+            Probe(query, maxDistance, scratch);
+        }
+    }
+
+    private unsafe void Probe(in PdqHash query, int maxDistance, PdqQueryScratch scratch)
+    {
+        // d = 16a + b: chunks 0..b are probed within a bits, chunks b+1..15 within a-1 (see PdqIndex).
+        var a = maxDistance >> 4;
+        var b = maxDistance & 15;
+        ulong q0 = query.Word3, q1 = query.Word2, q2 = query.Word1, q3 = query.Word0;
+        ref var offsets = ref MemoryMarshal.GetArrayDataReference(_offsets);
+        ref var slots = ref MemoryMarshal.GetArrayDataReference(_slots);
+        ref var words = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_words), _base);
+        var masks = ProbeMasks;
+
+        // Phase 1: the non-empty bucket ranges (offsets are 4 MiB: mostly cache hits), prefetching each
+        // range's slot list so that those misses overlap.
+        var ranges = scratch.Ranges;
+        var rangeCount = 0;
+        var candidateCount = 0;
+        for (var c = 0; c < ChunkCount; c++)
+        {
+            var radius = c <= b ? a : a - 1;
+            if (radius < 0)
+            {
+                break;
+            }
+
+            var probeCount = ProbeCountByRadius[radius];
+            var tableBase = c * OffsetStride;
+            var slotBase = c * Count;
+            var queryChunk = query.GetChunk16(c);
+            for (var m = 0; m < probeCount; m++)
+            {
+                var at = tableBase + (queryChunk ^ masks[m]);
+                var start = Unsafe.Add(ref offsets, at);
+                var end = Unsafe.Add(ref offsets, at + 1);
+                if (start == end)
+                {
+                    continue;
+                }
+
+                if (Sse.IsSupported)
+                {
+                    Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref slots, slotBase + start)));
+                }
+
+                ranges[rangeCount++] = new ProbeRange(slotBase + start, slotBase + end, c);
+                candidateCount += end - start;
+            }
+        }
+
+        // Phase 2: gather candidate slots (tagged with their chunk) and prefetch every candidate's hash,
+        // so that thousands of independent misses are in flight instead of one at a time.
+        var candidates = scratch.EnsureCandidates(candidateCount);
+        ref var candidate = ref MemoryMarshal.GetArrayDataReference(candidates);
+        var k = 0;
+        for (var r = 0; r < rangeCount; r++)
+        {
+            var range = ranges[r];
+            for (var i = range.Start; i < range.End; i++)
+            {
+                var slot = Unsafe.Add(ref slots, i);
+                if (Sse.IsSupported)
+                {
+                    Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref words, slot << 2)));
+                }
+
+                Unsafe.Add(ref candidate, k++) = ((uint)slot << 4) | (uint)range.Chunk;
+            }
+        }
+
+        // Phase 3: full-length check. A hash found through several chunks is reported from the first
+        // chunk whose probe covers it; dead slots are skipped (checked only for matches).
+        for (var i = 0; i < k; i++)
+        {
+            var packed = Unsafe.Add(ref candidate, i);
+            var slot = (int)(packed >> 4);
+            ref var h = ref Unsafe.Add(ref words, slot << 2);
+            ulong x0 = h ^ q0, x1 = Unsafe.Add(ref h, 1) ^ q1, x2 = Unsafe.Add(ref h, 2) ^ q2, x3 = Unsafe.Add(ref h, 3) ^ q3;
+            var distance = BitOperations.PopCount(x0) + BitOperations.PopCount(x1)
+                + BitOperations.PopCount(x2) + BitOperations.PopCount(x3);
+            if (distance <= maxDistance
+                && !FoundInEarlierTable(x0, x1, x2, x3, (int)(packed & 15), a, b)
+                && !IsSet(_dead, slot))
+            {
+                scratch.AddMatch(distance, slot);
+            }
+        }
+    }
+
+    // True when a chunk before `table` also had this hash within its probe radius, so it was reported there.
+    private static bool FoundInEarlierTable(ulong x0, ulong x1, ulong x2, ulong x3, int table, int a, int b)
+    {
+        for (var c = 0; c < table; c++)
+        {
+            var radius = c <= b ? a : a - 1;
+            var word = (c >> 2) switch
+            {
+                0 => x0,
+                1 => x1,
+                2 => x2,
+                _ => x3,
+            };
+            if (BitOperations.PopCount((uint)(ushort)(word >> ((c & 3) << 4))) <= radius)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void Scan(in PdqHash query, int maxDistance, PdqQueryScratch scratch)
+    {
+        ulong q0 = query.Word3, q1 = query.Word2, q2 = query.Word1, q3 = query.Word0;
+        var words = _words.AsSpan(_base, Count << 2);
+        for (var s = 0; s < Count; s++)
+        {
+            var h = words.Slice(s << 2, 4);
+            var distance = BitOperations.PopCount(h[0] ^ q0) + BitOperations.PopCount(h[1] ^ q1)
+                + BitOperations.PopCount(h[2] ^ q2) + BitOperations.PopCount(h[3] ^ q3);
+            if (distance <= maxDistance && !IsSet(_dead, s))
+            {
+                scratch.AddMatch(distance, s);
+            }
+        }
+    }
+
+    private static unsafe (ulong[] Words, int Base) AllocateAligned(int count)
+    {
+        // Pinned so that the alignment computed here holds: each 32-byte hash then sits in one cache line.
+        var words = GC.AllocateUninitializedArray<ulong>((count << 2) + 4, pinned: true);
+        var address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(words));
+        var wordBase = (int)(((32 - (address & 31)) & 31) >> 3);
+        return (words, wordBase);
+    }
+
+    private static bool IsSet(ulong[] bits, int index) => (bits[index >> 6] & (1UL << (index & 63))) != 0;
+
+    private static int CountSet(ulong[] bits)
+    {
+        var total = 0;
+        foreach (var word in bits)
+        {
+            total += BitOperations.PopCount(word);
+        }
+
+        return total;
+    }
+
+    private static ushort[] BuildProbeMasks()
+    {
+        var masks = new List<ushort> { 0 };
+        for (var b = 0; b < 16; b++)
+        {
+            masks.Add((ushort)(1 << b));
+        }
+
+        for (var b1 = 0; b1 < 16; b1++)
+        {
+            for (var b2 = b1 + 1; b2 < 16; b2++)
+            {
+                masks.Add((ushort)((1 << b1) | (1 << b2)));
+            }
+        }
+
+        return [.. masks];
+    }
+}
+
+/// <summary>One probed bucket: a range of a chunk table's slot list.</summary>
+internal readonly record struct ProbeRange(int Start, int End, int Chunk);
