@@ -88,6 +88,9 @@ public sealed class PdqIndex<TId> : IDisposable
         }
     }
 
+    /// <summary>For tests: runs on the merge task after the delta is frozen, before the segment is built.</summary>
+    internal Action? BeforeMergeBuild { get; set; }
+
     private int DeltaLimit => Math.Clamp(_main.Count / 256, _minDeltaLimit, Math.Max(_minDeltaLimit, MaxDeltaLimit));
 
     /// <summary>Adds an entry. The same hash may be added under several ids (and the same id twice).</summary>
@@ -325,6 +328,7 @@ public sealed class PdqIndex<TId> : IDisposable
 
             // The slow part runs without locks: main's hashes and ids and the frozen delta's entries no
             // longer change, and the dead bitmaps were copied above.
+            BeforeMergeBuild?.Invoke();
             var built = PdqIndexSegment<TId>.Build(main, mainDead, frozen, frozenDead);
 
             lock (_writerGate)
