@@ -11,7 +11,7 @@ internal sealed class PdqQueryScratch
     private static PdqQueryScratch? t_current;
 
     private long[] _matches = new long[64];
-    private uint[] _candidates = new uint[1024];
+    private int[] _candidates = new int[1024];
 
     /// <summary>At most 16 x 137 probed buckets (distance 47).</summary>
     public ProbeRange[] Ranges { get; } = new ProbeRange[16 * 137];
@@ -32,11 +32,11 @@ internal sealed class PdqQueryScratch
         }
     }
 
-    public uint[] EnsureCandidates(int count)
+    public int[] EnsureCandidates(int count)
     {
         if (_candidates.Length < count)
         {
-            _candidates = new uint[Math.Max(count, _candidates.Length * 2)];
+            _candidates = new int[Math.Max(count, _candidates.Length * 2)];
         }
 
         return _candidates;
