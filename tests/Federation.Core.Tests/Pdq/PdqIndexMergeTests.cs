@@ -174,6 +174,54 @@ public sealed class PdqIndexMergeTests
         Assert.Empty(index.Query(query, 256));
     }
 
+    [Fact]
+    public async Task Concurrent_queries_during_frequent_background_merges_always_see_stable_entries()
+    {
+        var random = new Random(24);
+        var stable = Enumerable.Range(0, 100).Select(_ => PdqTestData.RandomHash(random)).ToArray();
+        var churn = Enumerable.Range(0, 4000).Select(_ => PdqTestData.RandomHash(random)).ToArray();
+        using var index = new PdqIndex<int>(16, null, minDeltaLimit: 32);
+        index.AddRange(stable, Enumerable.Range(0, stable.Length).ToArray());
+
+        var writer = Task.Run(() =>
+        {
+            for (var i = 0; i < churn.Length; i++)
+            {
+                index.Add(churn[i], 10_000 + i);
+                if (i % 3 == 2)
+                {
+                    index.Remove(churn[i - 2], 10_000 + i - 2);
+                }
+            }
+        });
+        var readers = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+        {
+            var failures = 0;
+            for (var round = 0; !writer.IsCompleted || round < 3; round++)
+            {
+                for (var i = 0; i < stable.Length; i++)
+                {
+                    var matches = index.Query(stable[i], round % 2 == 0 ? 31 : 16);
+                    failures += matches.Count(m => m.Id == i && m.Distance == 0) == 1 ? 0 : 1;
+                }
+            }
+
+            return failures;
+        })).ToArray();
+
+        await writer.WaitAsync(TimeSpan.FromMinutes(1));
+        var failures = await Task.WhenAll(readers).WaitAsync(TimeSpan.FromMinutes(1));
+        index.WaitForMerges();
+
+        Assert.All(failures, f => Assert.Equal(0, f));
+        Assert.Equal(stable.Length + churn.Length - (churn.Length / 3), index.Count);
+        var survivors = Enumerable.Range(0, churn.Length).Where(i => i % 3 != 0 || i >= churn.Length - 2).ToList();
+        foreach (var i in survivors.Take(200))
+        {
+            Assert.Contains(index.Query(churn[i], 0), m => m.Id == 10_000 + i);
+        }
+    }
+
     private static void AssertSameAnswers(PdqIndex<int> index, PdqBruteForce<int> brute, PdqHash query, int threshold)
     {
         var expected = PdqTestData.Canonical(brute.Query(query, threshold));
