@@ -222,6 +222,38 @@ public sealed class PdqIndexMergeTests
         }
     }
 
+    [Fact]
+    public void Queries_into_a_reused_list_allocate_nothing()
+    {
+        var random = new Random(25);
+        using var index = new PdqIndex<int>(16, null, minDeltaLimit: 64);
+        var query = PdqTestData.RandomHash(random);
+        var hashes = Enumerable.Range(0, 3000).Select(i => i < 40 ? PdqTestData.Near(query, i, random) : PdqTestData.RandomHash(random)).ToArray();
+        index.AddRange(hashes, Enumerable.Range(0, hashes.Length).ToArray());
+        index.Add(PdqTestData.Near(query, 3, random), -1); // one entry in the delta too
+        var results = new List<PdqMatch<int>>(1024);
+        int[] thresholds = [0, 16, 31, 47, 64];
+        foreach (var threshold in thresholds)
+        {
+            results.Clear();
+            index.Query(query, threshold, int.MaxValue, results);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var found = 0;
+        for (var i = 0; i < 100; i++)
+        {
+            foreach (var threshold in thresholds)
+            {
+                results.Clear();
+                found += index.Query(query, threshold, int.MaxValue, results);
+            }
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(found > 0);
+    }
+
     private static void AssertSameAnswers(PdqIndex<int> index, PdqBruteForce<int> brute, PdqHash query, int threshold)
     {
         var expected = PdqTestData.Canonical(brute.Query(query, threshold));
