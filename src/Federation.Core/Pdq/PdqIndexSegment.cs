@@ -17,8 +17,8 @@ internal sealed class PdqIndexSegment<TId>
     public const int BucketCount = 1 << 16;
     public const int OffsetStride = BucketCount + 1;
 
-    /// <summary>Slots are packed with the chunk number into a uint during queries: slot &lt;&lt; 4 | chunk.</summary>
-    public const int MaxSlots = 1 << 28;
+    /// <summary>The 16 slot lists share one int-indexed array: 16 × 2^27 stays below 2^31.</summary>
+    public const int MaxSlots = 1 << 27;
 
     private const int MaxProbeRadius = 2;
 
