@@ -72,7 +72,7 @@ internal static class PdqBenchmark
         rows.Add(new Row(31, withDelta, bruteStats.Mean / withDelta.Mean, bruteStats.P99 / withDelta.P99, RecentAdds));
 
         Print(rows, bruteStats);
-        Write(outFile, quick, index.Count, indexBytes, bruteStats, genericStats, rows);
+        Write(outFile, quick, hashes.Length, indexBytes, bruteStats, genericStats, rows);
         Console.WriteLine($"written: {outFile}");
         return 0;
     }

@@ -26,7 +26,7 @@ namespace Federation.Core.Pdq;
 /// one bit plus the exact buckets of chunks 1..15 (32 buckets); d = 31: all 16 chunks within one bit
 /// (272 buckets); up to 47 within two bits. Every candidate is checked against its full 256-bit
 /// distance, so there are no false positives either. Larger thresholds fall back to a full scan. A hash
-/// found through several chunks is reported once (duplicates are dropped after sorting the matches).
+/// found through several chunks is reported once: from the first chunk whose probe covers it.
 /// </para>
 /// <para>
 /// Threading: any number of concurrent readers (<see cref="Query(in PdqHash, int, int)"/>,
@@ -225,24 +225,17 @@ public sealed class PdqIndex<TId> : IDisposable
             var deltaBase = frozenBase + (frozen?.Count ?? 0);
             delta.Scan(query, maxDistance, deltaBase, scratch);
 
-            // Sorted by distance then slot; a hash found through several chunks appears once per chunk,
-            // as identical adjacent items.
+            // Sorted by distance, then slot (insertion order).
             var found = scratch.Matches;
             found.Sort();
-            var take = 0;
-            for (var i = 0; i < found.Length && take < maxResults; i++)
+            var take = Math.Min(maxResults, found.Length);
+            for (var i = 0; i < take; i++)
             {
-                if (i > 0 && found[i] == found[i - 1])
-                {
-                    continue;
-                }
-
                 var slot = (int)(uint)found[i];
                 var id = slot < frozenBase ? main.GetId(slot)
                     : slot < deltaBase ? frozen!.Ids[slot - frozenBase]
                     : delta.Ids[slot - deltaBase];
                 results.Add(new PdqMatch<TId>(id, (int)(found[i] >> 32)));
-                take++;
             }
 
             return take;

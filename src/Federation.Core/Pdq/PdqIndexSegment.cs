@@ -191,7 +191,9 @@ internal sealed class PdqIndexSegment<TId>
 
         // Phase 1a: the probed buckets (offset index and slot-list base), prefetching their offsets.
         var ranges = scratch.Ranges;
+        var chunkEnds = scratch.ChunkEnds;
         var probeTotal = 0;
+        var chunksProbed = 0;
         for (var c = 0; c < ChunkCount; c++)
         {
             var radius = c <= b ? a : a - 1;
@@ -199,6 +201,8 @@ internal sealed class PdqIndexSegment<TId>
             {
                 break;
             }
+
+            chunksProbed++;
 
             var probeCount = ProbeCountByRadius[radius];
             var tableBase = c * OffsetStride;
@@ -214,14 +218,21 @@ internal sealed class PdqIndexSegment<TId>
 
                 ranges[probeTotal++] = new ProbeRange(at, slotBase);
             }
+
+            chunkEnds[c] = probeTotal;
         }
 
         // Phase 1b: read the offsets, keep the non-empty slot ranges, and prefetch their lines (a bucket
         // holds ~16 slots at 1M entries: 64 bytes, usually over two cache lines).
         var rangeCount = 0;
         var candidateCount = 0;
-        for (var p = 0; p < probeTotal; p++)
+        for (int p = 0, c = 0; p < probeTotal; p++)
         {
+            while (p == chunkEnds[c])
+            {
+                chunkEnds[c++] = rangeCount;
+            }
+
             var probe = ranges[p];
             var start = probe.End + Unsafe.Add(ref offsets, probe.Start);
             var end = probe.End + Unsafe.Add(ref offsets, probe.Start + 1);
@@ -238,13 +249,21 @@ internal sealed class PdqIndexSegment<TId>
             }
         }
 
+        chunkEnds[chunksProbed - 1] = rangeCount;
+
         // Phase 2: gather the candidates as word offsets (slot * 4), eight at a time: a range copy may
         // run past its end, and the next range (or nothing) overwrites the excess.
         var candidates = scratch.EnsureCandidates(candidateCount + Vector256<int>.Count);
         ref var candidate = ref MemoryMarshal.GetArrayDataReference(candidates);
         var k = 0;
+        var chunk = 0;
         for (var r = 0; r < rangeCount; r++)
         {
+            while (r == chunkEnds[chunk])
+            {
+                chunkEnds[chunk++] = k;
+            }
+
             var range = ranges[r];
             var length = range.End - range.Start;
             ref var from = ref Unsafe.Add(ref slots, range.Start);
@@ -258,10 +277,15 @@ internal sealed class PdqIndexSegment<TId>
             k += length;
         }
 
+        // chunkEnds[c] is now the end of chunk c's candidates (trailing chunks without any end at k).
+        while (chunk < chunksProbed)
+        {
+            chunkEnds[chunk++] = k;
+        }
+
         // Phase 3: full-length check, prefetching the hash PrefetchDistance candidates ahead so that the
-        // misses overlap each other and the arithmetic. A hash found through several chunks appears once
-        // per chunk: Query drops the duplicates after sorting (matches are few). Dead slots are skipped,
-        // checked only for matches.
+        // misses overlap each other and the arithmetic. Matches are rare, so their extra checks (found
+        // through an earlier chunk? dead?) are off the hot path.
         if (Sse.IsSupported)
         {
             for (var i = 0; i < k && i < PrefetchDistance; i++)
@@ -276,18 +300,18 @@ internal sealed class PdqIndexSegment<TId>
             for (; i0 + PrefetchDistance < k; i0++)
             {
                 Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref words, Unsafe.Add(ref candidate, i0 + PrefetchDistance))));
-                Verify(ref words, Unsafe.Add(ref candidate, i0), q0, q1, q2, q3, maxDistance, scratch);
+                Verify(ref words, Unsafe.Add(ref candidate, i0), q0, q1, q2, q3, maxDistance, scratch, i0, a, b);
             }
         }
 
         for (; i0 < k; i0++)
         {
-            Verify(ref words, Unsafe.Add(ref candidate, i0), q0, q1, q2, q3, maxDistance, scratch);
+            Verify(ref words, Unsafe.Add(ref candidate, i0), q0, q1, q2, q3, maxDistance, scratch, i0, a, b);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Verify(ref ulong words, int wordOffset, ulong q0, ulong q1, ulong q2, ulong q3, int maxDistance, PdqQueryScratch scratch)
+    private void Verify(ref ulong words, int wordOffset, ulong q0, ulong q1, ulong q2, ulong q3, int maxDistance, PdqQueryScratch scratch, int index, int a, int b)
     {
         ref var h = ref Unsafe.Add(ref words, wordOffset);
 
@@ -296,12 +320,52 @@ internal sealed class PdqIndexSegment<TId>
         if (half <= maxDistance)
         {
             var distance = half + BitOperations.PopCount(Unsafe.Add(ref h, 2) ^ q2) + BitOperations.PopCount(Unsafe.Add(ref h, 3) ^ q3);
-            var slot = wordOffset >> 2;
-            if (distance <= maxDistance && !IsSet(_dead, slot))
+            if (distance <= maxDistance)
             {
-                scratch.AddMatch(distance, slot);
+                Matched(ref h, q0, q1, q2, q3, distance, wordOffset >> 2, scratch, index, a, b);
             }
         }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Matched(ref ulong h, ulong q0, ulong q1, ulong q2, ulong q3, int distance, int slot, PdqQueryScratch scratch, int index, int a, int b)
+    {
+        // The chunk through which this candidate came: candidates are gathered chunk by chunk.
+        var chunkEnds = scratch.ChunkEnds;
+        var chunk = 0;
+        while (index >= chunkEnds[chunk])
+        {
+            chunk++;
+        }
+
+        if (!FoundInEarlierChunk(h ^ q0, Unsafe.Add(ref h, 1) ^ q1, Unsafe.Add(ref h, 2) ^ q2, Unsafe.Add(ref h, 3) ^ q3, chunk, a, b)
+            && !IsSet(_dead, slot))
+        {
+            scratch.AddMatch(distance, slot);
+        }
+    }
+
+    // True when a chunk before `chunk` also had this hash within its probe radius: it was reported there.
+    // x0..x3 are the little-endian words of hash XOR query.
+    private static bool FoundInEarlierChunk(ulong x0, ulong x1, ulong x2, ulong x3, int chunk, int a, int b)
+    {
+        for (var c = 0; c < chunk; c++)
+        {
+            var radius = c <= b ? a : a - 1;
+            var word = (c >> 2) switch
+            {
+                0 => x0,
+                1 => x1,
+                2 => x2,
+                _ => x3,
+            };
+            if (BitOperations.PopCount((uint)(ushort)(word >> ((c & 3) << 4))) <= radius)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void Scan(in PdqHash query, int maxDistance, PdqQueryScratch scratch)

@@ -16,6 +16,9 @@ internal sealed class PdqQueryScratch
     /// <summary>At most 16 x 137 probed buckets (distance 47).</summary>
     public ProbeRange[] Ranges { get; } = new ProbeRange[16 * 137];
 
+    /// <summary>Per probed chunk, the end of its probes, then of its ranges, then of its candidates.</summary>
+    public int[] ChunkEnds { get; } = new int[16];
+
     public int MatchCount { get; private set; }
 
     public static PdqQueryScratch Current => t_current ??= new PdqQueryScratch();
