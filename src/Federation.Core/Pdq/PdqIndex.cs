@@ -1,7 +1,6 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
+
+[assembly: InternalsVisibleTo("Federation.Core.Tests")]
 
 namespace Federation.Core.Pdq;
 
@@ -10,8 +9,12 @@ namespace Federation.Core.Pdq;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Layout: each hash is split into 16 chunks of 16 bits, and each chunk has a table of 65,536 buckets
-/// listing the slots of the hashes with that chunk value. Hashes live once, in a slot array.
+/// Layout: each hash is split into 16 chunks of 16 bits. Most entries live in a compacted segment:
+/// hashes stored contiguously (one 32-byte-aligned hash per cache line) and, per chunk, a CSR table
+/// (65,537 bucket offsets into one array of slot numbers, built by a counting sort). Recent additions go
+/// to a small delta that queries scan linearly; removals mark entries dead. When the delta reaches
+/// <c>clamp(n / 256, 1024, 8192)</c> entries (or dead entries pile up) a background task builds a new
+/// segment from the old one plus the delta and swaps it in.
 /// </para>
 /// <para>
 /// Why recall equals brute force (pigeonhole): the distance of two hashes is the sum of the distances
@@ -27,53 +30,56 @@ namespace Federation.Core.Pdq;
 /// </para>
 /// <para>
 /// Threading: any number of concurrent readers (<see cref="Query(in PdqHash, int, int)"/>,
-/// <see cref="Count"/>) with writers (<see cref="Add"/>, <see cref="Remove"/>) serialized by a
-/// <see cref="ReaderWriterLockSlim"/>; a writer waits for running queries and blocks new ones only for
-/// the microseconds one add or remove takes.
+/// <see cref="Count"/>) with writers (<see cref="Add"/>, <see cref="AddRange"/>, <see cref="Remove"/>)
+/// serialized among themselves; a writer blocks readers (<see cref="ReaderWriterLockSlim"/>) only for
+/// the microseconds one add or remove takes, and a merge only for swapping in the new segment.
 /// </para>
 /// </remarks>
 public sealed class PdqIndex<TId> : IDisposable
     where TId : notnull
 {
-    private const int ChunkCount = 16;
-    private const int ChunkBits = 16;
-    private const int MaxProbeRadius = 2;
-    private const int InitialBucketCapacity = 4;
-
-    // Chunk masks by weight: [0] is 0, then the 16 one-bit masks, then the 120 two-bit masks.
-    private static readonly ushort[] ProbeMasks = BuildProbeMasks();
-    private static readonly int[] ProbeCountByRadius = [1, 1 + 16, 1 + 16 + 120];
+    private const int DefaultMinDeltaLimit = 1024;
+    private const int MaxDeltaLimit = 8192;
 
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private readonly Lock _writerGate = new();
     private readonly IEqualityComparer<TId> _idComparer;
-    private readonly Bucket[] _buckets = new Bucket[ChunkCount << ChunkBits];
-    private PdqHash[] _hashes;
-    private TId[] _ids;
-    private bool[] _live;
-    private int[] _freeSlots = [];
-    private int _freeCount;
-    private int _slotCount;
+    private readonly int _minDeltaLimit;
+    private PdqIndexSegment<TId> _main = PdqIndexSegment<TId>.Empty;
+    private PdqIndexDelta<TId>? _frozen;
+    private PdqIndexDelta<TId> _delta;
+    private List<(PdqHash Hash, TId Id)>? _removedDuringMerge;
+    private Task? _merge;
+    private bool _disposed;
     private int _count;
 
     public PdqIndex(int capacity = 1024, IEqualityComparer<TId>? idComparer = null)
+        : this(capacity, idComparer, DefaultMinDeltaLimit)
+    {
+    }
+
+    /// <summary>For tests: a small <paramref name="minDeltaLimit"/> makes merges frequent.</summary>
+    internal PdqIndex(int capacity, IEqualityComparer<TId>? idComparer, int minDeltaLimit)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
-        capacity = Math.Max(capacity, 16);
-        _hashes = new PdqHash[capacity];
-        _ids = new TId[capacity];
-        _live = new bool[capacity];
+        ArgumentOutOfRangeException.ThrowIfLessThan(minDeltaLimit, 1);
+        _minDeltaLimit = minDeltaLimit;
+        _delta = new PdqIndexDelta<TId>(Math.Min(capacity, minDeltaLimit));
         _idComparer = idComparer ?? EqualityComparer<TId>.Default;
     }
 
     /// <summary>Number of entries.</summary>
-    public int Count
+    public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Entries in the unmerged delta (for tests and diagnostics).</summary>
+    internal int DeltaCount
     {
         get
         {
             _lock.EnterReadLock();
             try
             {
-                return _count;
+                return _delta.Count + (_frozen?.Count ?? 0);
             }
             finally
             {
@@ -82,21 +88,35 @@ public sealed class PdqIndex<TId> : IDisposable
         }
     }
 
+    /// <summary>For tests: runs on the merge task after the delta is frozen, before the segment is built.</summary>
+    internal Action? BeforeMergeBuild { get; set; }
+
+    private int DeltaLimit => Math.Clamp(_main.Count / 256, _minDeltaLimit, Math.Max(_minDeltaLimit, MaxDeltaLimit));
+
     /// <summary>Adds an entry. The same hash may be added under several ids (and the same id twice).</summary>
     public void Add(in PdqHash hash, TId id)
     {
-        _lock.EnterWriteLock();
-        try
+        lock (_writerGate)
         {
-            AddLocked(hash, id);
-        }
-        finally
-        {
-            _lock.ExitWriteLock();
+            _lock.EnterWriteLock();
+            try
+            {
+                _delta.Add(hash, id);
+                _count++;
+            }
+            finally
+            {
+                _lock.ExitWriteLock();
+            }
+
+            StartMergeIfNeeded();
         }
     }
 
-    /// <summary>Adds many entries under one write lock (e.g. when loading at start).</summary>
+    /// <summary>
+    /// Adds many entries (e.g. when loading at start). A batch larger than the delta limit is merged into
+    /// the compacted segment before this returns.
+    /// </summary>
     public void AddRange(ReadOnlySpan<PdqHash> hashes, ReadOnlySpan<TId> ids)
     {
         if (hashes.Length != ids.Length)
@@ -104,70 +124,74 @@ public sealed class PdqIndex<TId> : IDisposable
             throw new ArgumentException($"{hashes.Length} hashes but {ids.Length} ids.", nameof(ids));
         }
 
-        _lock.EnterWriteLock();
-        try
+        Task? wait = null;
+        lock (_writerGate)
         {
-            EnsureSlotCapacity(_slotCount + hashes.Length - _freeCount);
-            for (var i = 0; i < hashes.Length; i++)
+            _lock.EnterWriteLock();
+            try
             {
-                AddLocked(hashes[i], ids[i]);
+                _delta.EnsureCapacity(_delta.Count + hashes.Length);
+                for (var i = 0; i < hashes.Length; i++)
+                {
+                    _delta.Add(hashes[i], ids[i]);
+                }
+
+                _count += hashes.Length;
+            }
+            finally
+            {
+                _lock.ExitWriteLock();
+            }
+
+            StartMergeIfNeeded();
+            if (hashes.Length >= DeltaLimit)
+            {
+                wait = _merge;
             }
         }
-        finally
-        {
-            _lock.ExitWriteLock();
-        }
+
+        wait?.Wait();
     }
 
     /// <summary>Removes one entry with this hash and id; false when there is none.</summary>
     public bool Remove(in PdqHash hash, TId id)
     {
-        _lock.EnterWriteLock();
-        try
+        lock (_writerGate)
         {
-            ref var first = ref _buckets[hash.GetChunk16(0)];
-            var slot = -1;
-            for (var i = 0; i < first.Count; i++)
+            bool removed;
+            _lock.EnterWriteLock();
+            try
             {
-                var candidate = first.Slots![i];
-                if (_hashes[candidate] == hash && _idComparer.Equals(_ids[candidate], id))
+                removed = _delta.TryRemove(hash, id, _idComparer);
+                if (!removed)
                 {
-                    slot = candidate;
-                    break;
+                    removed = (_frozen?.TryRemove(hash, id, _idComparer) ?? false) || _main.TryRemove(hash, id, _idComparer);
+
+                    // A merge in progress copies what was live when it started: replay this on its result.
+                    if (removed)
+                    {
+                        _removedDuringMerge?.Add((hash, id));
+                    }
+                }
+
+                if (removed)
+                {
+                    _count--;
                 }
             }
-
-            if (slot < 0)
+            finally
             {
-                return false;
+                _lock.ExitWriteLock();
             }
 
-            for (var c = 0; c < ChunkCount; c++)
-            {
-                RemoveFromBucket(ref _buckets[(c << ChunkBits) | hash.GetChunk16(c)], slot);
-            }
-
-            _live[slot] = false;
-            _ids[slot] = default!;
-            _hashes[slot] = default;
-            if (_freeCount == _freeSlots.Length)
-            {
-                Array.Resize(ref _freeSlots, Math.Max(16, _freeSlots.Length * 2));
-            }
-
-            _freeSlots[_freeCount++] = slot;
-            _count--;
-            return true;
-        }
-        finally
-        {
-            _lock.ExitWriteLock();
+            StartMergeIfNeeded();
+            return removed;
         }
     }
 
     /// <summary>
     /// Every entry within <paramref name="maxDistance"/> bits (0..256) of <paramref name="query"/>,
-    /// nearest first (ties in slot order), at most <paramref name="maxResults"/>.
+    /// nearest first (ties in insertion order), at most <paramref name="maxResults"/>.
     /// </summary>
     public IReadOnlyList<PdqMatch<TId>> Query(in PdqHash query, int maxDistance, int maxResults = int.MaxValue)
     {
@@ -176,7 +200,10 @@ public sealed class PdqIndex<TId> : IDisposable
         return results;
     }
 
-    /// <summary>Appends the matches to <paramref name="results"/> and returns how many it appended.</summary>
+    /// <summary>
+    /// Appends the matches to <paramref name="results"/> and returns how many it appended. Allocates
+    /// nothing beyond growing <paramref name="results"/>.
+    /// </summary>
     public int Query(in PdqHash query, int maxDistance, int maxResults, List<PdqMatch<TId>> results)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxDistance);
@@ -184,220 +211,152 @@ public sealed class PdqIndex<TId> : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(maxResults);
         ArgumentNullException.ThrowIfNull(results);
 
-        var found = new MatchCollector(64);
+        var scratch = PdqQueryScratch.Current;
+        scratch.Reset();
         _lock.EnterReadLock();
         try
         {
-            if (maxDistance / ChunkCount > MaxProbeRadius)
+            var main = _main;
+            var frozen = _frozen;
+            var delta = _delta;
+            main.Query(query, maxDistance, scratch);
+            var frozenBase = main.Count;
+            frozen?.Scan(query, maxDistance, frozenBase, scratch);
+            var deltaBase = frozenBase + (frozen?.Count ?? 0);
+            delta.Scan(query, maxDistance, deltaBase, scratch);
+
+            // Sorted by distance, then slot (insertion order).
+            var found = scratch.Matches;
+            found.Sort();
+            var take = Math.Min(maxResults, found.Length);
+            for (var i = 0; i < take; i++)
             {
-                Scan(query, maxDistance, ref found);
-            }
-            else
-            {
-                Probe(query, maxDistance, ref found);
+                var slot = (int)(uint)found[i];
+                var id = slot < frozenBase ? main.GetId(slot)
+                    : slot < deltaBase ? frozen!.Ids[slot - frozenBase]
+                    : delta.Ids[slot - deltaBase];
+                results.Add(new PdqMatch<TId>(id, (int)(found[i] >> 32)));
             }
 
-            return found.CopySorted<TId>(_ids, maxResults, results);
+            return take;
         }
         finally
         {
             _lock.ExitReadLock();
-            found.Dispose();
         }
     }
 
-    public void Dispose() => _lock.Dispose();
-
-    private unsafe void Probe(in PdqHash query, int maxDistance, ref MatchCollector found)
+    /// <summary>Waits until no merge is running or due (for tests and benchmarks).</summary>
+    internal void WaitForMerges()
     {
-        // d = 16a + b: chunks 0..b are probed within a bits, chunks b+1..15 within a-1 (see remarks).
-        var a = maxDistance / ChunkCount;
-        var b = maxDistance % ChunkCount;
-        ulong q0 = query.Word0, q1 = query.Word1, q2 = query.Word2, q3 = query.Word3;
-        ref var hashes = ref MemoryMarshal.GetArrayDataReference(_hashes);
-        ref var buckets = ref MemoryMarshal.GetArrayDataReference(_buckets);
-        var masks = ProbeMasks;
-
-        for (var c = 0; c < ChunkCount; c++)
+        while (true)
         {
-            var radius = c <= b ? a : a - 1;
-            if (radius < 0)
+            Task? merge;
+            lock (_writerGate)
             {
-                break;
+                merge = _merge;
             }
 
-            var probeCount = ProbeCountByRadius[radius];
-            var tableBase = c << ChunkBits;
-            var queryChunk = query.GetChunk16(c);
-            for (var m = 0; m < probeCount; m++)
+            if (merge is null)
             {
-                ref var bucket = ref Unsafe.Add(ref buckets, tableBase | (queryChunk ^ masks[m]));
-                var count = bucket.Count;
-                if (count == 0)
-                {
-                    continue;
-                }
-
-                ref var slots = ref MemoryMarshal.GetArrayDataReference(bucket.Slots!);
-                if (Sse.IsSupported)
-                {
-                    // Candidates are independent cache misses: start the first few loads together.
-                    for (var i = 0; i < count && i < 8; i++)
-                    {
-                        Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref hashes, Unsafe.Add(ref slots, i))));
-                    }
-                }
-
-                for (var i = 0; i < count; i++)
-                {
-                    if (Sse.IsSupported && i + 8 < count)
-                    {
-                        Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref hashes, Unsafe.Add(ref slots, i + 8))));
-                    }
-
-                    var slot = Unsafe.Add(ref slots, i);
-                    ref var h = ref Unsafe.Add(ref hashes, slot);
-                    ulong x0 = h.Word0 ^ q0, x1 = h.Word1 ^ q1, x2 = h.Word2 ^ q2, x3 = h.Word3 ^ q3;
-                    var distance = BitOperations.PopCount(x0) + BitOperations.PopCount(x1)
-                        + BitOperations.PopCount(x2) + BitOperations.PopCount(x3);
-                    if (distance <= maxDistance && !FoundInEarlierTable(x0, x1, x2, x3, c, a, b))
-                    {
-                        found.Add(distance, slot);
-                    }
-                }
-            }
-        }
-    }
-
-    // True when a chunk before `table` also had this hash within its probe radius, so it was reported there.
-    private static bool FoundInEarlierTable(ulong x0, ulong x1, ulong x2, ulong x3, int table, int a, int b)
-    {
-        for (var c = 0; c < table; c++)
-        {
-            var radius = c <= b ? a : a - 1;
-            var word = (c >> 2) switch
-            {
-                0 => x3,
-                1 => x2,
-                2 => x1,
-                _ => x0,
-            };
-            if (BitOperations.PopCount((uint)(ushort)(word >> ((c & 3) << 4))) <= radius)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private void Scan(in PdqHash query, int maxDistance, ref MatchCollector found)
-    {
-        for (var slot = 0; slot < _slotCount; slot++)
-        {
-            if (_live[slot])
-            {
-                var distance = _hashes[slot].Distance(query);
-                if (distance <= maxDistance)
-                {
-                    found.Add(distance, slot);
-                }
-            }
-        }
-    }
-
-    private void AddLocked(in PdqHash hash, TId id)
-    {
-        int slot;
-        if (_freeCount > 0)
-        {
-            slot = _freeSlots[--_freeCount];
-        }
-        else
-        {
-            EnsureSlotCapacity(_slotCount + 1);
-            slot = _slotCount++;
-        }
-
-        _hashes[slot] = hash;
-        _ids[slot] = id;
-        _live[slot] = true;
-        for (var c = 0; c < ChunkCount; c++)
-        {
-            AddToBucket(ref _buckets[(c << ChunkBits) | hash.GetChunk16(c)], slot);
-        }
-
-        _count++;
-    }
-
-    private void EnsureSlotCapacity(int needed)
-    {
-        if (needed <= _hashes.Length)
-        {
-            return;
-        }
-
-        var capacity = Math.Max(needed, _hashes.Length * 2);
-        Array.Resize(ref _hashes, capacity);
-        Array.Resize(ref _ids, capacity);
-        Array.Resize(ref _live, capacity);
-    }
-
-    private static void AddToBucket(ref Bucket bucket, int slot)
-    {
-        if (bucket.Slots is null)
-        {
-            bucket.Slots = new int[InitialBucketCapacity];
-        }
-        else if (bucket.Count == bucket.Slots.Length)
-        {
-            // 1.5x growth: buckets are many and small, so slack costs more than the extra copies.
-            Array.Resize(ref bucket.Slots, bucket.Slots.Length + (bucket.Slots.Length >> 1));
-        }
-
-        bucket.Slots[bucket.Count++] = slot;
-    }
-
-    private static void RemoveFromBucket(ref Bucket bucket, int slot)
-    {
-        var slots = bucket.Slots!;
-        for (var i = 0; i < bucket.Count; i++)
-        {
-            if (slots[i] == slot)
-            {
-                slots[i] = slots[--bucket.Count];
-                if (bucket.Count == 0)
-                {
-                    bucket.Slots = null;
-                }
-
                 return;
             }
+
+            merge.Wait();
         }
     }
 
-    private static ushort[] BuildProbeMasks()
+    public void Dispose()
     {
-        var masks = new List<ushort> { 0 };
-        for (var b = 0; b < ChunkBits; b++)
+        Task? merge;
+        lock (_writerGate)
         {
-            masks.Add((ushort)(1 << b));
+            _disposed = true;
+            merge = _merge;
         }
 
-        for (var b1 = 0; b1 < ChunkBits; b1++)
+        try
         {
-            for (var b2 = b1 + 1; b2 < ChunkBits; b2++)
+            merge?.Wait();
+        }
+        catch (AggregateException)
+        {
+            // A failed merge leaves the index searchable (delta scanned); nothing more to release.
+        }
+
+        _lock.Dispose();
+    }
+
+    // Caller holds the writer gate.
+    private void StartMergeIfNeeded()
+    {
+        if (_merge is null && !_disposed && MergeDue())
+        {
+            _merge = Task.Run(MergeLoop);
+        }
+    }
+
+    // Caller holds the writer gate.
+    private bool MergeDue() =>
+        _delta.Count >= DeltaLimit
+        || (_main.DeadCount > 0 && _main.DeadCount >= Math.Max(DeltaLimit, _main.Count >> 3));
+
+    private void MergeLoop()
+    {
+        while (true)
+        {
+            PdqIndexSegment<TId> main;
+            PdqIndexDelta<TId> frozen;
+            ulong[] mainDead, frozenDead;
+            lock (_writerGate)
             {
-                masks.Add((ushort)((1 << b1) | (1 << b2)));
+                main = _main;
+                frozen = _delta;
+                mainDead = main.SnapshotDead();
+                frozenDead = frozen.SnapshotDead();
+                _lock.EnterWriteLock();
+                try
+                {
+                    _frozen = frozen;
+                    _delta = new PdqIndexDelta<TId>(_minDeltaLimit);
+                    _removedDuringMerge = [];
+                }
+                finally
+                {
+                    _lock.ExitWriteLock();
+                }
+            }
+
+            // The slow part runs without locks: main's hashes and ids and the frozen delta's entries no
+            // longer change, and the dead bitmaps were copied above.
+            BeforeMergeBuild?.Invoke();
+            var built = PdqIndexSegment<TId>.Build(main, mainDead, frozen, frozenDead);
+
+            lock (_writerGate)
+            {
+                _lock.EnterWriteLock();
+                try
+                {
+                    foreach (var (hash, id) in _removedDuringMerge!)
+                    {
+                        built.TryRemove(hash, id, _idComparer);
+                    }
+
+                    _main = built;
+                    _frozen = null;
+                    _removedDuringMerge = null;
+                }
+                finally
+                {
+                    _lock.ExitWriteLock();
+                }
+
+                if (_disposed || !MergeDue())
+                {
+                    _merge = null;
+                    return;
+                }
             }
         }
-
-        return [.. masks];
-    }
-
-    private struct Bucket
-    {
-        public int[]? Slots;
-        public int Count;
     }
 }
