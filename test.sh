@@ -10,18 +10,25 @@ root="$PWD"
 
 ./scripts/ensure-redis.sh || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 
-results="$(mktemp -d "${TMPDIR:-/tmp}/federation-test-results-XXXXXX")"
+# A private temporary folder per run: the tests' redis-server data folders live below it, so the
+# clean-up below can only ever touch this run's servers.
+run_tmp="$(mktemp -d "${TMPDIR:-/tmp}/federation-test-run-XXXXXX")"
+export TMPDIR="$run_tmp"
+results="$run_tmp/results"
+mkdir -p "$results"
 cleanup() {
   # Test fixtures stop their redis-server children by PID; this only catches orphans of a crashed test host.
-  pkill -f -- "--dir ${TMPDIR:-/tmp}/federation-test-redis-" 2>/dev/null || true
-  rm -rf "$results"
+  pkill -f -- "--dir $run_tmp/" 2>/dev/null || true
+  rm -rf "$run_tmp"
 }
 trap cleanup EXIT
 
 passed=0; failed=0; skipped=0
 
 echo "== dotnet test"
+# --blame-*: should a test host crash or hang, say which test it was running instead of failing silently.
 dotnet test "$root/Federation.sln" -c Release --logger "trx" --logger "console;verbosity=minimal" \
+  --blame-crash --blame-hang-timeout 10m \
   --results-directory "$results" -- RunConfiguration.TreatNoTestsAsError=true
 dotnet_rc=$?
 
