@@ -5,12 +5,14 @@ var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordina
 {
     ["pdq"] = PdqBenchmark.Run,
     ["all"] = AllBenchmark.Run,
+    ["memory"] = StoreMemory.Run,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
 {
     Console.Error.WriteLine($"usage: Federation.Bench <{string.Join('|', commands.Keys)}> [options]");
     Console.Error.WriteLine("  all [--quick] [--out <file>]   hub figures vs raw Redis in one run: ingest, feed latency, fan-out, lookup, memory, scale (quick < 2 min)");
+    Console.Error.WriteLine("  memory [--signals N] [--buckets B]   Redis bytes/signal only, filled as `all` does, with a breakdown by key family");
     Console.Error.WriteLine("  pdq [--quick] [--out <file>]   PDQ near-match: index vs brute force over 1M hashes (quick: 100k)");
     return 2;
 }

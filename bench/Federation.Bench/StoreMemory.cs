@@ -1,11 +1,98 @@
 using System.Globalization;
+using Federation.Hub.Options;
+using Federation.Hub.Storage;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Federation.Bench;
 
-/// <summary>Redis memory as INFO reports it (<c>used_memory</c>), the basis of the bytes-per-signal figures.</summary>
+/// <summary>
+/// Redis memory as INFO reports it (<c>used_memory</c>), the basis of the bytes-per-signal figures; and the
+/// <c>memory</c> command, which measures only that figure with a breakdown by key family.
+/// </summary>
 internal static class StoreMemory
 {
+    /// <summary>
+    /// <c>memory [--signals N] [--buckets B]</c>: fills an empty store exactly as <c>all</c> does (the hub's own script,
+    /// batches of 1,000 split by partition, one contributor) and prints bytes/signal plus where the bytes are.
+    /// </summary>
+    public static int Run(string[] args)
+    {
+        var signals = int.Parse(BenchPaths.Option(args, "--signals") ?? "100000", CultureInfo.InvariantCulture);
+        var buckets = BenchPaths.Option(args, "--buckets") is { } b ? int.Parse(b, CultureInfo.InvariantCulture) : (int?)null;
+        return RunAsync(signals, buckets).GetAwaiter().GetResult();
+    }
+
+    private static async Task<int> RunAsync(int signals, int? buckets)
+    {
+        var work = Directory.CreateTempSubdirectory("federation-bench-memory-").FullName;
+        try
+        {
+            using var server = LocalRedisServer.Start(Path.Combine(work, "redis"), persistent: false);
+            using var redis = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",allowAdmin=true");
+            var options = new FederationOptions();
+            if (buckets is { } count)
+            {
+                options.Signals.BucketsPerPartition = count;
+            }
+
+            var store = new SignalStore(redis, Options.Create(options), TimeProvider.System);
+            var before = await UsedMemoryAsync(redis);
+            var fill = await RawRedisBaseline.FillAsync(store, 900_002, 7, signals);
+            var after = await UsedMemoryAsync(redis);
+            Console.WriteLine($"{fill.Signals:N0} signals, {store.PartitionCount} x {store.BucketsPerPartition} buckets: {(after - before) / (double)fill.Signals:F1} bytes/signal (used_memory - mem_clients_normal delta {after - before:N0})");
+            await BreakdownAsync(redis, store, fill.Signals);
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    /// <summary>MEMORY USAGE summed per key family, and the keyspace overhead from MEMORY STATS.</summary>
+    private static async Task BreakdownAsync(ConnectionMultiplexer redis, SignalStore store, long signals)
+    {
+        var db = redis.GetDatabase();
+        long bucketBytes = 0, bucketKeys = 0, feedBytes = 0, statsBytes = 0;
+        for (var p = 0; p < store.PartitionCount; p++)
+        {
+            var pending = new List<Task<RedisResult>>();
+            for (var bucket = 0; bucket < store.BucketsPerPartition; bucket++)
+            {
+                pending.Add(db.ExecuteAsync("MEMORY", "USAGE", RedisKeys.SignalBucket(p, bucket).ToString(), "SAMPLES", "0"));
+            }
+
+            foreach (var t in pending)
+            {
+                var r = await t;
+                if (!r.IsNull)
+                {
+                    bucketBytes += (long)r;
+                    bucketKeys++;
+                }
+            }
+
+            feedBytes += (long)await db.ExecuteAsync("MEMORY", "USAGE", RedisKeys.Feed(p).ToString(), "SAMPLES", "0");
+            statsBytes += (long)await db.ExecuteAsync("MEMORY", "USAGE", RedisKeys.SignalStats(p).ToString(), "SAMPLES", "0");
+        }
+
+        Console.WriteLine($"  buckets: {bucketKeys:N0} keys, MEMORY USAGE {bucketBytes / (double)signals:F1} B/signal ({signals / (double)Math.Max(1, bucketKeys):F1} fields per bucket)");
+        Console.WriteLine($"  feed streams: {feedBytes / (double)signals:F1} B/signal; stats hashes: {statsBytes:N0} B in all");
+        var stats = (RedisResult[])(await db.ExecuteAsync("MEMORY", "STATS"))!;
+        var pairs = new List<string>();
+        for (var i = 0; i + 1 < stats.Length; i += 2)
+        {
+            var name = (string)stats[i]!;
+            if (name is "overhead.total" or "keys.count" or "dataset.bytes" or "overhead.hashtable.main" or "db.0")
+            {
+                pairs.Add(stats[i + 1].Resp2Type == ResultType.Array ? $"{name}: {string.Join(' ', ((RedisResult[])stats[i + 1]!).Select(x => x.ToString()))}" : $"{name}: {stats[i + 1]}");
+            }
+        }
+
+        Console.WriteLine("  MEMORY STATS " + string.Join("; ", pairs));
+    }
+
     /// <summary>
     /// <c>used_memory</c> minus client buffers (<c>mem_clients_normal</c>): a pipelined fill leaves large query buffers
     /// behind for a moment, and they are not what a stored signal costs.

@@ -12,11 +12,12 @@ namespace Federation.Hub.Storage;
 /// </summary>
 public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<FederationOptions> options, TimeProvider clock)
 {
-    private static readonly string SubmitScript = LuaScripts.Load("signal_submit.lua");
-    private static readonly string ReadScript = LuaScripts.Load("signal_read.lua");
-    private static readonly string OpinionScript = LuaScripts.Load("signal_opinion.lua");
-    private static readonly string RetractScript = LuaScripts.Load("signal_retract.lua");
-    private static readonly string ExpireScript = LuaScripts.Load("signal_expire.lua");
+    // Every signal script starts with signal_record.lua: the packed record's rec_pack / rec_unpack.
+    private static readonly string SubmitScript = WithRecord("signal_submit.lua");
+    private static readonly string ReadScript = WithRecord("signal_read.lua");
+    private static readonly string OpinionScript = WithRecord("signal_opinion.lua");
+    private static readonly string RetractScript = WithRecord("signal_retract.lua");
+    private static readonly string ExpireScript = WithRecord("signal_expire.lua");
 
     private readonly SignalOptions signals = options.Value.Signals;
     private readonly int feedMaxLength = options.Value.Feed.MaxEntriesPerPartition;
@@ -240,6 +241,8 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
 
         return (counters, feedEntries);
     }
+
+    private static string WithRecord(string script) => LuaScripts.Load("signal_record.lua") + LuaScripts.Load(script);
 
     private SignalRecord? Decode(byte[] storageKey, RedisResult[] result) =>
         result.Length > 1 && !result[1].IsNull ? SignalRecordCodec.Decode(storageKey, (byte[])result[1]!, clock.GetUtcNow()) : null;

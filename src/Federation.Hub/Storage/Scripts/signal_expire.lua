@@ -4,7 +4,6 @@
 -- KEYS[1] partition feed stream, KEYS[2] partition stats hash, KEYS[2+j] bucket hashes to sweep
 -- ARGV[1] now (unix seconds), ARGV[2] feed MAXLEN, ARGV[3] partition key prefix 'fed:{pNN}:', ARGV[4] tombstone keep (seconds)
 -- Returns {records expired, tombstones purged}.
-local REC = '<BBI4I4I4I4I4HHHHI4I4'
 local RAW = {32, 16, 20, 32, 16, 0, 32, 32, 32, 32}
 local now, maxlen, prefix, keep = tonumber(ARGV[1]), ARGV[2], ARGV[3], tonumber(ARGV[4])
 local expired, purged = 0, 0
@@ -12,10 +11,10 @@ for j = 3, #KEYS do
   local all = redis.call('HGETALL', KEYS[j])
   for i = 1, #all, 2 do
     local field, packed = all[i], all[i + 1]
-    local st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, m1cats = struct.unpack(REC, packed)
+    local st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1 = rec_unpack(packed)
     if st == 1 and exp ~= 0 and exp <= now then
       ver = ver + 1
-      redis.call('HSET', KEYS[j], field, struct.pack(REC, 3, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, m1cats))
+      redis.call('HSET', KEYS[j], field, rec_pack(3, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1))
       redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', 's', field, 'k', 6, 'v', ver)
       local kind = string.byte(field, 1)
       local rl = RAW[kind] or 32

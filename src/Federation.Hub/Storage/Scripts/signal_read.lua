@@ -2,7 +2,6 @@
 -- KEYS[i] bucket hash of item i
 -- ARGV[1] partition key prefix 'fed:{pNN}:', ARGV[2] caller's member number (0 = no caller), ARGV[2+i] storage key of item i
 -- Returns per item {packed record or false, caller contributes (0/1), caller's opinion (0-3)}.
-local REC = '<BBI4I4I4I4I4HHHHI4I4'
 local prefix = ARGV[1]
 local member = tonumber(ARGV[2])
 local out = {}
@@ -11,7 +10,7 @@ for i = 1, #KEYS do
   local packed = redis.call('HGET', KEYS[i], field)
   local mine, opinion = 0, 0
   if packed and member ~= 0 then
-    local m1 = select(12, struct.unpack(REC, packed))
+    local m1 = select(12, rec_unpack(packed))
     if m1 == member then
       mine = 1
     elseif m1 == 0 and redis.call('HEXISTS', prefix .. 'c:' .. field, member) == 1 then

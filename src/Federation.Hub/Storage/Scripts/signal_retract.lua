@@ -4,18 +4,16 @@
 -- KEYS[1] partition feed stream, KEYS[2] bucket hash, KEYS[3] the signal's overflow contributors hash, KEYS[4] partition stats hash
 -- ARGV[1] storage key, ARGV[2] member number, ARGV[3] now (unix seconds), ARGV[4] feed MAXLEN, ARGV[5] stats field 'a<kind>[:group]'
 -- Returns {code, packed record}: code 4 withdrawn, 5 retracted, -1 no record, -2 not active, -3 caller is not a contributor.
-local REC = '<BBI4I4I4I4I4HHHHI4I4'
 local CON = '<I4I4'
 local field, member, now, maxlen = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local packed = redis.call('HGET', KEYS[2], field)
 if not packed then return {-1} end
-local st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, m1cats = struct.unpack(REC, packed)
+local st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1 = rec_unpack(packed)
 if st ~= 1 or (exp ~= 0 and exp <= now) then return {-2, packed} end
 local kind
 if m1 == member then
   cnt = 0
   m1 = 0
-  m1cats = 0
 elseif m1 == 0 and redis.call('HDEL', KEYS[3], member) == 1 then
   local remaining = redis.call('HVALS', KEYS[3])
   cnt = #remaining
@@ -40,7 +38,7 @@ else
   kind = 4
 end
 ver = ver + 1
-packed = struct.pack(REC, st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, m1cats)
+packed = rec_pack(st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1)
 redis.call('HSET', KEYS[2], field, packed)
 redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', 's', field, 'k', kind, 'v', ver)
 return {kind, packed}

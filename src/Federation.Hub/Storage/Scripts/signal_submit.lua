@@ -6,9 +6,7 @@
 -- ARGV[4] partition key prefix 'fed:{pNN}:' (overflow hashes 'c:<storage key>' share the partition's hash tag)
 -- then 4 per item: storage key, categories bitmask, expires at (unix seconds, 0 = never), PDQ quality
 -- Returns one outcome per item: 1 CREATED, 2 CORROBORATED, 3 UNCHANGED.
--- Record layout (38 bytes, see SignalRecordCodec.cs): status, quality, version, categories, first, last, expires,
--- count, confirmed, disputed, false positive, inline member, inline member categories.
-local REC = '<BBI4I4I4I4I4HHHHI4I4'
+-- Records are packed by rec_pack / rec_unpack (signal_record.lua, prepended).
 local CON = '<I4I4'
 local RAW = {32, 16, 20, 32, 16, 0, 32, 32, 32, 32}
 
@@ -49,30 +47,29 @@ for i = 1, n do
   local version
   if not packed then
     version = 1
-    redis.call('HSET', bucket, field, struct.pack(REC, 1, iq, 1, icats, now, now, iexp, 1, 0, 0, 0, member, icats))
+    redis.call('HSET', bucket, field, rec_pack(1, iq, 1, icats, now, now, iexp, 1, 0, 0, 0, member))
     redis.call('HINCRBY', KEYS[2], statfield('t', field), 1)
     redis.call('HINCRBY', KEYS[2], statfield('a', field), 1)
     outcome = 1
   else
-    local st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, m1cats = struct.unpack(REC, packed)
+    local st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1 = rec_unpack(packed)
     if st ~= 1 or (exp ~= 0 and exp <= now) then
       -- Retracted or expired: the submission revives the record with this member as its only contributor.
       -- The version keeps counting so subscribers can always keep the highest one.
       if st ~= 1 then redis.call('HINCRBY', KEYS[2], statfield('a', field), 1) end
       redis.call('DEL', prefix .. 'c:' .. field)
       version = ver + 1
-      redis.call('HSET', bucket, field, struct.pack(REC, 1, iq, version, icats, first, now, iexp, 1, c1, c2, c3, member, icats))
+      redis.call('HSET', bucket, field, rec_pack(1, iq, version, icats, first, now, iexp, 1, c1, c2, c3, member))
       outcome = 1
     else
       local material = false
       if m1 == member then
-        m1cats = bor(m1cats, icats)
+        -- The inline member's categories are the record's: merged below.
       elseif m1 ~= 0 then
         -- A second member arrives: move both contributions to the overflow hash.
         local ckey = prefix .. 'c:' .. field
-        redis.call('HSET', ckey, m1, struct.pack(CON, m1cats, exp), member, struct.pack(CON, icats, iexp))
+        redis.call('HSET', ckey, m1, struct.pack(CON, cats, exp), member, struct.pack(CON, icats, iexp))
         m1 = 0
-        m1cats = 0
         cnt = cnt + 1
         material = true
       else
@@ -97,7 +94,7 @@ for i = 1, n do
         version = ver
         outcome = 3
       end
-      redis.call('HSET', bucket, field, struct.pack(REC, 1, q, version, ncats, first, now, later(exp, iexp), cnt, c1, c2, c3, m1, m1cats))
+      redis.call('HSET', bucket, field, rec_pack(1, q, version, ncats, first, now, later(exp, iexp), cnt, c1, c2, c3, m1))
     end
   end
   if outcome ~= 3 then
