@@ -122,7 +122,7 @@ public sealed class LocalRedisServer : IDisposable
             "--logfile", "",
             "--pidfile", "",
             "--notify-keyspace-events", "",
-            // Signal buckets hold ~25-100 records of 33-64-byte fields and 38-byte values; keep them listpacks up to
+            // Signal buckets hold ~25-100 records of 33-64-byte fields and packed record values; keep them listpacks up to
             // 512 fields and 128-byte elements (docs/signals.md gives the same settings for production Redis).
             "--hash-max-listpack-entries", "512",
             "--hash-max-listpack-value", "128",
