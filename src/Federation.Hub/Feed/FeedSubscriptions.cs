@@ -222,41 +222,56 @@ public sealed class FeedSubscriptions(
         private async Task FollowAsync(FeedTail.Attachment attachment)
         {
             var reader = attachment.Channel.Reader;
-            while (true)
+            // One idle timer per heartbeat period, not one per wake-up: it is armed for the time left until a
+            // heartbeat would be due and only replaced once it has fired (then the loop re-checks lastWrite).
+            CancellationTokenSource? idle = null;
+            try
             {
-                while (reader.TryRead(out var batch))
+                while (true)
                 {
-                    foreach (var item in batch)
+                    while (reader.TryRead(out var batch))
                     {
-                        await ApplyAsync(item).ConfigureAwait(false);
+                        foreach (var item in batch)
+                        {
+                            await ApplyAsync(item).ConfigureAwait(false);
+                        }
+
+                        Interlocked.Add(ref attachment.Pending, -batch.Length);
                     }
 
-                    Interlocked.Add(ref attachment.Pending, -batch.Length);
-                }
-
-                await FlushAsync().ConfigureAwait(false);
-                var wait = heartbeat - owner.clock.GetElapsedTime(lastWrite);
-                if (wait <= TimeSpan.Zero)
-                {
-                    var now = Timestamp.FromDateTimeOffset(owner.clock.GetUtcNow());
-                    await SendAsync(FeedMessages.Marker(UpdateKind.Heartbeat, Cursor(), now)).ConfigureAwait(false);
                     await FlushAsync().ConfigureAwait(false);
-                    continue;
-                }
-
-                using var idle = CancellationTokenSource.CreateLinkedTokenSource(Token);
-                idle.CancelAfter(wait);
-                try
-                {
-                    if (!await reader.WaitToReadAsync(idle.Token).ConfigureAwait(false))
+                    var wait = heartbeat - owner.clock.GetElapsedTime(lastWrite);
+                    if (wait <= TimeSpan.Zero)
                     {
-                        return; // overflowed: the tail completed the channel
+                        var now = Timestamp.FromDateTimeOffset(owner.clock.GetUtcNow());
+                        await SendAsync(FeedMessages.Marker(UpdateKind.Heartbeat, Cursor(), now)).ConfigureAwait(false);
+                        await FlushAsync().ConfigureAwait(false);
+                        continue;
+                    }
+
+                    if (idle is null || idle.IsCancellationRequested)
+                    {
+                        idle?.Dispose();
+                        idle = CancellationTokenSource.CreateLinkedTokenSource(Token);
+                        idle.CancelAfter(wait);
+                    }
+
+                    try
+                    {
+                        if (!await reader.WaitToReadAsync(idle.Token).ConfigureAwait(false))
+                        {
+                            return; // overflowed: the tail completed the channel
+                        }
+                    }
+                    catch (OperationCanceledException) when (!Token.IsCancellationRequested)
+                    {
+                        // The idle timer fired; the loop sends a heartbeat if one is due.
                     }
                 }
-                catch (OperationCanceledException) when (!Token.IsCancellationRequested)
-                {
-                    // Heartbeat due; the loop above sends it.
-                }
+            }
+            finally
+            {
+                idle?.Dispose();
             }
         }
 
