@@ -16,6 +16,7 @@ internal static class AllBenchmark
 {
     private const long RawMember = 900_001;
     private const long FillMember = 900_002;
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
 
     private sealed record Mode(
         bool Quick, TimeSpan Step, int RawCap, int IngestCap, int IngestMembers, TimeSpan LatencyDuration,
@@ -60,7 +61,7 @@ internal static class AllBenchmark
 
             // 3 + 4 first, while the feed tail has no backlog (see bench/README.md on the tail's catch-up rate).
             var (latency, fanOut) = await FeedSectionsAsync(hub, publisher, mode, total, seed);
-            seed += 1 + mode.FanOutRates.Length;
+            seed += 3 + mode.FanOutRates.Length;
 
             // 6 + 7. Memory and the scale curve, from an empty signal store.
             Progress(total, "memory and scale curve");
@@ -207,6 +208,8 @@ internal static class AllBenchmark
         FeedDelivery.Result latency;
         await using (var audience = await FeedDelivery.Audience.OpenAsync(hub, 100))
         {
+            // Warm-up, not counted: the first second of a fresh process measures the JIT (tier-0 code), not the path.
+            await FeedDelivery.RunAsync(audience, publisher, 1000, WarmUp, seed++);
             latency = await FeedDelivery.RunAsync(audience, publisher, 1000, mode.LatencyDuration, seed++);
         }
 
@@ -216,6 +219,7 @@ internal static class AllBenchmark
         var fanOut = new List<FeedDelivery.Result>();
         await using (var audience = await FeedDelivery.Audience.OpenAsync(hub, 1000))
         {
+            await FeedDelivery.RunAsync(audience, publisher, mode.FanOutRates[0], WarmUp, seed++);
             foreach (var rate in mode.FanOutRates)
             {
                 var run = await FeedDelivery.RunAsync(audience, publisher, rate, mode.FanOutStep, seed++);

@@ -28,6 +28,8 @@ public sealed class FeedSubscriptions(
 
     private const int CatchUpPage = 512;
     private const int MaxUnflushed = 64;
+    private const int PendingInitialBytes = 4096;
+    private const int PendingMaxKeptBytes = 256 * 1024;
 
     /// <summary>Serves one Subscribe call until the client leaves or the hub ends it.</summary>
     /// <remarks>
@@ -79,6 +81,10 @@ public sealed class FeedSubscriptions(
     private sealed class Subscriber(FeedSubscriptions owner, FeedSession session, FeedFilter filter, ServerCallContext context)
     {
         private readonly System.IO.Pipelines.PipeWriter body = context.GetHttpContext().Response.BodyWriter;
+
+        // Frames ready to go out, copied into the response body in one write per flush: every GetSpan/Advance on the
+        // HTTP/2 response takes the stream's output locks, which the connection's frame writer contends for.
+        private ArrayBufferWriter<byte> pending = new(PendingInitialBytes);
         private readonly TimeSpan heartbeat = owner.options.Feed.HeartbeatInterval;
         private FeedPosition[] position = [];
         private bool inStep;
@@ -305,7 +311,7 @@ public sealed class FeedSubscriptions(
                 // In step: the frame serialized once by the tail. Otherwise the same signal with this subscriber's cursor.
                 if (inStep)
                 {
-                    body.Write(item.Frame);
+                    pending.Write(item.Frame);
                     await CountAsync().ConfigureAwait(false);
                 }
                 else
@@ -324,7 +330,7 @@ public sealed class FeedSubscriptions(
         // MaxUnflushed frames, so bursts share flushes and nothing is held back while the subscriber waits.
         private Task SendAsync(SubscribeResponse message)
         {
-            GrpcFrames.Write(body, message);
+            GrpcFrames.Write(pending, message);
             return CountAsync();
         }
 
@@ -344,6 +350,16 @@ public sealed class FeedSubscriptions(
             }
 
             unflushed = 0;
+            body.Write(pending.WrittenSpan);
+            if (pending.Capacity > PendingMaxKeptBytes)
+            {
+                pending = new ArrayBufferWriter<byte>(PendingInitialBytes); // a burst of large snapshot frames: do not keep it
+            }
+            else
+            {
+                pending.ResetWrittenCount();
+            }
+
             // Waits while the client does not read (HTTP/2 flow control): only this subscriber's channel fills.
             var result = await body.FlushAsync(Token).ConfigureAwait(false);
             if (result.IsCompleted || result.IsCanceled)
