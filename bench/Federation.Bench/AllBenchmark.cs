@@ -213,7 +213,7 @@ internal static class AllBenchmark
             latency = await FeedDelivery.RunAsync(audience, publisher, 1000, mode.LatencyDuration, seed++);
         }
 
-        Console.WriteLine($"  {latency.DeliveriesPerSecond:N0} deliveries/s, p50 {latency.P50Ms:F2} ms, p99 {latency.P99Ms:F2} ms, max {latency.MaxMs:F1} ms ({latency.Delivered:N0}/{latency.Expected:N0} delivered); CPU hub {latency.HubCpuSeconds:F1} s, clients {latency.ClientCpuSeconds:F1} s");
+        Console.WriteLine($"  {latency.DeliveriesPerSecond:N0} deliveries/s, p50 {latency.P50Ms:F2} ms, p99 {latency.P99Ms:F2} ms, max {latency.MaxMs:F1} ms ({latency.Delivered:N0}/{latency.Expected:N0} delivered); from emitted_at p50 {latency.EmittedP50Ms:F0} / p99 {latency.EmittedP99Ms:F0} ms; CPU hub {latency.HubCpuSeconds:F1} s, clients {latency.ClientCpuSeconds:F1} s");
 
         Progress(total, "fan-out, 1,000 subscribers (clients in a separate process)");
         var fanOut = new List<FeedDelivery.Result>();
@@ -224,7 +224,7 @@ internal static class AllBenchmark
             {
                 var run = await FeedDelivery.RunAsync(audience, publisher, rate, mode.FanOutStep, seed++);
                 fanOut.Add(run);
-                Console.WriteLine($"  {rate}/s: {run.DeliveriesPerSecond:N0} deliveries/s, p50 {run.P50Ms:F1} ms, p99 {run.P99Ms:F1} ms, max {run.MaxMs:F0} ms ({run.Delivered:N0}/{run.Expected:N0} delivered); CPU hub {run.HubCpuSeconds:F1} s, clients {run.ClientCpuSeconds:F1} s over {run.Seconds:F1} s");
+                Console.WriteLine($"  {rate}/s: {run.DeliveriesPerSecond:N0} deliveries/s, p50 {run.P50Ms:F1} ms, p99 {run.P99Ms:F1} ms, max {run.MaxMs:F0} ms ({run.Delivered:N0}/{run.Expected:N0} delivered); from emitted_at p50 {run.EmittedP50Ms:F0} / p99 {run.EmittedP99Ms:F0} ms; CPU hub {run.HubCpuSeconds:F1} s, clients {run.ClientCpuSeconds:F1} s over {run.Seconds:F1} s");
             }
         }
 

@@ -105,13 +105,15 @@ internal static class FeedClients
                     }
 
                     var all = new List<double>((int)Math.Min(expected, 50_000_000));
+                    var emitted = new List<double>((int)Math.Min(expected, 50_000_000));
                     long lastReceive = 0;
                     foreach (var reader in readers)
                     {
-                        lastReceive = Math.Max(lastReceive, reader.Collect(all));
+                        lastReceive = Math.Max(lastReceive, reader.Collect(all, emitted));
                     }
 
                     var stats = LatencyStats.From(all);
+                    var fromEmitted = LatencyStats.From(emitted);
                     Emit(new
                     {
                         @event = "collected",
@@ -119,6 +121,8 @@ internal static class FeedClients
                         p50Ms = double.IsNaN(stats.P50Ms) ? 0 : stats.P50Ms,
                         p99Ms = double.IsNaN(stats.P99Ms) ? 0 : stats.P99Ms,
                         maxMs = double.IsNaN(stats.MaxMs) ? 0 : stats.MaxMs,
+                        emittedP50Ms = double.IsNaN(fromEmitted.P50Ms) ? 0 : fromEmitted.P50Ms,
+                        emittedP99Ms = double.IsNaN(fromEmitted.P99Ms) ? 0 : fromEmitted.P99Ms,
                         lastReceive,
                         cpuSeconds = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,
                     });
@@ -145,6 +149,7 @@ internal static class FeedClients
     {
         private readonly Lock gate = new();
         private List<double> latencies = new(4096);
+        private List<double> fromEmitted = new(4096);
         private long since = long.MaxValue;
         private long lastReceive;
 
@@ -163,6 +168,7 @@ internal static class FeedClients
                 while (await call.ResponseStream.MoveNext(stop))
                 {
                     var now = Stopwatch.GetTimestamp();
+                    var wallMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                     Interlocked.Increment(ref Received);
                     var update = call.ResponseStream.Current.Update;
                     if (update.Kind != UpdateKind.Created || update.Signal.Value.Length < 16
@@ -176,6 +182,12 @@ internal static class FeedClients
                         if (sent >= since)
                         {
                             latencies.Add(Stopwatch.GetElapsedTime(sent, now).TotalMilliseconds);
+                            if (update.EmittedAt is { } emitted)
+                            {
+                                // Redis stamps the entry id with its wall clock (ms): the part after the script ran.
+                                fromEmitted.Add(wallMs - ((emitted.Seconds * 1000) + (emitted.Nanos / 1_000_000)));
+                            }
+
                             lastReceive = now;
                             Counted++;
                         }
@@ -195,17 +207,19 @@ internal static class FeedClients
             lock (gate)
             {
                 latencies = new List<double>(latencies.Capacity);
+                fromEmitted = new List<double>(fromEmitted.Capacity);
                 since = timestamp;
                 lastReceive = 0;
                 Counted = 0;
             }
         }
 
-        public long Collect(List<double> into)
+        public long Collect(List<double> into, List<double> emittedInto)
         {
             lock (gate)
             {
                 into.AddRange(latencies);
+                emittedInto.AddRange(fromEmitted);
                 return lastReceive;
             }
         }

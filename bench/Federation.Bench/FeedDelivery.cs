@@ -21,7 +21,7 @@ internal static class FeedDelivery
     public sealed record Result(
         int Subscribers, int SignalsPerSecond, double Seconds, long Submitted, long Expected, long Delivered,
         double DeliveriesPerSecond, double P50Ms, double P99Ms, double MaxMs, long WorkingSetBytesPerThousand, long ManagedBytesPerThousand,
-        double HubCpuSeconds, double ClientCpuSeconds);
+        double HubCpuSeconds, double ClientCpuSeconds, double EmittedP50Ms, double EmittedP99Ms);
 
     /// <summary>The subscriber process, reusable across rate steps.</summary>
     public sealed class Audience : IAsyncDisposable
@@ -211,6 +211,7 @@ internal static class FeedDelivery
         return new Result(audience.Count, rate, sendSeconds, submitted, expected, delivered, delivered / deliveredSeconds,
             collected.GetProperty("p50Ms").GetDouble(), collected.GetProperty("p99Ms").GetDouble(), collected.GetProperty("maxMs").GetDouble(),
             audience.WorkingSetDelta * 1000 / audience.Count, audience.ManagedDelta * 1000 / audience.Count,
-            hubCpuSeconds, collected.GetProperty("cpuSeconds").GetDouble() - reset.GetProperty("cpuSeconds").GetDouble());
+            hubCpuSeconds, collected.GetProperty("cpuSeconds").GetDouble() - reset.GetProperty("cpuSeconds").GetDouble(),
+            collected.GetProperty("emittedP50Ms").GetDouble(), collected.GetProperty("emittedP99Ms").GetDouble());
     }
 }
