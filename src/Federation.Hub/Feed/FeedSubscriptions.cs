@@ -28,8 +28,6 @@ public sealed class FeedSubscriptions(
 
     private const int CatchUpPage = 512;
     private const int MaxUnflushed = 64;
-    private const int PendingInitialBytes = 4096;
-    private const int PendingMaxKeptBytes = 256 * 1024;
 
     /// <summary>Serves one Subscribe call until the client leaves or the hub ends it.</summary>
     /// <remarks>
@@ -84,7 +82,8 @@ public sealed class FeedSubscriptions(
 
         // Frames ready to go out, copied into the response body in one write per flush: every GetSpan/Advance on the
         // HTTP/2 response takes the stream's output locks, which the connection's frame writer contends for.
-        private ArrayBufferWriter<byte> pending = new(PendingInitialBytes);
+        // The buffer is pooled and handed back after every flush, so idle subscribers hold none.
+        private readonly PooledFrameBuffer pending = new();
         private readonly TimeSpan heartbeat = owner.options.Feed.HeartbeatInterval;
         private FeedPosition[] position = [];
         private bool inStep;
@@ -351,14 +350,7 @@ public sealed class FeedSubscriptions(
 
             unflushed = 0;
             body.Write(pending.WrittenSpan);
-            if (pending.Capacity > PendingMaxKeptBytes)
-            {
-                pending = new ArrayBufferWriter<byte>(PendingInitialBytes); // a burst of large snapshot frames: do not keep it
-            }
-            else
-            {
-                pending.ResetWrittenCount();
-            }
+            pending.Clear();
 
             // Waits while the client does not read (HTTP/2 flow control): only this subscriber's channel fills.
             var result = await body.FlushAsync(Token).ConfigureAwait(false);
