@@ -90,6 +90,23 @@ internal sealed class BenchHub : IAsyncDisposable
         return new BenchMember(id, channel, new SignalService.SignalServiceClient(Invoker(channel, token)));
     }
 
+    /// <summary>Creates a member with the read scope and returns its bearer token, for a client in another process.</summary>
+    public async Task<string> CreateReaderTokenAsync(string prefix)
+    {
+        var admin = new MembershipService.MembershipServiceClient(Invoker(GrpcChannel.ForAddress(grpcAddress), await TokenAsync(AdminId, AdminSecret, "federation.admin")));
+        var id = $"{prefix}-{Interlocked.Increment(ref members)}";
+        var created = await admin.CreateMemberAsync(new CreateMemberRequest
+        {
+            MemberId = id,
+            DisplayName = "Benchmark member " + id,
+            Scopes = { "signals.read" },
+        });
+        return await TokenAsync(id, created.ClientSecret, "signals.read");
+    }
+
+    /// <summary>The gRPC (h2c) address on loopback.</summary>
+    public string GrpcAddress => grpcAddress;
+
     public async Task<List<BenchMember>> CreateMembersAsync(string prefix, int count)
     {
         var list = new List<BenchMember>(count);

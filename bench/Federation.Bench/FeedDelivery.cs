@@ -1,76 +1,94 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
 using Federation.Contracts.V1;
-using Grpc.Core;
 
 namespace Federation.Bench;
 
 /// <summary>
-/// Feed latency and fan-out: S subscribers (Subscribe LATEST over real gRPC, spread over several members and
-/// connections) while one member submits at a fixed rate in small batches every 10 ms. Latency is submit → delivery:
-/// from just before the Submit call to the moment a subscriber has read the update, all on one clock.
+/// Feed latency and fan-out: S subscribers (Subscribe LATEST over real gRPC, 50 per member, one connection per
+/// member) in a separate <c>feed-clients</c> process (<see cref="FeedClients"/>) while one member submits at a
+/// fixed rate in small batches every 10 ms from this process, where the hub runs. Latency is submit → delivery:
+/// from just before the Submit call (stamped into the value) to the moment a subscriber has read the update, one
+/// monotonic clock on one machine.
 /// </summary>
 internal static class FeedDelivery
 {
     private const int SubscribersPerMember = 50;
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan Drain = TimeSpan.FromSeconds(10);
 
     public sealed record Result(
         int Subscribers, int SignalsPerSecond, double Seconds, long Submitted, long Expected, long Delivered,
-        double DeliveriesPerSecond, double P50Ms, double P99Ms, double MaxMs, long WorkingSetBytesPerThousand, long ManagedBytesPerThousand);
+        double DeliveriesPerSecond, double P50Ms, double P99Ms, double MaxMs, long WorkingSetBytesPerThousand, long ManagedBytesPerThousand,
+        double HubCpuSeconds, double ClientCpuSeconds, double EmittedP50Ms, double EmittedP99Ms);
 
-    /// <summary>Open subscribers, reusable across rate steps.</summary>
+    /// <summary>The subscriber process, reusable across rate steps.</summary>
     public sealed class Audience : IAsyncDisposable
     {
-        private readonly CancellationTokenSource stop = new();
-        private readonly List<Task> readers = [];
-        private readonly List<BenchMember> members;
-        private readonly long[] received;
+        private readonly Process process;
+        private readonly string tokenFile;
 
-        private Audience(List<BenchMember> members, int subscribers)
+        private Audience(Process process, string tokenFile, int count)
         {
-            this.members = members;
-            received = new long[subscribers];
-            Latencies = new List<double>[subscribers];
+            this.process = process;
+            this.tokenFile = tokenFile;
+            Count = count;
         }
 
-        /// <summary>Value → Stopwatch timestamp taken just before its Submit call.</summary>
-        public ConcurrentDictionary<string, long> SentAt { get; } = new(StringComparer.Ordinal);
+        public int Count { get; }
 
-        public List<double>[] Latencies { get; }
-
+        /// <summary>Hub process working set growth while the streams opened (the clients are elsewhere).</summary>
         public long WorkingSetDelta { get; private set; }
 
         public long ManagedDelta { get; private set; }
 
-        public int Count => received.Length;
-
-        public long Delivered => Latencies.Sum(l => (long)l.Count);
-
         public static async Task<Audience> OpenAsync(BenchHub hub, int subscribers)
         {
+            var members = (subscribers + SubscribersPerMember - 1) / SubscribersPerMember;
+            var tokens = new List<string>(members);
+            for (var m = 0; m < members; m++)
+            {
+                tokens.Add(await hub.CreateReaderTokenAsync("bench-sub"));
+            }
+
+            var tokenFile = Path.GetTempFileName();
+            await File.WriteAllLinesAsync(tokenFile, tokens);
+
             GC.Collect();
             GC.WaitForPendingFinalizers();
             var workingSet = Environment.WorkingSet;
             var managed = GC.GetTotalMemory(forceFullCollection: true);
-            var members = await hub.CreateMembersAsync("bench-sub", (subscribers + SubscribersPerMember - 1) / SubscribersPerMember);
-            var audience = new Audience(members, subscribers);
-            for (var s = 0; s < subscribers; s++)
+
+            var path = Environment.ProcessPath ?? "dotnet";
+            var start = new ProcessStartInfo(path)
             {
-                audience.Latencies[s] = new List<double>(1024);
-                audience.readers.Add(audience.ReadAsync(members[s / SubscribersPerMember], s));
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                UseShellExecute = false,
+            };
+            if (Path.GetFileNameWithoutExtension(path) == "dotnet")
+            {
+                start.ArgumentList.Add(typeof(FeedClients).Assembly.Location);
             }
 
-            // Attached once every stream has delivered something (a heartbeat arrives within a second).
-            var deadline = Stopwatch.StartNew();
-            while (audience.received.Any(r => r == 0) && deadline.Elapsed < TimeSpan.FromSeconds(30))
+            foreach (var arg in new[]
             {
-                await Task.Delay(100);
+                "feed-clients", "--address", hub.GrpcAddress, "--tokens", tokenFile,
+                "--subscribers", subscribers.ToString(CultureInfo.InvariantCulture),
+                "--per-member", SubscribersPerMember.ToString(CultureInfo.InvariantCulture),
+            })
+            {
+                start.ArgumentList.Add(arg);
             }
 
-            var missing = audience.received.Count(r => r == 0);
+            var process = Process.Start(start) ?? throw new InvalidOperationException("could not start feed-clients");
+            var audience = new Audience(process, tokenFile, subscribers);
+            var ready = await audience.ReadAsync("ready", TimeSpan.FromSeconds(60));
+            var missing = ready.GetProperty("missing").GetInt32();
             if (missing > 0)
             {
+                await audience.DisposeAsync();
                 throw new InvalidOperationException($"{missing} of {subscribers} subscribers never received a heartbeat within 30 s");
             }
 
@@ -81,80 +99,87 @@ internal static class FeedDelivery
             return audience;
         }
 
-        private async Task ReadAsync(BenchMember member, int index)
+        public async Task<JsonElement> CommandAsync(string command, string reply, TimeSpan timeout)
         {
-            await Task.Yield();
-            try
-            {
-                using var call = member.Signals.Subscribe(new SubscribeRequest { Start = SubscribeStart.Latest }, cancellationToken: stop.Token);
-                var latencies = Latencies[index];
-                while (await call.ResponseStream.MoveNext(stop.Token))
-                {
-                    var now = Stopwatch.GetTimestamp();
-                    Interlocked.Increment(ref received[index]);
-                    var update = call.ResponseStream.Current.Update;
-                    if (update.Kind == UpdateKind.Created && SentAt.TryGetValue(update.Signal.Value, out var sent))
-                    {
-                        lock (latencies)
-                        {
-                            latencies.Add(Stopwatch.GetElapsedTime(sent, now).TotalMilliseconds);
-                        }
-                    }
-                }
-            }
-            catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled || stop.IsCancellationRequested)
-            {
-            }
-            catch (OperationCanceledException)
-            {
-            }
+            await process.StandardInput.WriteLineAsync(command);
+            await process.StandardInput.FlushAsync();
+            return await ReadAsync(reply, timeout);
         }
 
-        public void Reset()
+        private async Task<JsonElement> ReadAsync(string expected, TimeSpan timeout)
         {
-            foreach (var latencies in Latencies)
+            using var cancel = new CancellationTokenSource(timeout);
+            for (var lines = 0; lines < 1000; lines++)
             {
-                lock (latencies)
+                var line = await process.StandardOutput.ReadLineAsync(cancel.Token)
+                    ?? throw new InvalidOperationException($"feed-clients exited (code {(process.HasExited ? process.ExitCode : -1)}) before '{expected}'");
+                if (!line.StartsWith('{'))
                 {
-                    latencies.Clear();
+                    continue;
+                }
+
+                var element = JsonDocument.Parse(line).RootElement;
+                if (element.GetProperty("event").GetString() == expected)
+                {
+                    return element;
                 }
             }
 
-            SentAt.Clear();
+            throw new InvalidOperationException($"feed-clients never answered '{expected}'");
         }
 
         public async ValueTask DisposeAsync()
         {
-            await stop.CancelAsync();
-            await Task.WhenAll(readers);
-            foreach (var member in members)
+            try
             {
-                member.Dispose();
+                if (!process.HasExited)
+                {
+                    await process.StandardInput.WriteLineAsync("quit");
+                    await process.StandardInput.FlushAsync();
+                    using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+                    try
+                    {
+                        await process.WaitForExitAsync(wait.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        process.Kill();
+                    }
+                }
             }
-
-            stop.Dispose();
+            finally
+            {
+                process.Dispose();
+                File.Delete(tokenFile);
+            }
         }
     }
 
     /// <summary>Submits <paramref name="rate"/> signals per second for <paramref name="duration"/>, then waits (bounded) for the deliveries.</summary>
     public static async Task<Result> RunAsync(Audience audience, BenchMember publisher, int rate, TimeSpan duration, int seed)
     {
-        audience.Reset();
         var signals = new BenchSignals(seed);
         var perTick = Math.Max(1, (int)Math.Round(rate * Tick.TotalSeconds));
         var ticks = (int)(duration / Tick);
         var requests = new SubmitRequest[ticks];
+        var suffixes = new string[ticks][];
         for (var t = 0; t < ticks; t++)
         {
             requests[t] = new SubmitRequest { RequestId = Guid.NewGuid().ToString("N") };
+            suffixes[t] = new string[perTick];
             for (var i = 0; i < perTick; i++)
             {
-                requests[t].Items.Add(BenchSignals.Submission(signals.NextValue()));
+                suffixes[t][i] = signals.NextValue();
+                requests[t].Items.Add(BenchSignals.Submission(suffixes[t][i]));
             }
         }
 
-        var inFlight = new List<Task>();
+        var origin = Stopwatch.GetTimestamp();
+        var reset = await audience.CommandAsync($"reset {origin.ToString(CultureInfo.InvariantCulture)}", "reset", TimeSpan.FromSeconds(10));
+        var hubCpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var inFlight = new List<Task>(ticks);
         var clock = Stopwatch.StartNew();
+        var started = Stopwatch.GetTimestamp();
         for (var t = 0; t < ticks; t++)
         {
             var due = Tick * t;
@@ -165,9 +190,9 @@ internal static class FeedDelivery
 
             var request = requests[t];
             var now = Stopwatch.GetTimestamp();
-            foreach (var item in request.Items)
+            for (var i = 0; i < perTick; i++)
             {
-                audience.SentAt[item.Value] = now;
+                request.Items[i].Value = FeedClients.Stamp(now, suffixes[t][i]);
             }
 
             // Fixed rate: a slow answer does not delay the next tick.
@@ -178,26 +203,15 @@ internal static class FeedDelivery
         var sendSeconds = clock.Elapsed.TotalSeconds;
         long submitted = (long)ticks * perTick;
         var expected = submitted * audience.Count;
-        var drain = Stopwatch.StartNew();
-        while (audience.Delivered < expected && drain.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            await Task.Delay(20);
-        }
-
-        var all = new List<double>((int)Math.Min(expected, int.MaxValue));
-        foreach (var latencies in audience.Latencies)
-        {
-            lock (latencies)
-            {
-                all.AddRange(latencies);
-            }
-        }
-
-        var seconds = Math.Max(sendSeconds, clock.Elapsed.TotalSeconds - drain.Elapsed.TotalSeconds);
-        var stats = LatencyStats.From(all);
-        var deliveredSeconds = sendSeconds + drain.Elapsed.TotalSeconds;
-        return new Result(audience.Count, rate, seconds, submitted, expected, all.Count, all.Count / deliveredSeconds,
-            stats.P50Ms, stats.P99Ms, stats.MaxMs,
-            audience.WorkingSetDelta * 1000 / audience.Count, audience.ManagedDelta * 1000 / audience.Count);
+        var collected = await audience.CommandAsync($"collect {expected} {(int)Drain.TotalMilliseconds}", "collected", Drain + TimeSpan.FromSeconds(30));
+        var hubCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - hubCpu).TotalSeconds;
+        var delivered = collected.GetProperty("delivered").GetInt64();
+        var lastReceive = collected.GetProperty("lastReceive").GetInt64();
+        var deliveredSeconds = Math.Max(sendSeconds, lastReceive == 0 ? sendSeconds : Stopwatch.GetElapsedTime(started, lastReceive).TotalSeconds);
+        return new Result(audience.Count, rate, sendSeconds, submitted, expected, delivered, delivered / deliveredSeconds,
+            collected.GetProperty("p50Ms").GetDouble(), collected.GetProperty("p99Ms").GetDouble(), collected.GetProperty("maxMs").GetDouble(),
+            audience.WorkingSetDelta * 1000 / audience.Count, audience.ManagedDelta * 1000 / audience.Count,
+            hubCpuSeconds, collected.GetProperty("cpuSeconds").GetDouble() - reset.GetProperty("cpuSeconds").GetDouble(),
+            collected.GetProperty("emittedP50Ms").GetDouble(), collected.GetProperty("emittedP99Ms").GetDouble());
     }
 }

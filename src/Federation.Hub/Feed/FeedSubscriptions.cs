@@ -79,6 +79,11 @@ public sealed class FeedSubscriptions(
     private sealed class Subscriber(FeedSubscriptions owner, FeedSession session, FeedFilter filter, ServerCallContext context)
     {
         private readonly System.IO.Pipelines.PipeWriter body = context.GetHttpContext().Response.BodyWriter;
+
+        // Frames ready to go out, copied into the response body in one write per flush: every GetSpan/Advance on the
+        // HTTP/2 response takes the stream's output locks, which the connection's frame writer contends for.
+        // The buffer is pooled and handed back after every flush, so idle subscribers hold none.
+        private readonly PooledFrameBuffer pending = new();
         private readonly TimeSpan heartbeat = owner.options.Feed.HeartbeatInterval;
         private FeedPosition[] position = [];
         private bool inStep;
@@ -222,41 +227,56 @@ public sealed class FeedSubscriptions(
         private async Task FollowAsync(FeedTail.Attachment attachment)
         {
             var reader = attachment.Channel.Reader;
-            while (true)
+            // One idle timer per heartbeat period, not one per wake-up: it is armed for the time left until a
+            // heartbeat would be due and only replaced once it has fired (then the loop re-checks lastWrite).
+            CancellationTokenSource? idle = null;
+            try
             {
-                while (reader.TryRead(out var batch))
+                while (true)
                 {
-                    foreach (var item in batch)
+                    while (reader.TryRead(out var batch))
                     {
-                        await ApplyAsync(item).ConfigureAwait(false);
+                        foreach (var item in batch)
+                        {
+                            await ApplyAsync(item).ConfigureAwait(false);
+                        }
+
+                        Interlocked.Add(ref attachment.Pending, -batch.Length);
                     }
 
-                    Interlocked.Add(ref attachment.Pending, -batch.Length);
-                }
-
-                await FlushAsync().ConfigureAwait(false);
-                var wait = heartbeat - owner.clock.GetElapsedTime(lastWrite);
-                if (wait <= TimeSpan.Zero)
-                {
-                    var now = Timestamp.FromDateTimeOffset(owner.clock.GetUtcNow());
-                    await SendAsync(FeedMessages.Marker(UpdateKind.Heartbeat, Cursor(), now)).ConfigureAwait(false);
                     await FlushAsync().ConfigureAwait(false);
-                    continue;
-                }
-
-                using var idle = CancellationTokenSource.CreateLinkedTokenSource(Token);
-                idle.CancelAfter(wait);
-                try
-                {
-                    if (!await reader.WaitToReadAsync(idle.Token).ConfigureAwait(false))
+                    var wait = heartbeat - owner.clock.GetElapsedTime(lastWrite);
+                    if (wait <= TimeSpan.Zero)
                     {
-                        return; // overflowed: the tail completed the channel
+                        var now = Timestamp.FromDateTimeOffset(owner.clock.GetUtcNow());
+                        await SendAsync(FeedMessages.Marker(UpdateKind.Heartbeat, Cursor(), now)).ConfigureAwait(false);
+                        await FlushAsync().ConfigureAwait(false);
+                        continue;
+                    }
+
+                    if (idle is null || idle.IsCancellationRequested)
+                    {
+                        idle?.Dispose();
+                        idle = CancellationTokenSource.CreateLinkedTokenSource(Token);
+                        idle.CancelAfter(wait);
+                    }
+
+                    try
+                    {
+                        if (!await reader.WaitToReadAsync(idle.Token).ConfigureAwait(false))
+                        {
+                            return; // overflowed: the tail completed the channel
+                        }
+                    }
+                    catch (OperationCanceledException) when (!Token.IsCancellationRequested)
+                    {
+                        // The idle timer fired; the loop sends a heartbeat if one is due.
                     }
                 }
-                catch (OperationCanceledException) when (!Token.IsCancellationRequested)
-                {
-                    // Heartbeat due; the loop above sends it.
-                }
+            }
+            finally
+            {
+                idle?.Dispose();
             }
         }
 
@@ -290,7 +310,7 @@ public sealed class FeedSubscriptions(
                 // In step: the frame serialized once by the tail. Otherwise the same signal with this subscriber's cursor.
                 if (inStep)
                 {
-                    body.Write(item.Frame);
+                    pending.Write(item.Frame);
                     await CountAsync().ConfigureAwait(false);
                 }
                 else
@@ -309,7 +329,7 @@ public sealed class FeedSubscriptions(
         // MaxUnflushed frames, so bursts share flushes and nothing is held back while the subscriber waits.
         private Task SendAsync(SubscribeResponse message)
         {
-            GrpcFrames.Write(body, message);
+            GrpcFrames.Write(pending, message);
             return CountAsync();
         }
 
@@ -329,6 +349,9 @@ public sealed class FeedSubscriptions(
             }
 
             unflushed = 0;
+            body.Write(pending.WrittenSpan);
+            pending.Clear();
+
             // Waits while the client does not read (HTTP/2 flow control): only this subscriber's channel fills.
             var result = await body.FlushAsync(Token).ConfigureAwait(false);
             if (result.IsCompleted || result.IsCanceled)

@@ -206,9 +206,11 @@ public sealed class FeedTail : BackgroundService
                 // Records once per batch per partition, fetched together, shared by every subscriber.
                 var lookups = batches.Select(b => store.GetByStorageKeysAsync(b[0].Partition, b.Select(e => e.StorageKey).ToArray())).ToArray();
                 var records = await Task.WhenAll(lookups).ConfigureAwait(false);
+                // The whole reply (every partition in it) goes to subscribers as one batch: one channel operation and
+                // at most one wake-up and one flush per subscriber per XREAD, however many partitions the reply spans.
+                Dispatch(batches, records);
                 for (var b = 0; b < batches.Count; b++)
                 {
-                    Dispatch(batches[b], records[b]);
                     var index = Array.IndexOf(group, batches[b][0].Partition);
                     last[index] = batches[b][^1].Id;
                 }
@@ -256,42 +258,53 @@ public sealed class FeedTail : BackgroundService
         }
     }
 
-    private void Dispatch(FeedEntry[] entries, SignalRecord?[] records)
+    private void Dispatch(List<FeedEntry[]> batches, SignalRecord?[][] records)
     {
         // Contract objects built outside the lock; positions and cursors inside it, in dispatch order.
-        var signals = new Federation.Contracts.V1.Signal?[entries.Length];
-        for (var i = 0; i < entries.Length; i++)
+        var count = 0;
+        var signals = new Federation.Contracts.V1.Signal?[batches.Count][];
+        for (var b = 0; b < batches.Count; b++)
         {
-            records[i] ??= FeedMessages.Gone(entries[i]);
-            signals[i] = records[i]?.ToContract();
+            var entries = batches[b];
+            count += entries.Length;
+            signals[b] = new Federation.Contracts.V1.Signal?[entries.Length];
+            for (var i = 0; i < entries.Length; i++)
+            {
+                records[b][i] ??= FeedMessages.Gone(entries[i]);
+                signals[b][i] = records[b][i]?.ToContract();
+            }
         }
 
         lock (gate)
         {
-            var items = new List<FeedItem>(entries.Length);
-            for (var i = 0; i < entries.Length; i++)
+            var items = new List<FeedItem>(count);
+            for (var b = 0; b < batches.Count; b++)
             {
-                var entry = entries[i];
-                if (entry.Id <= vector[entry.Partition])
+                var entries = batches[b];
+                for (var i = 0; i < entries.Length; i++)
                 {
-                    continue; // already dispatched (a retried read)
-                }
-
-                var next = (FeedPosition[])vector.Clone();
-                next[entry.Partition] = entry.Id;
-                vector = next;
-                items.Add(new FeedItem(entry, records[i], signals[i], next, FeedCursor.Encode(next)));
-                dispatched++;
-
-                foreach (var observer in observers)
-                {
-                    try
+                    var entry = entries[i];
+                    if (entry.Id <= vector[entry.Partition])
                     {
-                        observer(entry);
+                        continue; // already dispatched (a retried read)
                     }
-                    catch (Exception e)
+
+                    var next = (FeedPosition[])vector.Clone();
+                    next[entry.Partition] = entry.Id;
+                    vector = next;
+                    items.Add(new FeedItem(entry, records[b][i], signals[b][i], next, FeedCursor.Encode(next)));
+                    dispatched++;
+
+                    foreach (var observer in observers)
                     {
-                        logger.LogError(e, "Feed observer failed on entry {Partition}/{Id}", entry.Partition, entry.Id);
+                        try
+                        {
+                            observer(entry);
+                        }
+                        catch (Exception e)
+                        {
+                            logger.LogError(e, "Feed observer failed on entry {Partition}/{Id}", entry.Partition, entry.Id);
+                        }
                     }
                 }
             }
