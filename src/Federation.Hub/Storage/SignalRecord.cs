@@ -4,7 +4,7 @@ namespace Federation.Hub.Storage;
 
 /// <summary>
 /// One deduplicated signal record as read from Redis (contract with the Feed side: see
-/// handoff/signals-feed-contract.md). Times have one-second resolution, as stored.
+/// docs/storage-feed-contract.md). Times have one-second resolution, as stored.
 /// </summary>
 public sealed record SignalRecord(
     NormalizedSignal Signal,
