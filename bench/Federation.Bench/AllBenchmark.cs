@@ -119,6 +119,8 @@ internal static class AllBenchmark
             // 5. Submit → matchable by PDQ near-match on every replica (a second replica on the same Redis).
             Progress(total, "PDQ propagation to every replica");
             await using var replica = await BenchHub.StartAsync(redisServer.ConnectionString, Path.Combine(work, "hub-2"));
+            var loadTime = await replica.WaitUntilReadyAsync(TimeSpan.FromMinutes(5));
+            Console.WriteLine($"  second replica ready (PDQ index loaded from {stored:N0}+ stored records) in {loadTime.TotalSeconds:F1} s");
             using var readerOnFirst = await hub.CreateMemberAsync("bench-pdq-reader");
             using var readerOnSecond = await replica.CreateMemberAsync("bench-pdq-reader");
             var propagation = await PdqPropagation.RunAsync(publisher, [readerOnFirst, readerOnSecond], mode.Quick ? 200 : 1000, seed++);

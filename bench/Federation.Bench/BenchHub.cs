@@ -104,6 +104,27 @@ internal sealed class BenchHub : IAsyncDisposable
         return await TokenAsync(id, created.ClientSecret, "signals.read");
     }
 
+    /// <summary>
+    /// Waits until /healthz/ready answers 200: Redis reachable and this replica's PDQ index loaded from Redis
+    /// (millions of stored records take seconds to scan). Bounded, like every loop here.
+    /// </summary>
+    public async Task<TimeSpan> WaitUntilReadyAsync(TimeSpan limit)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < limit)
+        {
+            using var response = await http.GetAsync("healthz/ready");
+            if (response.IsSuccessStatusCode)
+            {
+                return clock.Elapsed;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"the replica was not ready within {limit.TotalSeconds:0} s");
+    }
+
     /// <summary>The gRPC (h2c) address on loopback.</summary>
     public string GrpcAddress => grpcAddress;
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Federation.Contracts.V1;
 
 namespace Federation.Bench;
@@ -33,40 +32,21 @@ internal static class ExactLookup
             }
         }
 
-        var latencies = new List<double>[members.Count];
         var lookups = new long[members.Count];
-        var clock = Stopwatch.StartNew();
-        var workers = new Task[members.Count];
-        for (var m = 0; m < members.Count; m++)
-        {
-            var index = m;
-            latencies[m] = new List<double>(perMember);
-            workers[m] = Task.Run(async () =>
+        var (stats, elapsed) = await ClosedLoopWorkers.RunAsync(
+            requests,
+            duration,
+            (m, request) => members[m].Signals.LookupAsync(request).ResponseAsync,
+            (m, request, response) =>
             {
-                foreach (var request in requests[index])
+                if (response.Results.Any(r => r.Matches.Count == 0))
                 {
-                    if (clock.Elapsed >= duration)
-                    {
-                        break;
-                    }
-
-                    var started = Stopwatch.GetTimestamp();
-                    var response = await members[index].Signals.LookupAsync(request);
-                    latencies[index].Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                    if (response.Results.Any(r => r.Matches.Count == 0))
-                    {
-                        throw new InvalidOperationException("a lookup of a stored value found nothing");
-                    }
-
-                    lookups[index] += request.Queries.Count;
+                    throw new InvalidOperationException("a lookup of a stored value found nothing");
                 }
-            });
-        }
 
-        await Task.WhenAll(workers);
-        clock.Stop();
-        var stats = LatencyStats.From(latencies.SelectMany(l => l).ToList());
+                lookups[m] += request.Queries.Count;
+            });
         var total = lookups.Sum();
-        return new Result(members.Count, total, clock.Elapsed.TotalSeconds, total / clock.Elapsed.TotalSeconds, stats.P50Ms, stats.P99Ms);
+        return new Result(members.Count, total, elapsed.TotalSeconds, total / elapsed.TotalSeconds, stats.P50Ms, stats.P99Ms);
     }
 }

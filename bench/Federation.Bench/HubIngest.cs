@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Federation.Contracts.V1;
 
 namespace Federation.Bench;
@@ -31,50 +30,31 @@ internal static class HubIngest
             requests[m] = Build(histories[m], batchSize, duplicateShare, perMember, seed + m);
         }
 
-        var latencies = new List<double>[members.Count];
         var signals = new long[members.Count];
         var created = new long[members.Count];
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
-        var clock = Stopwatch.StartNew();
-        var workers = new Task[members.Count];
-        for (var m = 0; m < members.Count; m++)
-        {
-            var index = m;
-            latencies[m] = new List<double>(perMember);
-            workers[m] = Task.Run(async () =>
+        var (batchStats, elapsed) = await ClosedLoopWorkers.RunAsync(
+            requests,
+            duration,
+            (m, request) => members[m].Signals.SubmitAsync(request).ResponseAsync,
+            (m, request, response) =>
             {
-                foreach (var request in requests[index])
+                if (response.Summary.Rejected > 0)
                 {
-                    if (clock.Elapsed >= duration)
-                    {
-                        break;
-                    }
+                    throw new InvalidOperationException($"the hub rejected {response.Summary.Rejected} items: {response.Results.First(r => r.Error is not null).Error}");
+                }
 
-                    var started = Stopwatch.GetTimestamp();
-                    var response = await members[index].Signals.SubmitAsync(request);
-                    latencies[index].Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                    if (response.Summary.Rejected > 0)
-                    {
-                        throw new InvalidOperationException($"the hub rejected {response.Summary.Rejected} items: {response.Results.First(r => r.Error is not null).Error}");
-                    }
-
-                    signals[index] += request.Items.Count;
-                    created[index] += response.Summary.Created;
-                    for (var i = (int)(batchSize * duplicateShare); i < request.Items.Count; i++)
-                    {
-                        histories[index].Values.Add(request.Items[i].Value);
-                    }
+                signals[m] += request.Items.Count;
+                created[m] += response.Summary.Created;
+                for (var i = (int)(batchSize * duplicateShare); i < request.Items.Count; i++)
+                {
+                    histories[m].Values.Add(request.Items[i].Value);
                 }
             });
-        }
-
-        await Task.WhenAll(workers);
-        clock.Stop();
         var total = signals.Sum();
-        var batchStats = LatencyStats.From(latencies.SelectMany(l => l).ToList());
         var name = $"hub, {members.Count} members, batch {batchSize:N0}, {(duplicateShare == 0 ? "unique" : $"{duplicateShare:P0} duplicates")}";
-        return new Result(name, members.Count, batchSize, duplicateShare, total, created.Sum(), clock.Elapsed.TotalSeconds,
-            total / clock.Elapsed.TotalSeconds, batchStats.P50Ms, batchStats.P99Ms,
+        return new Result(name, members.Count, batchSize, duplicateShare, total, created.Sum(), elapsed.TotalSeconds,
+            total / elapsed.TotalSeconds, batchStats.P50Ms, batchStats.P99Ms,
             (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)Math.Max(1, total));
     }
 
