@@ -18,7 +18,13 @@ results="$run_tmp/results"
 mkdir -p "$results"
 cleanup() {
   # Test fixtures stop their redis-server children by PID; this only catches orphans of a crashed test host.
-  pkill -f -- "--dir $run_tmp/" 2>/dev/null || true
+  # redis-server rewrites its command line, so recognise this run's servers by their working directory
+  # (redis chdirs into its --dir, which lives below this run's temporary folder).
+  for pid in $(pgrep -x redis-server 2>/dev/null); do
+    case "$(readlink "/proc/$pid/cwd" 2>/dev/null)" in
+      "$run_tmp"/*) kill "$pid" 2>/dev/null || true ;;
+    esac
+  done
   rm -rf "$run_tmp"
 }
 trap cleanup EXIT
