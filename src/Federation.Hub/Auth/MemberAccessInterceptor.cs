@@ -1,6 +1,6 @@
+using Federation.Hub.Grpc;
 using Federation.Hub.Storage;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 using OpenIddict.Abstractions;
 
 namespace Federation.Hub.Auth;
@@ -11,34 +11,12 @@ namespace Federation.Hub.Auth;
 /// authorization (token and scope), reads the member from Redis and attaches it as the
 /// <see cref="Caller"/>.
 /// </summary>
-public sealed class MemberAccessInterceptor(MemberStore members, AuditLog audit) : Interceptor
+public sealed class MemberAccessInterceptor(MemberStore members, AuditLog audit) : AroundCallInterceptor
 {
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    protected override async Task<T> AroundAsync<T>(ServerCallContext context, Func<Task<T>> call)
     {
         await AttachCallerAsync(context).ConfigureAwait(false);
-        return await continuation(request, context).ConfigureAwait(false);
-    }
-
-    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        await AttachCallerAsync(context).ConfigureAwait(false);
-        return await continuation(requestStream, context).ConfigureAwait(false);
-    }
-
-    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
-        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        await AttachCallerAsync(context).ConfigureAwait(false);
-        await continuation(request, responseStream, context).ConfigureAwait(false);
-    }
-
-    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        await AttachCallerAsync(context).ConfigureAwait(false);
-        await continuation(requestStream, responseStream, context).ConfigureAwait(false);
+        return await call().ConfigureAwait(false);
     }
 
     private async Task AttachCallerAsync(ServerCallContext context)

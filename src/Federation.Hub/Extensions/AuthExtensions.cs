@@ -14,7 +14,7 @@ public static class AuthExtensions
 {
     public static WebApplicationBuilder AddFederationAuth(this WebApplicationBuilder builder)
     {
-        var options = builder.Configuration.GetSection(FederationOptions.Section).Get<FederationOptions>() ?? new FederationOptions();
+        var options = FederationOptions.From(builder.Configuration);
 
         builder.Services.AddOpenIddict()
             .AddServer(server =>

@@ -20,7 +20,7 @@ public static class HostingExtensions
             .Validate(o => o.Signals.MaxPdqDistance >= o.Signals.DefaultPdqDistance, "Federation:Signals:MaxPdqDistance must be at least DefaultPdqDistance.")
             .ValidateOnStart();
 
-        var options = builder.Configuration.GetSection(FederationOptions.Section).Get<FederationOptions>() ?? new FederationOptions();
+        var options = FederationOptions.From(builder.Configuration);
         if (!builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
         {
             // Plaintext: HTTP/1.1 and h2c cannot share a port, so token/health and gRPC get one each.

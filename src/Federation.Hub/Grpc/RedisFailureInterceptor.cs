@@ -1,6 +1,5 @@
 using Federation.Hub.Pdq;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 using StackExchange.Redis;
 
 namespace Federation.Hub.Grpc;
@@ -9,53 +8,13 @@ namespace Federation.Hub.Grpc;
 /// Turns a Redis outage (or a replica whose PDQ index is still loading) into UNAVAILABLE (retryable, says what is wrong) instead of UNKNOWN, so
 /// clients back off and retry while the multiplexer reconnects by itself.
 /// </summary>
-public sealed class RedisFailureInterceptor(ILogger<RedisFailureInterceptor> logger) : Interceptor
+public sealed class RedisFailureInterceptor(ILogger<RedisFailureInterceptor> logger) : AroundCallInterceptor
 {
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
-        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    protected override async Task<T> AroundAsync<T>(ServerCallContext context, Func<Task<T>> call)
     {
         try
         {
-            return await continuation(request, context).ConfigureAwait(false);
-        }
-        catch (Exception e) when (IsStoreFailure(e))
-        {
-            throw Unavailable(e);
-        }
-    }
-
-    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        try
-        {
-            return await continuation(requestStream, context).ConfigureAwait(false);
-        }
-        catch (Exception e) when (IsStoreFailure(e))
-        {
-            throw Unavailable(e);
-        }
-    }
-
-    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
-        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        try
-        {
-            await continuation(request, responseStream, context).ConfigureAwait(false);
-        }
-        catch (Exception e) when (IsStoreFailure(e))
-        {
-            throw Unavailable(e);
-        }
-    }
-
-    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
-        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
-    {
-        try
-        {
-            await continuation(requestStream, responseStream, context).ConfigureAwait(false);
+            return await call().ConfigureAwait(false);
         }
         catch (Exception e) when (IsStoreFailure(e))
         {

@@ -12,6 +12,13 @@ public sealed class FederationOptions
     public const string Section = "Federation";
 
     /// <summary>
+    /// The settings as configured, for wiring that must happen before the options pattern is available
+    /// (Kestrel listeners, OpenIddict). Services take <c>IOptions&lt;FederationOptions&gt;</c> instead.
+    /// </summary>
+    public static FederationOptions From(IConfiguration configuration) =>
+        configuration.GetSection(Section).Get<FederationOptions>() ?? new FederationOptions();
+
+    /// <summary>
     /// StackExchange.Redis connection string of the system of record (Redis 7+ or Redis Cluster).
     /// Empty: the hub starts and owns a private <c>redis-server</c> on a free loopback port.
     /// </summary>
