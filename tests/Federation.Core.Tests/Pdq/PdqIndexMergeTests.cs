@@ -239,18 +239,27 @@ public sealed class PdqIndexMergeTests
             index.Query(query, threshold, int.MaxValue, results);
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
+        // A per-query allocation shows in every round; a one-off allocation by the runtime on this thread (seen once
+        // in CI on a loaded machine: 4,096 bytes) shows in one round only. The claim is the former: some round of 500
+        // queries must allocate exactly nothing.
+        var allocatedPerRound = new List<long>();
         var found = 0;
-        for (var i = 0; i < 100; i++)
+        for (var round = 0; round < 3 && (allocatedPerRound.Count == 0 || allocatedPerRound[^1] != 0); round++)
         {
-            foreach (var threshold in thresholds)
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 100; i++)
             {
-                results.Clear();
-                found += index.Query(query, threshold, int.MaxValue, results);
+                foreach (var threshold in thresholds)
+                {
+                    results.Clear();
+                    found += index.Query(query, threshold, int.MaxValue, results);
+                }
             }
+
+            allocatedPerRound.Add(GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, allocatedPerRound[^1]);
         Assert.True(found > 0);
     }
 
