@@ -23,9 +23,15 @@ public sealed class SignalHotPathAllocationTests
         var sink = 0;
         RunBatch(values, signals, duplicateOf, ref sink);
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        RunBatch(values, signals, duplicateOf, ref sink);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        // A per-signal allocation shows in every batch; a one-off allocation by the runtime on this thread (as seen
+        // once in CI on a loaded machine in the PDQ test) in one only. Some batch of 1,000 must allocate exactly nothing.
+        var allocated = -1L;
+        for (var round = 0; round < 3 && allocated != 0; round++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            RunBatch(values, signals, duplicateOf, ref sink);
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
 
         Assert.Equal(0, allocated);
         Assert.NotEqual(0, sink);
