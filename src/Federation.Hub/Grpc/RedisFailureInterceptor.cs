@@ -1,12 +1,14 @@
+using System.Globalization;
 using Federation.Hub.Pdq;
+using Federation.Hub.Storage;
 using Grpc.Core;
-using StackExchange.Redis;
 
 namespace Federation.Hub.Grpc;
 
 /// <summary>
-/// Turns a Redis outage (or a replica whose PDQ index is still loading) into UNAVAILABLE (retryable, says what is wrong) instead of UNKNOWN, so
-/// clients back off and retry while the multiplexer reconnects by itself.
+/// Turns a store failure (<see cref="StoreFailures"/>: Redis down, timing out, loading, failing over) or a replica
+/// whose PDQ index is still loading into UNAVAILABLE with a <c>retry-after-ms</c> trailer (retryable, says what is
+/// wrong) instead of UNKNOWN, so clients back off and retry while the multiplexer reconnects by itself.
 /// </summary>
 public sealed class RedisFailureInterceptor(ILogger<RedisFailureInterceptor> logger) : AroundCallInterceptor
 {
@@ -16,23 +18,21 @@ public sealed class RedisFailureInterceptor(ILogger<RedisFailureInterceptor> log
         {
             return await call().ConfigureAwait(false);
         }
-        catch (Exception e) when (IsStoreFailure(e))
+        catch (PdqIndexLoadingException e)
         {
-            throw Unavailable(e);
+            throw Unavailable(e.Message);
+        }
+        catch (Exception e) when (StoreFailures.IsStoreFailure(e))
+        {
+            logger.LogWarning("Store unavailable during {Method}: {Error}", context.Method, e.Message);
+            throw Unavailable("The hub's store (Redis) is unavailable; retry with backoff (trailer retry-after-ms).");
         }
     }
 
-    private static bool IsStoreFailure(Exception e) =>
-        e is RedisConnectionException or RedisTimeoutException or ObjectDisposedException { ObjectName: "ConnectionMultiplexer" } or PdqIndexLoadingException;
-
-    private RpcException Unavailable(Exception e)
-    {
-        if (e is PdqIndexLoadingException)
+    /// <summary>UNAVAILABLE with the message and the <c>retry-after-ms</c> trailer.</summary>
+    public static RpcException Unavailable(string message) =>
+        new(new Status(StatusCode.Unavailable, message), new Metadata
         {
-            return new RpcException(new Status(StatusCode.Unavailable, e.Message));
-        }
-
-        logger.LogWarning("Redis unavailable: {Message}", e.Message);
-        return new RpcException(new Status(StatusCode.Unavailable, "The hub's store (Redis) is unavailable; retry with backoff."));
-    }
+            { "retry-after-ms", ((long)StoreFailures.RetryAfter.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) },
+        });
 }
