@@ -208,11 +208,36 @@ public sealed class FederationClient : IDisposable
     /// survives hub restarts and network failures: it reconnects by itself with backoff and resumes
     /// strictly after the last update the consumer processed (no gap, no repeat). With a
     /// <see cref="SubscriptionOptions.CursorStore"/> a restarted process continues where it stopped.
+    /// An update counts as processed when the loop asks for the next one or is left (<c>break</c>, <c>return</c>,
+    /// cancellation, disposal) — also when the loop body throws, which the enumerator cannot tell from a <c>break</c>:
+    /// use <see cref="ProcessUpdatesAsync"/> where a failed update must be delivered again.
     /// </summary>
     /// <exception cref="FederationCursorExpiredException">The cursor is older than the retained feed and <see cref="SubscriptionOptions.SnapshotOnExpiredCursor"/> is off.</exception>
     /// <exception cref="Grpc.Core.RpcException">A non-transient refusal such as PERMISSION_DENIED (suspended member) or INVALID_ARGUMENT.</exception>
     public IAsyncEnumerable<SignalUpdate> SubscribeAsync(SubscriptionOptions? subscription = null, CancellationToken cancellationToken = default) =>
-        new ResumableSubscription(signals, calls, options, subscription ?? new SubscriptionOptions(), logger).RunAsync(cancellationToken);
+        new ResumableSubscription(signals, calls, options, subscription ?? new SubscriptionOptions(), logger).RunAsync(commitOnLeave: true, cancellationToken);
+
+    /// <summary>
+    /// Follows the live feed like <see cref="SubscribeAsync"/>, handing each update to <paramref name="handler"/>; an update
+    /// counts as processed (its cursor is saved to <see cref="SubscriptionOptions.CursorStore"/>) only once the handler
+    /// has returned. When the handler throws, the subscription ends with that exception and the update is not saved, so a
+    /// restarted consumer gets it again (at-least-once); use this where failing to process an update must not lose it.
+    /// </summary>
+    /// <param name="handler">Processes one update; receives <paramref name="cancellationToken"/>.</param>
+    /// <param name="subscription">Start, filters and cursor store; defaults as in <see cref="SubscribeAsync"/>.</param>
+    /// <param name="cancellationToken">Ends the subscription (after the update being handled is saved).</param>
+    /// <returns>A task that ends when <paramref name="cancellationToken"/> is cancelled or the subscription fails.</returns>
+    public async Task ProcessUpdatesAsync(
+        Func<SignalUpdate, CancellationToken, ValueTask> handler, SubscriptionOptions? subscription = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        var updates = new ResumableSubscription(signals, calls, options, subscription ?? new SubscriptionOptions(), logger)
+            .RunAsync(commitOnLeave: false, cancellationToken);
+        await foreach (var update in updates.ConfigureAwait(false))
+        {
+            await handler(update, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <inheritdoc />
     public void Dispose()
