@@ -55,7 +55,7 @@ public sealed class FederationClient : IDisposable
         }
 
         tokens = new AccessTokenProvider(
-            tokenHttpClient, options.ResolveTokenEndpoint(), options.ClientId, options.ClientSecret, options.EffectiveScopes, options.TokenRefreshSkew, time, logger);
+            tokenHttpClient, new TokenEndpointDiscovery(options, tokenHttpClient, logger), options.ClientId, options.ClientSecret, options.EffectiveScopes, options.TokenRefreshSkew, time, logger);
         calls = new AuthorizedCalls(tokens, options, time, logger);
         channel = GrpcChannel.ForAddress(options.HubAddress!, new GrpcChannelOptions
         {

@@ -16,9 +16,9 @@ public sealed class FederationClientOptions
     public Uri? HubAddress { get; set; }
 
     /// <summary>
-    /// The OAuth 2.0 token endpoint. When unset it is derived from <see cref="HubAddress"/>: for
-    /// <c>https</c>, the same origin with path <c>/connect/token</c>; for plaintext <c>http</c>, the same
-    /// host with port − 1 (the hub's plaintext layout: tokens on 5080, gRPC on 5081).
+    /// The OAuth 2.0 token endpoint. When unset it is discovered from the hub: the <c>token_endpoint</c> of its
+    /// OpenID Connect discovery document at <see cref="HubAddress"/><c>/.well-known/openid-configuration</c>.
+    /// Only when the hub gives none, <see cref="ResolveTokenEndpoint"/> derives it from the hub address.
     /// </summary>
     public Uri? TokenEndpoint { get; set; }
 
@@ -55,7 +55,11 @@ public sealed class FederationClientOptions
     /// <summary>The scopes actually requested.</summary>
     internal IReadOnlyList<string> EffectiveScopes => Scopes.Count == 0 ? DefaultScopes : [.. Scopes];
 
-    /// <summary>The token endpoint actually used.</summary>
+    /// <summary>
+    /// The token endpoint when the hub does not advertise one: <see cref="TokenEndpoint"/> if set; else for <c>https</c>
+    /// the same origin with path <c>/connect/token</c>; for plaintext <c>http</c> the same host with port − 1 (the
+    /// hub's default plaintext layout: tokens on 5080, gRPC on 5081).
+    /// </summary>
     /// <exception cref="ArgumentException">No hub address is set.</exception>
     public Uri ResolveTokenEndpoint()
     {

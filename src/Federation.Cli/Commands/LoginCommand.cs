@@ -13,7 +13,7 @@ public static class LoginCommand
     {
         var hub = new Option<string>("--hub") { Description = "The hub's gRPC address, e.g. https://hub.example.org or http://127.0.0.1:5081", Required = true };
         var clientId = new Option<string>("--client-id") { Description = "Your member (client) id", Required = true };
-        var tokenEndpoint = new Option<string?>("--token-endpoint") { Description = "Token endpoint; default derived from --hub (https: same origin; http: port - 1)" };
+        var tokenEndpoint = new Option<string?>("--token-endpoint") { Description = "Token endpoint; default: discovered from the hub (its /.well-known/openid-configuration), else derived from --hub (https: same origin; http: port - 1)" };
         var scopes = new Option<string[]>("--scope") { Description = "Scope to request (repeatable); default signals.submit signals.read", AllowMultipleArgumentsPerToken = true };
         var secretFile = new Option<FileInfo?>("--secret-file") { Description = "Read the client secret from this file" };
         var secretStdin = new Option<bool>("--secret-stdin") { Description = "Read the client secret from the first line of standard input" };

@@ -8,7 +8,7 @@ namespace Federation.Client.Auth;
 /// shortly before it expires. Concurrent callers share one token request.
 /// </summary>
 internal sealed class AccessTokenProvider(
-    HttpClient http, Uri tokenEndpoint, string clientId, string clientSecret, IReadOnlyList<string> scopes, TimeSpan refreshSkew,
+    HttpClient http, TokenEndpointDiscovery tokenEndpoints, string clientId, string clientSecret, IReadOnlyList<string> scopes, TimeSpan refreshSkew,
     TimeProvider time, ILogger logger) : IDisposable
 {
     private readonly SemaphoreSlim gate = new(1, 1);
@@ -62,6 +62,7 @@ internal sealed class AccessTokenProvider(
     private async Task<CachedToken> RequestAsync(CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref requests);
+        var tokenEndpoint = await tokenEndpoints.GetAsync(cancellationToken).ConfigureAwait(false);
         using var request = new ClientCredentialsTokenRequest
         {
             Address = tokenEndpoint.AbsoluteUri,

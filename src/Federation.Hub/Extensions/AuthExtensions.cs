@@ -32,6 +32,7 @@ public static class AuthExtensions
                 server.DisableTokenStorage();
                 server.AddEventHandler(ClientCredentialsValidator.Descriptor);
                 server.AddEventHandler(ClientCredentialsSignIn.Descriptor);
+                server.AddEventHandler(DiscoveryEndpointsFromIssuer.Descriptor);
 
                 // Signed, unencrypted JWTs: any resource server or non-.NET client can verify them
                 // from the published JWKS. The encryption key is required by OpenIddict but encrypts
