@@ -186,6 +186,7 @@ public sealed class FedctlEndToEndTests(HubFixture fixture) : IClassFixture<HubF
         var output = JsonDocument.Parse(result.Stdout).RootElement;
         var secret = output.GetProperty("clientSecret").GetString()!;
         Assert.True(secret.Length >= 24);
+        Assert.StartsWith("fs_", secret, StringComparison.Ordinal);
         Assert.Equal(secret, output.GetProperty("environment").GetProperty("Federation__Bootstrap__AdminClientSecret").GetString());
         Assert.Equal(secret, (await File.ReadAllTextAsync(Path.Combine(fedctl.Home, "profiles", "boot.secret"))).Trim());
     }

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Security.Cryptography;
 using Federation.Cli.Infrastructure;
 using Federation.Cli.Profiles;
 using Federation.Contracts.V1;
+using Federation.Core.Auth;
 using Spectre.Console;
 
 namespace Federation.Cli.Commands;
@@ -212,7 +212,7 @@ public static class AdminCommand
         return command.WithAction((context, _) =>
         {
             var id = context.Get(clientId);
-            var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            var secret = ClientSecrets.Generate();
             var environment = new Dictionary<string, string>
             {
                 ["Federation__Bootstrap__AdminClientId"] = id,
@@ -252,9 +252,15 @@ public static class AdminCommand
     {
         if (context.Json)
         {
-            context.WriteLine(secret is null
-                ? CliContext.ToJson(member)
-                : $"{{\"member\":{CliContext.ToJson(member)},\"clientSecret\":{CliContext.ToPlainJson(secret)}}}");
+            if (secret is null)
+            {
+                context.WriteJson(member);
+            }
+            else
+            {
+                context.WriteJsonObject(("member", member), ("clientSecret", secret));
+            }
+
             return;
         }
 

@@ -25,31 +25,20 @@ public static class HashCommand
         return command.WithAction(async (context, cancellationToken) =>
         {
             var rows = new List<Dictionary<string, object?>>();
-            foreach (var file in context.Get(files) ?? [])
+            var paths = context.Get(files) ?? [];
+            foreach (var file in paths.Where(f => !File.Exists(f)))
             {
-                if (!File.Exists(file))
-                {
-                    throw CliException.Usage($"no such file: {file}");
-                }
-
-                var hashes = await FileHashes.FromFileAsync(file, cancellationToken);
-                var row = new Dictionary<string, object?> { ["input"] = file, ["md5"] = hashes.Md5, ["sha256"] = hashes.Sha256 };
-                if (!context.Get(noPdq))
-                {
-                    try
-                    {
-                        var pdq = ImagePdqHasher.HashFile(file);
-                        row["pdq"] = pdq.Hash.ToString();
-                        row["pdqQuality"] = pdq.Quality;
-                    }
-                    catch (InvalidDataException)
-                    {
-                        // Not an image: PDQ does not apply.
-                    }
-                }
-
-                rows.Add(row);
+                throw CliException.Usage($"no such file: {file}");
             }
+
+            await ProgressBar.RunAsync(context, "hashing", paths.Length, async done =>
+            {
+                foreach (var file in paths)
+                {
+                    rows.Add(await HashFileAsync(file, !context.Get(noPdq), cancellationToken));
+                    done(1);
+                }
+            });
 
             void AddIdentifiers(Option<string[]> option, string kind)
             {
@@ -88,5 +77,26 @@ public static class HashCommand
             context.Console.Write(table);
             return ExitCodes.Ok;
         });
+    }
+
+    private static async Task<Dictionary<string, object?>> HashFileAsync(string file, bool pdq, CancellationToken cancellationToken)
+    {
+        var hashes = await FileHashes.FromFileAsync(file, cancellationToken);
+        var row = new Dictionary<string, object?> { ["input"] = file, ["md5"] = hashes.Md5, ["sha256"] = hashes.Sha256 };
+        if (pdq)
+        {
+            try
+            {
+                var image = ImagePdqHasher.HashFile(file);
+                row["pdq"] = image.Hash.ToString();
+                row["pdqQuality"] = image.Quality;
+            }
+            catch (InvalidDataException)
+            {
+                // Not an image: PDQ does not apply.
+            }
+        }
+
+        return row;
     }
 }

@@ -42,7 +42,7 @@ public static class LookupCommand
             {
                 foreach (var result in results)
                 {
-                    context.WriteLine($"{{\"query\":{CliContext.ToPlainJson(inputs[(int)result.Index])},\"result\":{CliContext.ToJson(result)}}}");
+                    context.WriteJsonObject(("query", inputs[(int)result.Index]), ("result", result));
                 }
             }
             else

@@ -64,21 +64,7 @@ public static class SubmitCommand
                 }
             }
 
-            if (!context.Json && !Console.IsErrorRedirected && valid.Count > 0)
-            {
-                var progressConsole = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-                await progressConsole.Progress()
-                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
-                    .StartAsync(async p =>
-                    {
-                        var task = p.AddTask("submitting", maxValue: valid.Count);
-                        await SubmitAllAsync(n => task.Increment(n));
-                    });
-            }
-            else
-            {
-                await SubmitAllAsync(_ => { });
-            }
+            await ProgressBar.RunAsync(context, "submitting", valid.Count, SubmitAllAsync);
 
             var seconds = stopwatch.Elapsed.TotalSeconds;
             var perSecond = seconds > 0 ? valid.Count / seconds : 0;

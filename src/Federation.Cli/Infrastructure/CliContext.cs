@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.CommandLine;
+using System.Text;
 using System.Text.Json;
 using Federation.Cli.Profiles;
 using Federation.Client;
@@ -45,6 +47,35 @@ public sealed class CliContext(ParseResult parseResult) : IDisposable
     public void WritePlainJson<T>(T value) => System.Console.Out.WriteLine(ToPlainJson(value));
 
     public void WriteLine(string text) => System.Console.Out.WriteLine(text);
+
+    /// <summary>
+    /// Writes one JSON object as a line: plain values serialized as <see cref="ToPlainJson{T}"/> does, protobuf messages
+    /// in their canonical JSON mapping, side by side — built with a JSON writer, so every value is escaped.
+    /// </summary>
+    public void WriteJsonObject(params (string Name, object? Value)[] properties)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            foreach (var (name, value) in properties)
+            {
+                writer.WritePropertyName(name);
+                if (value is IMessage message)
+                {
+                    writer.WriteRawValue(ToJson(message));
+                }
+                else
+                {
+                    JsonSerializer.Serialize(writer, value, PlainJson);
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+
+        System.Console.Out.WriteLine(Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
 
     public void Dispose() => client?.Dispose();
 

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using CsvHelper;
+using CsvHelper.Configuration;
 using Federation.Contracts.V1;
 using Google.Protobuf.WellKnownTypes;
 
@@ -26,29 +28,50 @@ public static class SignalFileReader
 
     private static IEnumerable<InputItem> ReadCsv(string path, IReadOnlyList<Category> defaultCategories)
     {
+        string? badRecord = null;
+        var configuration = new CsvConfiguration(CultureInfo.InvariantCulture)
+        {
+            // Comments ('#' lines) and blank lines are skipped below rather than by the parser, whose raw line count
+            // leaves them out: line numbers in errors must be the file's.
+            IgnoreBlankLines = false,
+            TrimOptions = TrimOptions.Trim,
+            PrepareHeaderForMatch = args => args.Header.Trim().ToLowerInvariant(),
+            // A short row leaves its missing columns empty; a broken quote becomes that row's error, not the whole file's.
+            MissingFieldFound = null,
+            BadDataFound = args => badRecord = args.RawRecord,
+        };
         using var reader = OpenText(path);
-        var header = reader.ReadLine() ?? "";
-        var columns = SplitCsv(header).Select(c => c.Trim().ToLowerInvariant()).ToList();
-        int Column(string name) => columns.IndexOf(name);
-        var typeColumn = Column("type");
-        var valueColumn = Column("value");
-        if (typeColumn < 0 || valueColumn < 0)
+        using var csv = new CsvReader(reader, configuration);
+        if (!csv.Read() || !csv.ReadHeader() || csv.HeaderRecord is not { } header ||
+            !header.Any(h => h.Trim().Equals("type", StringComparison.OrdinalIgnoreCase)) ||
+            !header.Any(h => h.Trim().Equals("value", StringComparison.OrdinalIgnoreCase)))
         {
             throw new Infrastructure.CliException(Infrastructure.ExitCodes.Usage, $"{path}: the first line must be a header with at least 'type' and 'value' columns");
         }
 
-        var lineNumber = 1;
-        while (reader.ReadLine() is { } line)
+        var nextLine = csv.Parser.RawRow + 1;
+        while (csv.Read())
         {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line) || line.StartsWith('#'))
+            // A quoted field may span lines: report the line the record starts on.
+            var line = nextLine;
+            nextLine = csv.Parser.RawRow + 1;
+            // Reading the whole record parses every field, so a broken quote anywhere in it is reported now.
+            var fields = csv.Parser.Record ?? [];
+            if (fields.All(string.IsNullOrWhiteSpace) || fields[0].StartsWith('#'))
             {
+                badRecord = null;
                 continue;
             }
 
-            var fields = SplitCsv(line);
-            string? Field(string name) => Column(name) is var i and >= 0 && i < fields.Count && fields[i].Trim().Length > 0 ? fields[i].Trim() : null;
-            yield return Build(path, lineNumber, Field("type"), Field("value"), Field("categories"), Field("quality"), Field("expires_at"), Field("sharing_group"), defaultCategories);
+            if (badRecord is not null)
+            {
+                badRecord = null;
+                yield return new InputItem(path, line, null, "malformed CSV record (check its quotes)");
+                continue;
+            }
+
+            string? Field(string name) => csv.TryGetField<string>(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
+            yield return Build(path, line, Field("type"), Field("value"), Field("categories"), Field("quality"), Field("expires_at"), Field("sharing_group"), defaultCategories);
         }
     }
 
@@ -125,47 +148,4 @@ public static class SignalFileReader
     private static StreamReader OpenText(string path) =>
         path == "-" ? new StreamReader(Console.OpenStandardInput()) : new StreamReader(path);
 
-    /// <summary>RFC 4180 fields of one line (quoted fields may contain commas and doubled quotes).</summary>
-    private static List<string> SplitCsv(string line)
-    {
-        var fields = new List<string>();
-        var field = new System.Text.StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < line.Length; i++)
-        {
-            var c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
-                {
-                    field.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    field.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-            }
-            else
-            {
-                field.Append(c);
-            }
-        }
-
-        fields.Add(field.ToString());
-        return fields;
-    }
 }

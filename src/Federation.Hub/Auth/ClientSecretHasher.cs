@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Federation.Core.Auth;
 
 namespace Federation.Hub.Auth;
 
@@ -18,9 +19,8 @@ public static class ClientSecretHasher
     // Verified against when the client id is unknown, so that unknown and known ids take the same time.
     private static readonly string DecoyHash = Hash(GenerateSecret());
 
-    /// <summary>A new secret: "fs_" plus 32 random bytes, base64url (secret scanners key on the prefix).</summary>
-    public static string GenerateSecret() =>
-        "fs_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    /// <summary>A new secret (<see cref="ClientSecrets"/>: "fs_" plus 32 random bytes, base64url).</summary>
+    public static string GenerateSecret() => ClientSecrets.Generate();
 
     /// <summary>Hashes a secret as <c>pbkdf2-sha256$iterations$salt$hash</c> (base64 parts).</summary>
     public static string Hash(string secret)
