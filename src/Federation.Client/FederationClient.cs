@@ -13,8 +13,10 @@ namespace Federation.Client;
 /// A member's connection to a Federation hub: obtains and renews OAuth 2.0 client-credentials tokens,
 /// retries transient failures, splits large submissions into batches and follows the live feed with
 /// automatic resumption. Thread-safe; create one per process and reuse it.
+/// Every operation is virtual and a protected constructor exists, so tests of code that uses the client can substitute
+/// it (mocking libraries or a hand-written subclass) without a hub.
 /// </summary>
-public sealed class FederationClient : IDisposable
+public class FederationClient : IDisposable, IAsyncDisposable
 {
     private readonly FederationClientOptions options;
     private readonly GrpcChannel channel;
@@ -23,6 +25,18 @@ public sealed class FederationClient : IDisposable
     private readonly AuthorizedCalls calls;
     private readonly SignalService.SignalServiceClient signals;
     private readonly ILogger logger;
+
+    /// <summary>For test doubles only: a client without a connection, every operation of which a subclass overrides.</summary>
+    protected FederationClient()
+    {
+        options = new FederationClientOptions();
+        channel = null!;
+        tokens = null!;
+        calls = null!;
+        signals = null!;
+        logger = NullLogger.Instance;
+        Membership = null!;
+    }
 
     /// <summary>Creates a client that owns its HTTP connections.</summary>
     /// <param name="options">Hub address, credentials, retry settings; validated here.</param>
@@ -75,7 +89,7 @@ public sealed class FederationClient : IDisposable
     }
 
     /// <summary>Coalition administration calls (needs scope <c>federation.admin</c>).</summary>
-    public FederationMembership Membership { get; }
+    public virtual FederationMembership Membership { get; }
 
     /// <summary>The options this client was built from.</summary>
     public FederationClientOptions Options => options;
@@ -85,7 +99,7 @@ public sealed class FederationClient : IDisposable
 
     /// <summary>Obtains an access token now (or returns the cached one): checks the credentials without calling the hub's gRPC port.</summary>
     /// <exception cref="FederationAuthenticationException">The token endpoint refused the credentials or scopes.</exception>
-    public async Task<string> GetAccessTokenAsync(CancellationToken cancellationToken = default) =>
+    public virtual async Task<string> GetAccessTokenAsync(CancellationToken cancellationToken = default) =>
         await tokens.GetAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary>
@@ -99,7 +113,7 @@ public sealed class FederationClient : IDisposable
     /// <param name="progress">Told after each acknowledged batch.</param>
     /// <param name="cancellationToken">Stops between or during batches; acknowledged batches stay stored.</param>
     /// <returns>One result per item, in order, with indices relative to the whole submission.</returns>
-    public async Task<SubmissionResult> SubmitAsync(
+    public virtual async Task<SubmissionResult> SubmitAsync(
         IEnumerable<SignalSubmission> items, string? requestId = null, IProgress<SubmitProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(items);
@@ -142,7 +156,7 @@ public sealed class FederationClient : IDisposable
     }
 
     /// <summary>Submits one batch of at most 1000 items as it is (no splitting), with the given idempotency key.</summary>
-    public Task<SubmitResponse> SubmitBatchAsync(SubmitRequest request, CancellationToken cancellationToken = default)
+    public virtual Task<SubmitResponse> SubmitBatchAsync(SubmitRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.RequestId.Length == 0)
@@ -155,7 +169,7 @@ public sealed class FederationClient : IDisposable
 
     /// <summary>Looks signals up: exact for hash types, near-match for PDQ. More than 1000 queries are split into several calls.</summary>
     /// <returns>One result per query, in order, with indices relative to the whole list.</returns>
-    public async Task<IReadOnlyList<LookupResult>> LookupAsync(IEnumerable<LookupQuery> queries, CancellationToken cancellationToken = default)
+    public virtual async Task<IReadOnlyList<LookupResult>> LookupAsync(IEnumerable<LookupQuery> queries, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(queries);
         var all = queries as IReadOnlyList<LookupQuery> ?? queries.ToList();
@@ -177,7 +191,7 @@ public sealed class FederationClient : IDisposable
     }
 
     /// <summary>Looks up one signal; returns its matches (empty when unknown).</summary>
-    public async Task<IReadOnlyList<LookupMatch>> LookupAsync(SignalType type, string value, CancellationToken cancellationToken = default)
+    public virtual async Task<IReadOnlyList<LookupMatch>> LookupAsync(SignalType type, string value, CancellationToken cancellationToken = default)
     {
         var results = await LookupAsync([new LookupQuery { Type = type, Value = value }], cancellationToken).ConfigureAwait(false);
         var result = results[0];
@@ -190,14 +204,14 @@ public sealed class FederationClient : IDisposable
     }
 
     /// <summary>Records, changes or (with <see cref="Opinion.Unspecified"/>) withdraws the caller's opinion of a signal.</summary>
-    public Task<SetOpinionResponse> SetOpinionAsync(SignalType type, string value, Opinion opinion, string sharingGroup = "", CancellationToken cancellationToken = default)
+    public virtual Task<SetOpinionResponse> SetOpinionAsync(SignalType type, string value, Opinion opinion, string sharingGroup = "", CancellationToken cancellationToken = default)
     {
         var request = new SetOpinionRequest { Signal = new SignalRef { Type = type, Value = value }, Opinion = opinion, SharingGroup = sharingGroup };
         return calls.UnaryAsync(o => signals.SetOpinionAsync(request, o), cancellationToken);
     }
 
     /// <summary>Withdraws the caller's own contribution to a signal.</summary>
-    public async Task<Signal> RetractAsync(SignalType type, string value, string sharingGroup = "", CancellationToken cancellationToken = default)
+    public virtual async Task<Signal> RetractAsync(SignalType type, string value, string sharingGroup = "", CancellationToken cancellationToken = default)
     {
         var request = new RetractRequest { Signal = new SignalRef { Type = type, Value = value }, SharingGroup = sharingGroup };
         return (await calls.UnaryAsync(o => signals.RetractAsync(request, o), cancellationToken).ConfigureAwait(false)).Signal;
@@ -214,7 +228,7 @@ public sealed class FederationClient : IDisposable
     /// </summary>
     /// <exception cref="FederationCursorExpiredException">The cursor is older than the retained feed and <see cref="SubscriptionOptions.SnapshotOnExpiredCursor"/> is off.</exception>
     /// <exception cref="Grpc.Core.RpcException">A non-transient refusal such as PERMISSION_DENIED (suspended member) or INVALID_ARGUMENT.</exception>
-    public IAsyncEnumerable<SignalUpdate> SubscribeAsync(SubscriptionOptions? subscription = null, CancellationToken cancellationToken = default) =>
+    public virtual IAsyncEnumerable<SignalUpdate> SubscribeAsync(SubscriptionOptions? subscription = null, CancellationToken cancellationToken = default) =>
         new ResumableSubscription(signals, calls, options, subscription ?? new SubscriptionOptions(), logger).RunAsync(commitOnLeave: true, cancellationToken);
 
     /// <summary>
@@ -227,7 +241,7 @@ public sealed class FederationClient : IDisposable
     /// <param name="subscription">Start, filters and cursor store; defaults as in <see cref="SubscribeAsync"/>.</param>
     /// <param name="cancellationToken">Ends the subscription (after the update being handled is saved).</param>
     /// <returns>A task that ends when <paramref name="cancellationToken"/> is cancelled or the subscription fails.</returns>
-    public async Task ProcessUpdatesAsync(
+    public virtual async Task ProcessUpdatesAsync(
         Func<SignalUpdate, CancellationToken, ValueTask> handler, SubscriptionOptions? subscription = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(handler);
@@ -242,8 +256,29 @@ public sealed class FederationClient : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        channel.Dispose();
-        tokens.Dispose();
-        ownedTokenHttp?.Dispose();
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        // Nothing here has asynchronous clean-up (the channel and HTTP handlers close synchronously); the interface lets
+        // callers write `await using` and lets subclasses add asynchronous clean-up.
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Releases the channel, the token provider and the HTTP client this client owns.</summary>
+    /// <param name="disposing">True from <see cref="Dispose()"/>; false from a finalizer (nothing to release then).</param>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            channel?.Dispose();
+            tokens?.Dispose();
+            ownedTokenHttp?.Dispose();
+        }
     }
 }

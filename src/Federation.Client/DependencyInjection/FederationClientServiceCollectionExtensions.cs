@@ -1,4 +1,5 @@
 using Federation.Client;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -10,34 +11,58 @@ public static class FederationClientServiceCollectionExtensions
     /// <summary>The name of the <see cref="HttpClient"/> used for token requests (configure it with <c>AddHttpClient(name)</c>).</summary>
     public const string TokenHttpClientName = "Federation.Client.Token";
 
+    /// <summary>The configuration section the options are usually bound from.</summary>
+    public const string DefaultSection = "Federation:Client";
+
     /// <summary>
-    /// Registers a singleton <see cref="FederationClient"/> configured by <paramref name="configure"/>
-    /// (for example <c>o =&gt; builder.Configuration.GetSection("Federation:Client").Bind(o)</c>). Token
-    /// requests go through the <see cref="IHttpClientFactory"/> client named <see cref="TokenHttpClientName"/>.
+    /// Registers a singleton <see cref="FederationClient"/> whose options are bound from <paramref name="section"/>
+    /// (for example <c>builder.Configuration.GetSection("Federation:Client")</c>: <c>HubAddress</c>, <c>ClientId</c>,
+    /// <c>ClientSecret</c>, <c>Scopes</c>, ...), then adjusted by <paramref name="configure"/> when given.
+    /// The options are validated when the host starts, naming the first missing or invalid setting.
+    /// </summary>
+    public static IServiceCollection AddFederationClient(this IServiceCollection services, IConfiguration section, Action<FederationClientOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        return services.AddFederationClient(options =>
+        {
+            section.Bind(options);
+            configure?.Invoke(options);
+        });
+    }
+
+    /// <summary>
+    /// Registers a singleton <see cref="FederationClient"/> configured by <paramref name="configure"/>. Token requests
+    /// go through the <see cref="IHttpClientFactory"/> client named <see cref="TokenHttpClientName"/>. The options are
+    /// validated when the host starts (and on first resolve without a host), naming the first missing or invalid setting.
     /// </summary>
     public static IServiceCollection AddFederationClient(this IServiceCollection services, Action<FederationClientOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<FederationClientOptions>().Configure(configure).Validate(
-            o =>
-            {
-                try
-                {
-                    o.Validate();
-                    return true;
-                }
-                catch (ArgumentException)
-                {
-                    return false;
-                }
-            },
-            "FederationClientOptions are invalid: HubAddress, ClientId and ClientSecret are required.");
+        services.AddOptions<FederationClientOptions>().Configure(configure).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<FederationClientOptions>, FederationClientOptionsValidator>();
         services.AddHttpClient(TokenHttpClientName);
         services.AddSingleton(sp => new FederationClient(
             sp.GetRequiredService<IOptions<FederationClientOptions>>().Value,
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(TokenHttpClientName),
             sp.GetService<ILoggerFactory>()));
         return services;
+    }
+
+    /// <summary>Runs <see cref="FederationClientOptions.Validate"/>, whose message names the setting, as options validation.</summary>
+    private sealed class FederationClientOptionsValidator : IValidateOptions<FederationClientOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, FederationClientOptions options)
+        {
+            try
+            {
+                options.Validate();
+                return ValidateOptionsResult.Success;
+            }
+            catch (ArgumentException e)
+            {
+                return ValidateOptionsResult.Fail(e.Message);
+            }
+        }
     }
 }
