@@ -117,11 +117,7 @@ public class FederationClient : IDisposable, IAsyncDisposable
         IEnumerable<SignalSubmission> items, string? requestId = null, IProgress<SubmitProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(items);
-        requestId ??= Guid.NewGuid().ToString("N");
-        if (requestId.Length is 0 or > 100 || requestId.Any(c => c is < '!' or > '~'))
-        {
-            throw new ArgumentException("requestId must be 1-100 printable ASCII characters without spaces", nameof(requestId));
-        }
+        requestId = CheckedRequestId(requestId);
 
         var all = items as IReadOnlyList<SignalSubmission> ?? items.ToList();
         var results = new List<SubmitResult>(all.Count);
@@ -153,6 +149,27 @@ public class FederationClient : IDisposable, IAsyncDisposable
         }
 
         return new SubmissionResult(results, batches, replayed);
+    }
+
+    /// <summary>
+    /// Bulk load over one <c>SubmitStream</c> call: reads <paramref name="items"/> as it goes (any size, e.g. straight from
+    /// a file), sends batches of <see cref="FederationClientOptions.SubmitBatchSize"/> with request ids
+    /// <c>&lt;requestId&gt;-&lt;n&gt;</c>, keeps at most <see cref="FederationClientOptions.SubmitStreamWindow"/>
+    /// unacknowledged, and reports progress after each acknowledged batch. When the stream breaks (a replica dies, the
+    /// store is unavailable, the connection drops) it waits the hub's <c>retry-after-ms</c> or backs off, opens a new
+    /// stream and resends the unacknowledged batches with their same request ids, so nothing is lost or counted twice;
+    /// it gives up after <see cref="FederationClientOptions.MaxRetryAttempts"/> consecutive breaks without progress.
+    /// </summary>
+    /// <param name="items">What to submit; enumerated once.</param>
+    /// <param name="requestId">Idempotency key of the whole submission (1-100 printable ASCII characters); a new GUID when omitted.</param>
+    /// <param name="progress">Told after each acknowledged batch; its total is the items read so far.</param>
+    /// <param name="cancellationToken">Stops the submission; acknowledged batches stay stored.</param>
+    /// <returns>One result per item, in order, with indices relative to the whole submission (no replay count: stream acknowledgements do not carry it).</returns>
+    public virtual Task<SubmissionResult> SubmitStreamAsync(
+        IAsyncEnumerable<SignalSubmission> items, string? requestId = null, IProgress<SubmitProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        return new BulkSubmission(signals, calls, options, logger).RunAsync(items, CheckedRequestId(requestId), progress, cancellationToken);
     }
 
     /// <summary>Submits one batch of at most 1000 items as it is (no splitting), with the given idempotency key.</summary>
@@ -251,6 +268,14 @@ public class FederationClient : IDisposable, IAsyncDisposable
         {
             await handler(update, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private static string CheckedRequestId(string? requestId)
+    {
+        requestId ??= Guid.NewGuid().ToString("N");
+        return requestId.Length is 0 or > 100 || requestId.Any(c => c is < '!' or > '~')
+            ? throw new ArgumentException("requestId must be 1-100 printable ASCII characters without spaces", nameof(requestId))
+            : requestId;
     }
 
     /// <inheritdoc />

@@ -52,6 +52,12 @@ public sealed class FederationClientOptions
     /// <summary>Items per <c>Submit</c> call when <see cref="FederationClient.SubmitAsync(IEnumerable{Contracts.V1.SignalSubmission}, string?, IProgress{SubmitProgress}?, CancellationToken)"/> splits a large submission. 1-1000; default 1000.</summary>
     public int SubmitBatchSize { get; set; } = 1000;
 
+    /// <summary>
+    /// Batches <see cref="FederationClient.SubmitStreamAsync"/> keeps sent but unacknowledged (flow control; they are also
+    /// what it resends after a broken stream). 1-64; default 4, the hub's default per-stream concurrency.
+    /// </summary>
+    public int SubmitStreamWindow { get; set; } = 4;
+
     /// <summary>The scopes actually requested.</summary>
     internal IReadOnlyList<string> EffectiveScopes => Scopes.Count == 0 ? DefaultScopes : [.. Scopes];
 
@@ -99,6 +105,11 @@ public sealed class FederationClientOptions
         if (SubmitBatchSize is < 1 or > 1000)
         {
             throw new ArgumentException("FederationClientOptions.SubmitBatchSize must be 1-1000.");
+        }
+
+        if (SubmitStreamWindow is < 1 or > 64)
+        {
+            throw new ArgumentException("FederationClientOptions.SubmitStreamWindow must be 1-64.");
         }
 
         if (MaxRetryAttempts < 0)

@@ -165,7 +165,7 @@ internal sealed class ResumableSubscription(
                     throw failure ?? new RpcException(new Status(StatusCode.Unavailable, "the subscription kept ending"));
                 }
 
-                var delay = Backoff(failures);
+                var delay = RetryDelays.Next(clientOptions, failures, failure);
                 logger.LogInformation("Subscription interrupted ({Reason}); reconnecting in {Delay}", failure?.Message ?? "stream ended", delay);
                 options.OnReconnect?.Invoke(failure, delay);
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
@@ -189,14 +189,6 @@ internal sealed class ResumableSubscription(
                 handedOver = null;
             }
         }
-    }
-
-    private TimeSpan Backoff(int failures)
-    {
-        // Full jitter: uniform in [base/2, min(max, base * 2^(n-1))] so reconnecting subscribers spread out.
-        var ceiling = Math.Min(clientOptions.RetryMaxDelay.TotalMilliseconds, clientOptions.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 30)));
-        var floor = clientOptions.RetryBaseDelay.TotalMilliseconds / 2;
-        return TimeSpan.FromMilliseconds(floor + (Random.Shared.NextDouble() * Math.Max(0, ceiling - floor)));
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;

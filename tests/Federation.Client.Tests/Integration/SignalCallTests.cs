@@ -108,10 +108,4 @@ public sealed class SignalCallTests(HubFixture fixture) : IClassFixture<HubFixtu
         Assert.Equal(SignalStatus.Retracted, retracted.Status);
         Assert.Empty(await reviewer.LookupAsync(SignalType.Sha256, item.Value));
     }
-
-    /// <summary>Reports on the calling thread (Progress&lt;T&gt; posts to the thread pool, which would race the assertions).</summary>
-    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
 }

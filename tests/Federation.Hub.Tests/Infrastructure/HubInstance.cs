@@ -122,6 +122,13 @@ public sealed class HubInstance : IAsyncDisposable
     public async Task<Contracts.V1.MembershipService.MembershipServiceClient> AdminClientAsync() =>
         new(Invoker(await GetTokenAsync(AdminId, AdminSecret, "federation.admin")));
 
+    /// <summary>Stops the hub without grace: open calls and streams are aborted mid-flight, as when a replica dies.</summary>
+    public async ValueTask AbortAsync()
+    {
+        await app.StopAsync(new CancellationToken(canceled: true));
+        await DisposeAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         channel.Dispose();
