@@ -1,3 +1,4 @@
+using Federation.Client;
 using Federation.Client.Auth;
 using Federation.Client.Subscriptions;
 using Grpc.Core;
@@ -12,7 +13,8 @@ public static class ErrorMapping
         CliException e => (e.ExitCode, KindOf(e.ExitCode), e.Message),
         FederationAuthenticationException e => (ExitCodes.Auth, "auth", $"{e.Message}; check the client id and secret (fedctl login)"),
         FederationCursorExpiredException e => (ExitCodes.Conflict, "cursor-expired", e.Message + "; run again with --snapshot-on-expired or --from snapshot"),
-        RpcException e => FromStatus(e),
+        FederationException e => FromStatus(e.StatusCode, (e.InnerException as RpcException)?.Status.Detail ?? e.Message),
+        RpcException e => FromStatus(e.StatusCode, e.Status.Detail),
         HttpRequestException e => (ExitCodes.Unavailable, "unavailable", $"token endpoint unreachable: {e.Message}"),
         ArgumentException e => (ExitCodes.Usage, "usage", e.Message),
         IOException e => (ExitCodes.Usage, "input", e.Message),
@@ -20,17 +22,17 @@ public static class ErrorMapping
         _ => (ExitCodes.Internal, "internal", exception.ToString()),
     };
 
-    private static (int, string, string) FromStatus(RpcException e) => e.StatusCode switch
+    private static (int, string, string) FromStatus(StatusCode status, string detail) => status switch
     {
-        StatusCode.Unauthenticated => (ExitCodes.Auth, "auth", $"the hub refused the token: {e.Status.Detail}"),
-        StatusCode.PermissionDenied => (ExitCodes.Auth, "permission-denied", e.Status.Detail),
-        StatusCode.InvalidArgument or StatusCode.OutOfRange => (ExitCodes.Usage, "invalid-argument", e.Status.Detail),
-        StatusCode.NotFound => (ExitCodes.NotFound, "not-found", e.Status.Detail),
-        StatusCode.AlreadyExists => (ExitCodes.Conflict, "already-exists", e.Status.Detail),
-        StatusCode.FailedPrecondition => (ExitCodes.Conflict, "failed-precondition", e.Status.Detail),
-        StatusCode.ResourceExhausted => (ExitCodes.RateLimited, "rate-limited", e.Status.Detail),
-        StatusCode.Unavailable or StatusCode.DeadlineExceeded => (ExitCodes.Unavailable, "unavailable", $"hub unreachable ({e.StatusCode}): {e.Status.Detail}"),
-        _ => (ExitCodes.Internal, e.StatusCode.ToString().ToLowerInvariant(), e.Status.Detail),
+        StatusCode.Unauthenticated => (ExitCodes.Auth, "auth", $"the hub refused the token: {detail}"),
+        StatusCode.PermissionDenied => (ExitCodes.Auth, "permission-denied", detail),
+        StatusCode.InvalidArgument or StatusCode.OutOfRange => (ExitCodes.Usage, "invalid-argument", detail),
+        StatusCode.NotFound => (ExitCodes.NotFound, "not-found", detail),
+        StatusCode.AlreadyExists => (ExitCodes.Conflict, "already-exists", detail),
+        StatusCode.FailedPrecondition => (ExitCodes.Conflict, "failed-precondition", detail),
+        StatusCode.ResourceExhausted => (ExitCodes.RateLimited, "rate-limited", detail),
+        StatusCode.Unavailable or StatusCode.DeadlineExceeded => (ExitCodes.Unavailable, "unavailable", $"hub unreachable ({status}): {detail}"),
+        _ => (ExitCodes.Internal, status.ToString().ToLowerInvariant(), detail),
     };
 
     private static string KindOf(int exitCode) => exitCode switch

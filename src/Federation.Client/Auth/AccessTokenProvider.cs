@@ -83,6 +83,15 @@ internal sealed class AccessTokenProvider(
         if (response.IsError || string.IsNullOrEmpty(response.AccessToken))
         {
             var status = (int)response.HttpStatusCode;
+            if (status == 429)
+            {
+                // The hub throttles token requests (credential-guessing defence): wait as long as it says, do not hammer it.
+                var retryAfter = response.HttpResponse?.Headers.RetryAfter?.Delta;
+                throw new FederationException(
+                    $"ResourceExhausted: the token endpoint {tokenEndpoint} throttles this client; retry after {retryAfter?.TotalSeconds ?? 60:0} s",
+                    Grpc.Core.StatusCode.ResourceExhausted, null, retryAfter ?? TimeSpan.FromSeconds(60));
+            }
+
             if (status >= 500)
             {
                 throw new HttpRequestException($"token endpoint {tokenEndpoint} failed with HTTP {status}", null, response.HttpStatusCode);

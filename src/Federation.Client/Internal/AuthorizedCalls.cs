@@ -52,11 +52,34 @@ internal sealed class AuthorizedCalls
     public static bool IsTransient(RpcException e) => e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded;
 
     /// <summary>Runs <paramref name="call"/> (which must be idempotent) with authentication and retries.</summary>
-    public async Task<TResponse> UnaryAsync<TResponse>(Func<CallOptions, AsyncUnaryCall<TResponse>> call, CancellationToken cancellationToken) =>
-        await pipeline.ExecuteAsync(
-            static async (state, token) => await state.Self.AuthenticatedAsync(state.Call, token).ConfigureAwait(false),
-            (Self: this, Call: call),
-            cancellationToken).ConfigureAwait(false);
+    /// <exception cref="FederationException">The hub refused the call, or it still failed after the retries.</exception>
+    public async Task<TResponse> UnaryAsync<TResponse>(Func<CallOptions, AsyncUnaryCall<TResponse>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await pipeline.ExecuteAsync(
+                static async (state, token) => await state.Self.AuthenticatedAsync(state.Call, token).ConfigureAwait(false),
+                (Self: this, Call: call),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Translate(e, cancellationToken) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    /// <summary>
+    /// The SDK's exception for a failed call: cancellation by the caller as <see cref="OperationCanceledException"/>,
+    /// a gRPC status or an unreachable token endpoint as <see cref="FederationException"/>; null to let others through.
+    /// </summary>
+    public static Exception? Translate(Exception e, CancellationToken cancellationToken) => e switch
+    {
+        RpcException when cancellationToken.IsCancellationRequested => new OperationCanceledException("the call was cancelled", e, cancellationToken),
+        RpcException rpc => FederationException.FromRpc(rpc),
+        HttpRequestException http when !cancellationToken.IsCancellationRequested =>
+            new FederationException($"Unavailable: the token endpoint is unreachable: {http.Message}", StatusCode.Unavailable, http),
+        _ => null,
+    };
 
     /// <summary>Call options with a bearer token and no deadline (for streams).</summary>
     public static CallOptions StreamOptions(string accessToken, CancellationToken cancellationToken) =>

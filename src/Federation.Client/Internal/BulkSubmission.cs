@@ -45,7 +45,7 @@ internal sealed class BulkSubmission(
                 failures = state.Acknowledged > acknowledgedBefore ? 1 : failures + 1;
                 if (failures > options.MaxRetryAttempts)
                 {
-                    throw;
+                    throw FederationException.FromRpc(e);
                 }
 
                 var delay = RetryDelays.Next(options, failures, e);
@@ -54,12 +54,17 @@ internal sealed class BulkSubmission(
                     e.StatusCode, e.Status.Detail, state.Unacknowledged.Count, delay);
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
+            catch (RpcException e) when (AuthorizedCalls.Translate(e, cancellationToken) is { } translated)
+            {
+                // Not worth resending (PERMISSION_DENIED, INVALID_ARGUMENT, ...), or the caller cancelled.
+                throw translated;
+            }
             catch (HttpRequestException e) when (!cancellationToken.IsCancellationRequested)
             {
                 // The token endpoint was unreachable: back off like any transient failure.
                 if (++failures > options.MaxRetryAttempts)
                 {
-                    throw;
+                    throw AuthorizedCalls.Translate(e, cancellationToken)!;
                 }
 
                 await Task.Delay(RetryDelays.Next(options, failures, e), cancellationToken).ConfigureAwait(false);

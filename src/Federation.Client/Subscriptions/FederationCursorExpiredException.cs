@@ -7,22 +7,23 @@ namespace Federation.Client.Subscriptions;
 /// caller did not allow <see cref="SubscriptionOptions.SnapshotOnExpiredCursor"/>. Re-subscribe with
 /// <see cref="Contracts.V1.SubscribeStart.Snapshot"/> and drop what the snapshot does not contain.
 /// </summary>
-public sealed class FederationCursorExpiredException : Exception
+public sealed class FederationCursorExpiredException : FederationException
 {
     /// <summary>Creates the exception.</summary>
     public FederationCursorExpiredException()
+        : base("the cursor is older than the retained feed", StatusCode.FailedPrecondition, null)
     {
     }
 
     /// <summary>Creates the exception with a message.</summary>
     public FederationCursorExpiredException(string message)
-        : base(message)
+        : base(message, StatusCode.FailedPrecondition, null)
     {
     }
 
     /// <summary>Creates the exception with a message and the hub's answer.</summary>
     public FederationCursorExpiredException(string message, Exception innerException)
-        : base(message, innerException)
+        : base(message, StatusCode.FailedPrecondition, innerException)
     {
     }
 

@@ -155,14 +155,15 @@ internal sealed class ResumableSubscription(
                             or StatusCode.Aborted or StatusCode.Cancelled or StatusCode.ResourceExhausted:
                             break;
                         default:
-                            throw rpc;
+                            throw FederationException.FromRpc(rpc);
                     }
                 }
 
                 failures++;
                 if (options.MaxReconnectAttempts is { } most && failures > most)
                 {
-                    throw failure ?? new RpcException(new Status(StatusCode.Unavailable, "the subscription kept ending"));
+                    throw (failure is null ? null : AuthorizedCalls.Translate(failure, cancellationToken))
+                        ?? new FederationException("Unavailable: the subscription kept ending", StatusCode.Unavailable, failure);
                 }
 
                 var delay = RetryDelays.Next(clientOptions, failures, failure);

@@ -59,9 +59,10 @@ public sealed class AuthenticationAndRetryTests(HubFixture fixture) : IClassFixt
     {
         using var member = await TestClients.NewMemberAsync(fixture);
 
-        var error = await Assert.ThrowsAsync<RpcException>(() => member.Membership.GetStatsAsync());
+        var error = await Assert.ThrowsAsync<FederationException>(() => member.Membership.GetStatsAsync());
 
         Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+        Assert.False(error.IsTransient);
     }
 
     [Fact]
@@ -102,9 +103,10 @@ public sealed class AuthenticationAndRetryTests(HubFixture fixture) : IClassFixt
         options.MaxRetryAttempts = 2;
         using var client = new FederationClient(options);
 
-        var error = await Assert.ThrowsAsync<RpcException>(() => client.Membership.GetStatsAsync());
+        var error = await Assert.ThrowsAsync<FederationException>(() => client.Membership.GetStatsAsync());
 
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.True(error.IsTransient);
     }
 
     [Fact]
@@ -150,6 +152,18 @@ public sealed class AuthenticationAndRetryTests(HubFixture fixture) : IClassFixt
         Assert.Equal(MemberStatus.Removed, removed.Status);
         Assert.True(audit.ChainVerified);
         Assert.Contains(audit.Events, e => e.Action == "member.suspend" && e.Subject == id);
+    }
+
+    [Fact]
+    public async Task Invalid_argument_names_the_rejected_field()
+    {
+        using var admin = TestClients.Admin(fixture.Hub);
+
+        var error = await Assert.ThrowsAsync<FederationException>(() => admin.Membership.CreateAsync("Not A Valid Id!", "Bad id"));
+
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Equal("member_id", Assert.Single(error.FieldViolations).Field);
+        Assert.Contains("member_id", error.Message, StringComparison.Ordinal);
     }
 
     private static bool Refused(Action call)
