@@ -25,8 +25,26 @@ public sealed class RedisFailureInterceptor(ILogger<RedisFailureInterceptor> log
         catch (Exception e) when (StoreFailures.IsStoreFailure(e))
         {
             logger.LogWarning("Store unavailable during {Method}: {Error}", context.Method, e.Message);
-            throw Unavailable("The hub's store (Redis) is unavailable; retry with backoff (trailer retry-after-ms).");
+            throw Unavailable(StoreUnavailableMessage(context.Method));
         }
+    }
+
+    /// <summary>What a caller of <paramref name="method"/> should do when the store is unavailable.</summary>
+    public static string StoreUnavailableMessage(string method)
+    {
+        const string Unavailable = "The hub's store (Redis) is unavailable (restarting, loading its data or failing over)";
+        if (method.EndsWith("/SubmitStream", StringComparison.Ordinal))
+        {
+            return Unavailable + "; every batch acknowledged on this stream is stored. After the retry-after-ms delay, open a new stream "
+                + "and resend the batches not acknowledged, with their same request_id (a batch already stored is answered as replayed, never counted twice).";
+        }
+
+        if (method.EndsWith("/Subscribe", StringComparison.Ordinal))
+        {
+            return Unavailable + "; after the retry-after-ms delay, resubscribe with start CURSOR and the last cursor you received (no gap, no repeat).";
+        }
+
+        return Unavailable + "; retry after the retry-after-ms delay, with backoff (a Submit with the same request_id is never counted twice).";
     }
 
     /// <summary>UNAVAILABLE with the message and the <c>retry-after-ms</c> trailer.</summary>
