@@ -77,6 +77,14 @@ public sealed class StoreOutageTests(ITestOutputHelper output) : IDisposable
         await feed.WaitUntilAsync(u => u.Any(x => x.Signal?.Value == after), "the update submitted after the load");
 
         Report($"LOADING ({rounds} rounds)", loading);
+        if (loading.Any(o => o.Status is not (StatusCode.OK or StatusCode.Unavailable)))
+        {
+            foreach (var line in hub.Logs.Lines.Where(l => l.Contains("SubmitStream", StringComparison.Ordinal) || l.Contains("xception", StringComparison.Ordinal) || l.Contains("Cancel", StringComparison.Ordinal)).Take(80))
+            {
+                output.WriteLine("DEBUG " + line);
+            }
+        }
+
         Assert.True(rounds > 0, "Redis finished loading before a probe ran; the test proved nothing");
         Assert.Contains(loading, o => o.Status == StatusCode.Unavailable);
         Assert.All(loading, o => Assert.True(

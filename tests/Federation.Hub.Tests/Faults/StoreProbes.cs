@@ -62,8 +62,16 @@ public sealed class StoreProbes(SignalService.SignalServiceClient member, Member
     private async Task SubmitStreamAsync(string value, DateTime deadline)
     {
         using var call = member.SubmitStream(deadline: deadline);
-        await call.RequestStream.WriteAsync(new SubmitStreamRequest { RequestId = Guid.NewGuid().ToString("N"), Items = { FeedTestMember.Sha(value) } });
-        await call.RequestStream.CompleteAsync();
+        try
+        {
+            await call.RequestStream.WriteAsync(new SubmitStreamRequest { RequestId = Guid.NewGuid().ToString("N"), Items = { FeedTestMember.Sha(value) } });
+            await call.RequestStream.CompleteAsync();
+        }
+        catch (Exception e) when (e is RpcException or InvalidOperationException)
+        {
+            // The hub answered (refused the call) before the upload ended; its status is what the response stream reports.
+        }
+
         var acknowledged = 0;
         while (await call.ResponseStream.MoveNext(CancellationToken.None))
         {
