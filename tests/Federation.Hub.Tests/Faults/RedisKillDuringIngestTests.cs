@@ -64,7 +64,7 @@ public sealed class RedisKillDuringIngestTests(ITestOutputHelper output) : IDisp
         Assert.All(faults, f => Assert.DoesNotContain($"{streamed.Length}/{streamed.Length}", f, StringComparison.Ordinal)); // every fault hit a running load
         Assert.Equal(0, lost);
         Assert.Equal(0, miscounted);
-        Assert.All(loader.Breaks, b => Assert.True(b.Status == StatusCode.Unavailable, $"a stream broke with {b.Status} '{b.Detail}'"));
+        Assert.All(loader.Breaks, b => Assert.True(b.Status == nameof(StatusCode.Unavailable), $"a stream broke with {b.Status} '{b.Detail}'"));
         Assert.All(unaryFailures, s => Assert.Equal(StatusCode.Unavailable, s));
         Assert.All(feed.Ends, s => Assert.Equal(StatusCode.Unavailable, s));
         Assert.Equal(feed.Values.Count, feed.Values.Distinct(StringComparer.Ordinal).Count()); // resumed without repeats

@@ -15,7 +15,7 @@ public sealed class ResumableSubmitStream(Func<int, SignalService.SignalServiceC
 {
     private readonly Lock gate = new();
     private readonly List<SubmitStreamResponse> acknowledgements = [];
-    private readonly List<(StatusCode Status, string Detail)> breaks = [];
+    private readonly List<(string Status, string Detail)> breaks = [];
 
     /// <summary>Batches acknowledged so far.</summary>
     public int AcknowledgedCount
@@ -41,8 +41,8 @@ public sealed class ResumableSubmitStream(Func<int, SignalService.SignalServiceC
         }
     }
 
-    /// <summary>How each broken stream ended.</summary>
-    public IReadOnlyList<(StatusCode Status, string Detail)> Breaks
+    /// <summary>How each broken stream ended: the gRPC status, or the transport exception's type when the replica vanished.</summary>
+    public IReadOnlyList<(string Status, string Detail)> Breaks
     {
         get
         {
@@ -103,11 +103,22 @@ public sealed class ResumableSubmitStream(Func<int, SignalService.SignalServiceC
             {
                 lock (gate)
                 {
-                    breaks.Add((e.StatusCode, e.Status.Detail));
+                    breaks.Add((e.StatusCode.ToString(), e.Status.Detail));
                 }
 
                 var delay = int.TryParse(e.Trailers.GetValue("retry-after-ms"), CultureInfo.InvariantCulture, out var ms) ? ms : 100;
                 await Task.Delay(Math.Min(delay, 500), CancellationToken.None);
+            }
+            catch (IOException e) when (!timeout.IsCancellationRequested)
+            {
+                // Grpc.Net.Client surfaces a connection that died under a pending write as the raw HttpIOException,
+                // not as an RpcException: a client must treat it like UNAVAILABLE.
+                lock (gate)
+                {
+                    breaks.Add((e.GetType().Name, e.Message));
+                }
+
+                await Task.Delay(100, CancellationToken.None);
             }
         }
     }
