@@ -17,9 +17,12 @@ internal static class StoreOutage
     private static readonly TimeSpan CallDeadline = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan RecoveryLimit = TimeSpan.FromSeconds(30);
 
+    /// <param name="Outages">Stops and restarts of redis-server.</param>
+    /// <param name="CallsPerOutage">Calls made while Redis was down, per outage.</param>
     /// <param name="Up">Submit/Lookup latency with Redis up (the baseline).</param>
     /// <param name="Down">Time to the answer of every call while Redis was down.</param>
     /// <param name="NotUnavailable">Calls while down that did not end UNAVAILABLE with the retry hint (must be 0).</param>
+    /// <param name="OtherStatuses">The statuses of those calls (Internal stands for UNAVAILABLE without the hint).</param>
     /// <param name="RecoveryMs">Per outage: Redis answering PING → first successful Submit.</param>
     public sealed record Result(int Outages, int CallsPerOutage, LatencyStats Up, LatencyStats Down, int NotUnavailable, string[] OtherStatuses, double[] RecoveryMs)
     {

@@ -24,8 +24,30 @@ public sealed class RedisFailureInterceptor(ILogger<RedisFailureInterceptor> log
         }
         catch (Exception e) when (StoreFailures.IsStoreFailure(e))
         {
-            logger.LogWarning("Store unavailable during {Method}: {Error}", context.Method, e.Message);
+            LogThrottled(context.Method, e);
             throw Unavailable(StoreUnavailableMessage(context.Method));
+        }
+    }
+
+    // During an outage every call fails here, thousands a second: one warning per LogInterval (with the number of
+    // calls refused since the last one) says what is wrong without flooding the log; the rest go to Debug.
+    private static readonly TimeSpan LogInterval = TimeSpan.FromSeconds(5);
+    private static long lastWarning;
+    private static long refusedSinceWarning;
+
+    private void LogThrottled(string method, Exception e)
+    {
+        var refused = Interlocked.Increment(ref refusedSinceWarning);
+        var now = Environment.TickCount64;
+        var last = Interlocked.Read(ref lastWarning);
+        if (now - last >= LogInterval.TotalMilliseconds && Interlocked.CompareExchange(ref lastWarning, now, last) == last)
+        {
+            Interlocked.Exchange(ref refusedSinceWarning, 0);
+            logger.LogWarning("Store unavailable during {Method}: {Error} ({Refused} call(s) refused with UNAVAILABLE since the last warning)", method, e.Message, refused);
+        }
+        else
+        {
+            logger.LogDebug("Store unavailable during {Method}: {Error}", method, e.Message);
         }
     }
 

@@ -33,6 +33,9 @@ public static class StoreConnection
         config.BacklogPolicy = BacklogPolicy.FailFast;
         config.ReconnectRetryPolicy = new LinearRetry((int)ReconnectInterval.TotalMilliseconds);
         config.HeartbeatInterval = ReconnectInterval;
+        // Exception messages would otherwise name the command's key, and some keys carry a signal's hash
+        // (contributors, opinions): the hub logs these messages, and logs never hold submitted values.
+        config.IncludeDetailInExceptions = false;
         return config;
     }
 }
