@@ -29,7 +29,7 @@ public sealed class RedisKillDuringIngestTests(ITestOutputHelper output) : IDisp
         await using var feed = await ResumingFeed.OpenAsync(_ => client);
         var loader = new ResumableSubmitStream(_ => client);
         var unaryAcknowledged = new List<string>();
-        var unaryFailures = new List<StatusCode>();
+        var unaryFailures = new List<(StatusCode Status, string Detail)>();
 
         var streaming = loader.RunAsync(streamed, Bound);
         var submitting = SubmitEachUntilAcceptedAsync(client, unary, unaryAcknowledged, unaryFailures);
@@ -65,7 +65,7 @@ public sealed class RedisKillDuringIngestTests(ITestOutputHelper output) : IDisp
         Assert.Equal(0, lost);
         Assert.Equal(0, miscounted);
         Assert.All(loader.Breaks, b => Assert.True(b.Status == nameof(StatusCode.Unavailable), $"a stream broke with {b.Status} '{b.Detail}'"));
-        Assert.All(unaryFailures, s => Assert.Equal(StatusCode.Unavailable, s));
+        Assert.All(unaryFailures, f => Assert.True(f.Status == StatusCode.Unavailable, $"a Submit failed with {f.Status} '{f.Detail}'"));
         Assert.All(feed.Ends, s => Assert.Equal(StatusCode.Unavailable, s));
         Assert.Equal(feed.Values.Count, feed.Values.Distinct(StringComparer.Ordinal).Count()); // resumed without repeats
     }
@@ -73,7 +73,7 @@ public sealed class RedisKillDuringIngestTests(ITestOutputHelper output) : IDisp
     public void Dispose() => redis.Dispose();
 
     // The unary client's side of the contract: retry a refused batch with the same request id until it is accepted.
-    private static async Task SubmitEachUntilAcceptedAsync(SignalService.SignalServiceClient client, SubmitStreamRequest[] batches, List<string> acknowledged, List<StatusCode> failures)
+    private static async Task SubmitEachUntilAcceptedAsync(SignalService.SignalServiceClient client, SubmitStreamRequest[] batches, List<string> acknowledged, List<(StatusCode Status, string Detail)> failures)
     {
         using var bound = new CancellationTokenSource(Bound);
         foreach (var batch in batches)
@@ -89,7 +89,7 @@ public sealed class RedisKillDuringIngestTests(ITestOutputHelper output) : IDisp
                 }
                 catch (RpcException e) when (!bound.IsCancellationRequested && e.StatusCode != StatusCode.InvalidArgument)
                 {
-                    failures.Add(e.StatusCode);
+                    failures.Add((e.StatusCode, e.Status.Detail));
                     await Task.Delay(100, CancellationToken.None);
                 }
             }
