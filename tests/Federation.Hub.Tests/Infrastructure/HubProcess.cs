@@ -51,7 +51,9 @@ public sealed class HubProcess : IAsyncDisposable
         var grpcPort = LocalRedisServer.FreeLoopbackPort();
         var info = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            // A working directory of its own below the temporary folder: test.sh finds an orphan (a crashed test host
+            // never killed it) by that directory, as it finds orphaned redis-servers.
+            WorkingDirectory = Directory.CreateTempSubdirectory("federation-test-hub-process-").FullName,
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -115,7 +117,16 @@ public sealed class HubProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Kill();
+        var workingDirectory = process.StartInfo.WorkingDirectory;
         process.Dispose();
+        try
+        {
+            Directory.Delete(workingDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+
         channel.Dispose();
         Http.Dispose();
         await Task.CompletedTask;
