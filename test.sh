@@ -20,7 +20,8 @@ cleanup() {
   # Test fixtures stop their redis-server children by PID; this only catches orphans of a crashed test host.
   # redis-server rewrites its command line, so recognise this run's servers by their working directory
   # (redis chdirs into its --dir, which lives below this run's temporary folder).
-  for pid in $(pgrep -x redis-server 2>/dev/null); do
+  # Out-of-process hub replicas of the fault tests (HubProcess) run with their working directory there too.
+  for pid in $(pgrep -x redis-server 2>/dev/null) $(pgrep -x dotnet 2>/dev/null); do
     case "$(readlink "/proc/$pid/cwd" 2>/dev/null)" in
       "$run_tmp"/*) kill "$pid" 2>/dev/null || true ;;
     esac

@@ -8,6 +8,7 @@ var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordina
     ["memory"] = StoreMemory.Run,
     ["feed"] = AllBenchmark.RunFeed,
     ["feed-clients"] = FeedClients.Run,
+    ["outage"] = AllBenchmark.RunOutage,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
@@ -16,6 +17,7 @@ if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
     Console.Error.WriteLine("  all [--quick] [--out <file>]   hub figures vs raw Redis in one run: ingest, feed latency, fan-out, lookup, memory, scale (quick < 2 min)");
     Console.Error.WriteLine("  memory [--signals N] [--buckets B]   Redis bytes/signal only, filled as `all` does, with a breakdown by key family");
     Console.Error.WriteLine("  feed [--quick] [--out <file>]  feed latency and fan-out only (sections 3 and 4 of all)");
+    Console.Error.WriteLine("  outage [--quick] [--out <file>]  store outage only: time to UNAVAILABLE while Redis is stopped, recovery after it answers (section 8 of all)");
     Console.Error.WriteLine("  pdq [--quick] [--out <file>]   PDQ near-match: index vs brute force over 1M hashes (quick: 100k)");
     return 2;
 }

@@ -22,10 +22,8 @@ public static class RedisExtensions
         builder.Services.AddSingleton<IConnectionMultiplexer>(sp =>
         {
             var endpoint = sp.GetRequiredService<RedisEndpoint>();
-            var config = ConfigurationOptions.Parse(endpoint.ConnectionString);
-            // Keep retrying in the background during a Redis restart; calls fail fast meanwhile.
-            config.AbortOnConnectFail = false;
-            config.ClientName = "federation-hub";
+            // Fails fast while Redis is unreachable and reconnects by itself (StoreConnection says how).
+            var config = StoreConnection.Options(endpoint.ConnectionString, "federation-hub");
             var multiplexer = ConnectionMultiplexer.Connect(config);
             if (!multiplexer.IsConnected)
             {

@@ -15,6 +15,9 @@ public sealed class FeedAccessMonitor(
     IConnectionMultiplexer redis, MemberStore members, IHostApplicationLifetime lifetime, ILogger<FeedAccessMonitor> logger) : IHostedService
 {
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<FeedSession, byte>> sessions = new(StringComparer.Ordinal);
+    // Attempts of one re-check against an unavailable store, ReconnectInterval apart (about 10 s in all).
+    private const int RecheckAttempts = 50;
+
     private CancellationTokenRegistration stopping;
 
     /// <summary>Open streams on this replica.</summary>
@@ -86,7 +89,7 @@ public sealed class FeedAccessMonitor(
 
         try
         {
-            var member = await members.GetAsync(memberId).ConfigureAwait(false);
+            var member = await ReadForRecheckAsync(memberId).ConfigureAwait(false);
             foreach (var session in open.Keys)
             {
                 if (member is null || !member.IsActive)
@@ -104,13 +107,35 @@ public sealed class FeedAccessMonitor(
                 logger.LogInformation("Ended {Count} feed stream(s) of member {MemberId}: {Status}", open.Count, memberId, member?.Status);
             }
         }
-        catch (Exception e) when (e is RedisException or TimeoutException)
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // Shutting down: every stream ends with UNAVAILABLE anyway.
+        }
+        catch (Exception e) when (StoreFailures.IsStoreFailure(e) || e is RedisException or TimeoutException)
         {
             // Cannot read the member: fail closed rather than keep streaming to someone who may be suspended.
             logger.LogWarning("Cannot re-check member {MemberId} ({Message}); ending its feed streams", memberId, e.Message);
             foreach (var session in open.Keys)
             {
-                session.Terminate(new Status(StatusCode.Unavailable, "The hub could not re-check your membership; resubscribe with your last cursor."));
+                session.Terminate(new Status(StatusCode.Unavailable, "The hub could not re-check your membership because its store (Redis) is unavailable; resubscribe with your last cursor (start CURSOR) after the retry-after-ms delay."));
+            }
+        }
+    }
+
+    // A re-check right after a reconnect often meets a Redis that is still loading its data set (LOADING) or a
+    // connection that drops again: retry for a few seconds before ending streams. Nothing new reaches the streams
+    // meanwhile (the tail reads the same unavailable Redis), so waiting does not stream to an unverified member.
+    private async Task<MemberRecord?> ReadForRecheckAsync(string memberId)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await members.GetAsync(memberId).ConfigureAwait(false);
+            }
+            catch (Exception e) when (StoreFailures.IsStoreFailure(e) && attempt < RecheckAttempts)
+            {
+                await Task.Delay(StoreConnection.ReconnectInterval, lifetime.ApplicationStopping).ConfigureAwait(false);
             }
         }
     }

@@ -47,7 +47,8 @@ public sealed class FeedSubscriptions(
         }
         catch (OperationCanceledException) when (session.Termination is { } status)
         {
-            throw new RpcException(status);
+            // UNAVAILABLE (replica stopping, store unavailable) carries the same retry hint as every other one.
+            throw status.StatusCode == StatusCode.Unavailable ? RedisFailureInterceptor.Unavailable(status.Detail) : new RpcException(status);
         }
     }
 

@@ -27,7 +27,9 @@ public sealed class FeedTail : BackgroundService
 {
     private const int BatchSize = 512;
     private static readonly TimeSpan BlockTime = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
+    // Short: the tail should resume within about a second of Redis answering again (the store-outage promise);
+    // a failed read against a Redis that is down costs nothing (FailFast), so retrying often is cheap.
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
 
     private readonly IConnectionMultiplexer redis;
     private readonly RedisEndpoint endpoint;
@@ -153,9 +155,7 @@ public sealed class FeedTail : BackgroundService
 
     private async Task FollowAsync(int[] group, FeedPosition[] start, CancellationToken stoppingToken)
     {
-        var config = ConfigurationOptions.Parse(endpoint.ConnectionString);
-        config.AbortOnConnectFail = false;
-        config.ClientName = "federation-feed-tail";
+        var config = StoreConnection.Options(endpoint.ConnectionString, "federation-feed-tail");
         // A blocked XREAD holds the socket for BlockTime; leave generous room before calling it a timeout.
         config.AsyncTimeout = (int)(BlockTime + TimeSpan.FromSeconds(10)).TotalMilliseconds;
         config.SyncTimeout = config.AsyncTimeout;

@@ -80,16 +80,19 @@ public sealed class PdqMatchIndex(FeedTail tail, SignalStore store, ILogger<PdqM
         logger.LogInformation("Loading the PDQ index from Redis ({Partitions} partitions)", store.PartitionCount);
         for (var p = 0; p < store.PartitionCount; p++)
         {
-            await foreach (var record in store.ScanActiveAsync(p, stoppingToken).ConfigureAwait(false))
+            // A store failure during the scan (Redis restarting or still LOADING) must not fault this service, which
+            // would stop the host: scan the partition again once Redis answers (Apply is idempotent).
+            for (var attempt = 1; ; attempt++)
             {
-                if (record.Signal.Kind == SignalKind.Pdq)
+                try
                 {
-                    Apply(record.Signal, record.SharingGroup, active: true);
+                    await ScanPartitionAsync(p, stoppingToken).ConfigureAwait(false);
+                    break;
                 }
-
-                if (Interlocked.Increment(ref scanned) % 100_000 == 0)
+                catch (Exception e) when (StoreFailures.IsStoreFailure(e) && !stoppingToken.IsCancellationRequested)
                 {
-                    logger.LogInformation("PDQ index: {Scanned} records scanned, {Count} PDQ hashes indexed", Scanned, index.Count);
+                    logger.LogWarning("PDQ index: scanning partition {Partition} failed ({Message}); retrying (attempt {Attempt})", p, e.Message, attempt);
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 100 * attempt)), stoppingToken).ConfigureAwait(false);
                 }
             }
         }
@@ -101,6 +104,22 @@ public sealed class PdqMatchIndex(FeedTail tail, SignalStore store, ILogger<PdqM
         {
             var (signal, group) = SignalStorageKey.Parse(entry.StorageKey);
             Apply(signal, group, active: entry.Kind is not (UpdateKind.Retracted or UpdateKind.Expired));
+        }
+    }
+
+    private async Task ScanPartitionAsync(int partition, CancellationToken stoppingToken)
+    {
+        await foreach (var record in store.ScanActiveAsync(partition, stoppingToken).ConfigureAwait(false))
+        {
+            if (record.Signal.Kind == SignalKind.Pdq)
+            {
+                Apply(record.Signal, record.SharingGroup, active: true);
+            }
+
+            if (Interlocked.Increment(ref scanned) % 100_000 == 0)
+            {
+                logger.LogInformation("PDQ index: {Scanned} records scanned, {Count} PDQ hashes indexed", Scanned, index.Count);
+            }
         }
     }
 

@@ -37,8 +37,11 @@ public sealed class LocalRedisServer : IDisposable
     /// <paramref name="persistent"/> the AOF is on (fsync every second), as DESIGN.md promises for
     /// a local hub; tests turn it off.
     /// </summary>
+    /// <param name="dataDirectory">Where the server keeps its data.</param>
+    /// <param name="persistent">AOF on (fsync every second).</param>
+    /// <param name="port">A fixed port (one attempt), to restart a stopped server where its clients expect it; null picks a free one.</param>
     /// <exception cref="LocalRedisUnavailableException">redis-server is not installed or does not start.</exception>
-    public static LocalRedisServer Start(string dataDirectory, bool persistent)
+    public static LocalRedisServer Start(string dataDirectory, bool persistent, int? port = null)
     {
         var executable = FindExecutable("redis-server")
             ?? throw new LocalRedisUnavailableException(
@@ -50,15 +53,15 @@ public sealed class LocalRedisServer : IDisposable
 
         // A free port can be taken between probing and binding; retry a few times.
         Exception? last = null;
-        for (var attempt = 0; attempt < 5; attempt++)
+        for (var attempt = 0; attempt < (port is null ? 5 : 1); attempt++)
         {
-            var port = FreeLoopbackPort();
-            var process = Launch(executable, dataDirectory, port, persistent);
+            var chosen = port ?? FreeLoopbackPort();
+            var process = Launch(executable, dataDirectory, chosen, persistent);
             try
             {
-                WaitUntilReady(process, port, TimeSpan.FromSeconds(15));
+                WaitUntilReady(process, chosen, TimeSpan.FromSeconds(15));
                 File.WriteAllText(pidFile, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                return new LocalRedisServer(process, port, pidFile);
+                return new LocalRedisServer(process, chosen, pidFile);
             }
             catch (Exception e) when (e is IOException or TimeoutException or SocketException)
             {

@@ -1,24 +1,19 @@
-using System.Diagnostics;
 using Federation.Contracts.V1;
-using Federation.Hub.Storage;
 using Federation.Hub.Tests.Infrastructure;
 using Grpc.Core;
-using StackExchange.Redis;
 
 namespace Federation.Hub.Tests.Feed;
 
 /// <summary>The feed survives a Redis restart: the tail reconnects and resumes from its last ids.</summary>
 public sealed class FeedRedisRestartTests : IDisposable
 {
-    private readonly int port = LocalRedisServer.FreeLoopbackPort();
-    private readonly string directory = Directory.CreateTempSubdirectory("federation-test-restart-").FullName;
-    private Process? redis;
+    private readonly RestartableRedis redis = new();
 
     [Fact]
     public async Task Open_stream_keeps_delivering_after_redis_restarts()
     {
-        await StartRedisAsync();
-        await using var hub = await HubInstance.StartAsync($"127.0.0.1:{port},abortConnect=false,asyncTimeout=2000,syncTimeout=2000");
+        await redis.StartAsync(waitUntilLoaded: true, "--appendfsync", "always");
+        await using var hub = await HubInstance.StartAsync(redis.ConnectionString + ",asyncTimeout=2000,syncTimeout=2000");
         var admin = await hub.AdminClientAsync();
         var created = await admin.CreateMemberAsync(new CreateMemberRequest { MemberId = "restart-member" });
         var member = new FeedTestMember("restart-member", new SignalService.SignalServiceClient(hub.Invoker(await hub.GetTokenAsync("restart-member", created.ClientSecret))));
@@ -28,8 +23,8 @@ public sealed class FeedRedisRestartTests : IDisposable
         await member.SubmitAsync(FeedTestMember.Sha(before));
         await feed.WaitUntilAsync(u => u.Any(x => x.Signal?.Value == before), "the update before the restart");
 
-        StopRedis();
-        await StartRedisAsync();
+        redis.Kill();
+        await redis.StartAsync();
         await SubmitWhenBackAsync(member, after);
         await feed.WaitUntilAsync(u => u.Any(x => x.Signal?.Value == after), "the update after the restart");
 
@@ -37,11 +32,7 @@ public sealed class FeedRedisRestartTests : IDisposable
         Assert.Single(feed.SignalUpdates, x => x.Signal.Value == after);
     }
 
-    public void Dispose()
-    {
-        StopRedis();
-        Directory.Delete(directory, recursive: true);
-    }
+    public void Dispose() => redis.Dispose();
 
     private static async Task SubmitWhenBackAsync(FeedTestMember member, string value)
     {
@@ -59,41 +50,5 @@ public sealed class FeedRedisRestartTests : IDisposable
                 await Task.Delay(100, CancellationToken.None);
             }
         }
-    }
-
-    private async Task StartRedisAsync()
-    {
-        redis = Process.Start(new ProcessStartInfo("redis-server")
-        {
-            ArgumentList = { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", directory, "--appendonly", "yes", "--appendfsync", "always", "--save", "" },
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        })!;
-        using var timeout = new CancellationTokenSource(FeedReader.Timeout);
-        while (true)
-        {
-            try
-            {
-                await using var probe = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{port},connectTimeout=500");
-                await probe.GetDatabase().PingAsync();
-                return;
-            }
-            catch (RedisConnectionException) when (!timeout.IsCancellationRequested)
-            {
-                await Task.Delay(50, CancellationToken.None);
-            }
-        }
-    }
-
-    private void StopRedis()
-    {
-        if (redis is { HasExited: false })
-        {
-            redis.Kill();
-            redis.WaitForExit();
-        }
-
-        redis?.Dispose();
-        redis = null;
     }
 }
