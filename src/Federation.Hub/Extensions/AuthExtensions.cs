@@ -1,7 +1,7 @@
 using Federation.Hub.Auth;
 using Federation.Hub.Options;
 using Microsoft.AspNetCore.Authorization;
-using OpenIddict.Abstractions;
+using Federation.Hub.Storage;
 using OpenIddict.Validation.AspNetCore;
 
 namespace Federation.Hub.Extensions;
@@ -50,6 +50,10 @@ public static class AuthExtensions
             {
                 validation.UseLocalServer();
                 validation.UseAspNetCore();
+                // Tokens carry the hub's audience and are refused without it; exp, nbf and iat get the same small skew.
+                validation.AddAudiences(options.Tokens.Audience);
+                validation.Configure(o => o.TokenValidationParameters.ClockSkew = options.Tokens.ClockSkew);
+                validation.AddEventHandler(TokenTimeValidator.Descriptor);
             });
 
         builder.Services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
@@ -60,7 +64,7 @@ public static class AuthExtensions
                 authorization.AddPolicy(scope, policy => policy
                     .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
                     .RequireAuthenticatedUser()
-                    .RequireAssertion(context => context.User.HasScope(scope)));
+                    .AddRequirements(new ScopeRequirement(scope)));
             }
 
             authorization.DefaultPolicy = new AuthorizationPolicyBuilder(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
@@ -68,13 +72,34 @@ public static class AuthExtensions
                 .Build();
         });
         builder.Services.AddSingleton<MemberAccessInterceptor>();
+        builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, GrpcAuthorizationResultHandler>();
+        builder.Services.AddSingleton<TokenThrottleStore>();
+        builder.Services.AddOptions<FederationOptions>()
+            .Validate(o => o.Tokens.ClockSkew >= TimeSpan.Zero && o.Tokens.ClockSkew <= TimeSpan.FromMinutes(5),
+                "Federation:Tokens:ClockSkew must be between 0 and 5 minutes.")
+            .Validate(o => o.Tokens.Audience.Length > 0, "Federation:Tokens:Audience must not be empty.")
+            .Validate(o => o.Tokens.MaxRequestBytes is >= 1024 and <= 1024 * 1024, "Federation:Tokens:MaxRequestBytes must be between 1024 and 1048576.")
+            .Validate(o => ValidThrottle(o.Tokens.Throttle),
+                "Federation:Tokens:Throttle: bursts must be 1-100000 and intervals between 1 ms and 1 hour; KnownSourceRetention and RefusalAuditInterval positive.");
         return builder;
     }
 
     public static WebApplication UseFederationAuth(this WebApplication app)
     {
+        // In front of OpenIddict (which runs inside the authentication middleware): no client input becomes a 500.
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/connect/token", StringComparison.OrdinalIgnoreCase),
+            token => token.UseMiddleware<TokenEndpointGuard>());
         app.UseAuthentication();
         app.UseAuthorization();
         return app;
+    }
+
+    private static bool ValidThrottle(TokenThrottleOptions t)
+    {
+        static bool Interval(TimeSpan i) => i >= TimeSpan.FromMilliseconds(1) && i <= TimeSpan.FromHours(1);
+        static bool Burst(int b) => b is >= 1 and <= 100_000;
+        return Burst(t.ClientBurst) && Burst(t.SourceClientBurst) && Burst(t.SourceBurst)
+            && Interval(t.ClientInterval) && Interval(t.SourceClientInterval) && Interval(t.SourceInterval)
+            && t.KnownSourceRetention > TimeSpan.Zero && t.RefusalAuditInterval > TimeSpan.Zero;
     }
 }
