@@ -60,7 +60,7 @@ test('a call without a token is refused with UNAUTHENTICATED', async () => {
   await assert.rejects(
     new Promise((resolve, reject) => c.Lookup({ queries: [] }, new grpc.Metadata(), (e, r) => (e ? reject(e) : resolve(r)))),
     // A real gRPC status with a reason, not a bare HTTP 401 ("Received HTTP status code 401").
-    (e) => e.code === grpc.status.UNAUTHENTICATED && /refused/.test(e.details) && !/HTTP status code/.test(e.details),
+    (e) => e.code === grpc.status.UNAUTHENTICATED && /access token/.test(e.details) && !/HTTP status code/.test(e.details),
   );
 });
 
