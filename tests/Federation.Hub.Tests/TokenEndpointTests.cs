@@ -70,6 +70,17 @@ public sealed class TokenEndpointTests(HubFixture fixture) : IClassFixture<HubFi
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("connect/token?grant_type=x%00y")]
+    [InlineData("connect/token?%%%")]
+    public async Task Get_with_odd_query_gets_an_oauth_error_not_500(string path)
+    {
+        using var response = await Hub.Http.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.NotNull(await ErrorAsync(response));
+    }
+
     [Fact]
     public async Task Non_form_body_gets_400()
     {
