@@ -1,8 +1,8 @@
 using System.Collections.Immutable;
 using Federation.Hub.Storage;
+using Microsoft.AspNetCore;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
-using Microsoft.AspNetCore;
 using static OpenIddict.Server.OpenIddictServerEvents;
 
 namespace Federation.Hub.Auth;

@@ -1,7 +1,7 @@
 using Federation.Hub.Auth;
 using Federation.Hub.Options;
-using Microsoft.AspNetCore.Authorization;
 using Federation.Hub.Storage;
+using Microsoft.AspNetCore.Authorization;
 using OpenIddict.Validation.AspNetCore;
 
 namespace Federation.Hub.Extensions;
