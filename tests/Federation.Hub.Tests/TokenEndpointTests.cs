@@ -107,6 +107,18 @@ public sealed class TokenEndpointTests(HubFixture fixture) : IClassFixture<HubFi
         Assert.Equal("temporarily_unavailable", await ErrorAsync(response));
     }
 
+    [Theory]
+    [InlineData("Federation:Tokens:ClockSkew", "00:10:00", "ClockSkew")]
+    [InlineData("Federation:Tokens:Throttle:ClientBurst", "0", "Throttle")]
+    [InlineData("Federation:Tokens:Audience", "", "Audience")]
+    public async Task Invalid_token_settings_stop_the_hub_at_start(string key, string value, string named)
+    {
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            HubInstance.StartAsync(fixture.Redis.ConnectionString, settings: new Dictionary<string, string?> { [key] = value }));
+
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
+    }
+
     private async Task<HttpResponseMessage> PostAsync(string form) => await Hub.Http.PostAsync("connect/token", FormContent(form));
 
     private static StringContent FormContent(string form)

@@ -2,6 +2,7 @@ using Federation.Hub.Auth;
 using Federation.Hub.Options;
 using Federation.Hub.Storage;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
 using OpenIddict.Validation.AspNetCore;
 
 namespace Federation.Hub.Extensions;
@@ -15,6 +16,11 @@ public static class AuthExtensions
     public static WebApplicationBuilder AddFederationAuth(this WebApplicationBuilder builder)
     {
         var options = FederationOptions.From(builder.Configuration);
+        if (string.IsNullOrWhiteSpace(options.Tokens.Audience))
+        {
+            // OpenIddict is wired before the options are validated, and would fail with a less helpful message.
+            throw new OptionsValidationException(FederationOptions.Section, typeof(FederationOptions), ["Federation:Tokens:Audience must not be empty."]);
+        }
 
         builder.Services.AddOpenIddict()
             .AddServer(server =>
