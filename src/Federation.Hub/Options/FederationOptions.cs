@@ -202,19 +202,20 @@ public sealed class TokenOptions
 /// <summary>
 /// Limits on token requests (generic cell rate: a burst, then one attempt per interval), shared by every replica
 /// through Redis and charged before the secret is verified; a right secret gives its attempt back. Refusals are
-/// HTTP 429 with Retry-After. See docs/security.md, "Credentials and tokens".
+/// HTTP 429 with Retry-After. See docs/security.md, "Credentials and tokens". Validated on start: bursts 1-100,000,
+/// intervals 1 ms to 1 hour.
 /// </summary>
 public sealed class TokenThrottleOptions
 {
     /// <summary>Attempts for one client id from sources that never authenticated as it, before the interval applies.</summary>
-    [Range(1, 1000)]
+    [Range(1, 100_000)]
     public int ClientBurst { get; set; } = 5;
 
     /// <summary>One more attempt per client id per this interval (5 a minute by default).</summary>
     public TimeSpan ClientInterval { get; set; } = TimeSpan.FromSeconds(12);
 
     /// <summary>Attempts for one client id from one source address (its only limit once the source is known).</summary>
-    [Range(1, 1000)]
+    [Range(1, 100_000)]
     public int SourceClientBurst { get; set; } = 20;
 
     /// <summary>One more attempt per client id and source per this interval (10 a minute by default).</summary>
