@@ -114,6 +114,8 @@ public sealed class AuthenticationTests(HubFixture fixture) : IClassFixture<HubF
         await using var shortLived = await HubInstance.StartAsync(fixture.Redis.ConnectionString, settings: new Dictionary<string, string?>
         {
             ["Federation:AccessTokenLifetime"] = "00:00:01",
+            // No clock skew, so the test waits for the token's expiry only (the default skew is 60 s).
+            ["Federation:Tokens:ClockSkew"] = "00:00:00",
         });
         var token = await shortLived.GetTokenAsync(HubInstance.AdminId, HubInstance.AdminSecret, "federation.admin");
         var expires = new JsonWebToken(token).ValidTo;

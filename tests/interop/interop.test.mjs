@@ -59,7 +59,17 @@ test('a call without a token is refused with UNAUTHENTICATED', async () => {
   const { c } = client(federation.SignalService, 'x');
   await assert.rejects(
     new Promise((resolve, reject) => c.Lookup({ queries: [] }, new grpc.Metadata(), (e, r) => (e ? reject(e) : resolve(r)))),
-    (e) => e.code === grpc.status.UNAUTHENTICATED,
+    // A real gRPC status with a reason, not a bare HTTP 401 ("Received HTTP status code 401").
+    (e) => e.code === grpc.status.UNAUTHENTICATED && /access token/.test(e.details) && !/HTTP status code/.test(e.details),
+  );
+});
+
+test('a token without the needed scope is refused with PERMISSION_DENIED naming the scope', async () => {
+  const member = await newMember();
+  const membership = new federation.MembershipService(env('FEDERATION_GRPC'), grpc.credentials.createInsecure());
+  await assert.rejects(
+    new Promise((resolve, reject) => membership.ListMembers({}, member.metadata, (e, r) => (e ? reject(e) : resolve(r)))),
+    (e) => e.code === grpc.status.PERMISSION_DENIED && e.details.includes('federation.admin'),
   );
 });
 

@@ -92,7 +92,7 @@ public sealed partial class MembershipAdministration(MemberStore members, AuditL
     public Task<MemberRecord> RemoveAsync(string actor, string memberId, string reason) =>
         ChangeStatusAsync(actor, memberId, reason, MemberStatusCode.Removed, "member.remove");
 
-    /// <summary>Issues a new secret; the old one stops working at once.</summary>
+    /// <summary>Issues a new secret; the old one and every token obtained with it stop working at once.</summary>
     public async Task<(MemberRecord Member, string Secret)> RotateAsync(string actor, string memberId)
     {
         var member = await GetAsync(memberId).ConfigureAwait(false);
@@ -104,7 +104,8 @@ public sealed partial class MembershipAdministration(MemberStore members, AuditL
         var secret = ClientSecretHasher.GenerateSecret();
         var now = clock.GetUtcNow();
         var updated = member with { SecretHash = ClientSecretHasher.Hash(secret), CredentialsIssuedAt = now, UpdatedAt = now };
-        await members.SaveAsync(updated, statusChanged: false).ConfigureAwait(false);
+        // Told like a status change: every replica ends the feed streams opened with a token of the old credentials.
+        await members.SaveAsync(updated, statusChanged: true).ConfigureAwait(false);
         await audit.AppendAsync(actor, "member.rotate-credentials", memberId, "").ConfigureAwait(false);
         return (updated, secret);
     }

@@ -7,8 +7,9 @@ namespace Federation.Hub.Auth;
 
 /// <summary>
 /// Checks the member's <em>current</em> status on every gRPC call: a token stays valid until it
-/// expires, but a suspended or removed member must be refused at once. Runs after ASP.NET Core
-/// authorization (token and scope), reads the member from Redis and attaches it as the
+/// expires, but a suspended or removed member must be refused at once, and a token obtained before the
+/// member's credentials were rotated (its <see cref="CredentialStamp"/> differs) is refused as well. Runs after
+/// ASP.NET Core authorization (token and scope), reads the member from Redis and attaches it as the
 /// <see cref="Caller"/>.
 /// </summary>
 public sealed class MemberAccessInterceptor(MemberStore members, AuditLog audit) : AroundCallInterceptor
@@ -36,6 +37,13 @@ public sealed class MemberAccessInterceptor(MemberStore members, AuditLog audit)
             await audit.AppendAsync(memberId, "auth.refused", memberId, $"reason=member-{state} method={context.Method}").ConfigureAwait(false);
             throw new RpcException(new Status(StatusCode.PermissionDenied,
                 $"Member '{memberId}' is {state}; its calls are refused. Contact the coalition administrator."));
+        }
+
+        if (!CredentialStamp.IsCurrent(http.User.GetClaim(CredentialStamp.Claim), member))
+        {
+            await audit.AppendAsync(memberId, "auth.refused", memberId, $"reason=credentials-rotated method={context.Method}").ConfigureAwait(false);
+            throw new RpcException(new Status(StatusCode.Unauthenticated,
+                "The access token was issued before the member's credentials were rotated; request a new token with the current secret."));
         }
 
         http.Features.Set(new Caller(member));

@@ -1,7 +1,8 @@
 using Federation.Hub.Auth;
 using Federation.Hub.Options;
+using Federation.Hub.Storage;
 using Microsoft.AspNetCore.Authorization;
-using OpenIddict.Abstractions;
+using Microsoft.Extensions.Options;
 using OpenIddict.Validation.AspNetCore;
 
 namespace Federation.Hub.Extensions;
@@ -15,6 +16,11 @@ public static class AuthExtensions
     public static WebApplicationBuilder AddFederationAuth(this WebApplicationBuilder builder)
     {
         var options = FederationOptions.From(builder.Configuration);
+        if (string.IsNullOrWhiteSpace(options.Tokens.Audience))
+        {
+            // OpenIddict is wired before the options are validated, and would fail with a less helpful message.
+            throw new OptionsValidationException(FederationOptions.Section, typeof(FederationOptions), ["Federation:Tokens:Audience must not be empty."]);
+        }
 
         builder.Services.AddOpenIddict()
             .AddServer(server =>
@@ -51,6 +57,10 @@ public static class AuthExtensions
             {
                 validation.UseLocalServer();
                 validation.UseAspNetCore();
+                // Tokens carry the hub's audience and are refused without it; exp, nbf and iat get the same small skew.
+                validation.AddAudiences(options.Tokens.Audience);
+                validation.Configure(o => o.TokenValidationParameters.ClockSkew = options.Tokens.ClockSkew);
+                validation.AddEventHandler(TokenTimeValidator.Descriptor);
             });
 
         builder.Services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
@@ -61,7 +71,7 @@ public static class AuthExtensions
                 authorization.AddPolicy(scope, policy => policy
                     .AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
                     .RequireAuthenticatedUser()
-                    .RequireAssertion(context => context.User.HasScope(scope)));
+                    .AddRequirements(new ScopeRequirement(scope)));
             }
 
             authorization.DefaultPolicy = new AuthorizationPolicyBuilder(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
@@ -69,13 +79,34 @@ public static class AuthExtensions
                 .Build();
         });
         builder.Services.AddSingleton<MemberAccessInterceptor>();
+        builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, GrpcAuthorizationResultHandler>();
+        builder.Services.AddSingleton<TokenThrottleStore>();
+        builder.Services.AddOptions<FederationOptions>()
+            .Validate(o => o.Tokens.ClockSkew >= TimeSpan.Zero && o.Tokens.ClockSkew <= TimeSpan.FromMinutes(5),
+                "Federation:Tokens:ClockSkew must be between 0 and 5 minutes.")
+            .Validate(o => o.Tokens.Audience.Length > 0, "Federation:Tokens:Audience must not be empty.")
+            .Validate(o => o.Tokens.MaxRequestBytes is >= 1024 and <= 1024 * 1024, "Federation:Tokens:MaxRequestBytes must be between 1024 and 1048576.")
+            .Validate(o => ValidThrottle(o.Tokens.Throttle),
+                "Federation:Tokens:Throttle: bursts must be 1-100000 and intervals between 1 ms and 1 hour; KnownSourceRetention and RefusalAuditInterval positive.");
         return builder;
     }
 
     public static WebApplication UseFederationAuth(this WebApplication app)
     {
+        // In front of OpenIddict (which runs inside the authentication middleware): no client input becomes a 500.
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/connect/token", StringComparison.OrdinalIgnoreCase),
+            token => token.UseMiddleware<TokenEndpointGuard>());
         app.UseAuthentication();
         app.UseAuthorization();
         return app;
+    }
+
+    private static bool ValidThrottle(TokenThrottleOptions t)
+    {
+        static bool Interval(TimeSpan i) => i >= TimeSpan.FromMilliseconds(1) && i <= TimeSpan.FromHours(1);
+        static bool Burst(int b) => b is >= 1 and <= 100_000;
+        return Burst(t.ClientBurst) && Burst(t.SourceClientBurst) && Burst(t.SourceBurst)
+            && Interval(t.ClientInterval) && Interval(t.SourceClientInterval) && Interval(t.SourceInterval)
+            && t.KnownSourceRetention > TimeSpan.Zero && t.RefusalAuditInterval > TimeSpan.Zero;
     }
 }

@@ -8,7 +8,8 @@ namespace Federation.Hub.Feed;
 /// <summary>
 /// Keeps open feed streams within the rules while they run: on <see cref="RedisKeys.MemberStatusChannel"/>
 /// (published by every status or group change) it re-reads the member and ends its streams on this replica
-/// with PERMISSION_DENIED when it is no longer active, or updates the groups its updates are checked against.
+/// with PERMISSION_DENIED when it is no longer active, with UNAUTHENTICATED when its credentials were rotated since the
+/// stream's token was issued, or updates the groups its updates are checked against.
 /// When the replica stops, every stream ends with UNAVAILABLE so clients resume on another replica.
 /// </summary>
 public sealed class FeedAccessMonitor(
@@ -62,11 +63,20 @@ public sealed class FeedAccessMonitor(
             throw new RpcException(Denied(member.Id, current));
         }
 
+        if (current.CredentialsIssuedAt != session.CredentialsIssuedAt)
+        {
+            session.Dispose();
+            throw new RpcException(Rotated);
+        }
+
         session.Member = current;
         return session;
     }
 
     private static Status ShuttingDown => new(StatusCode.Unavailable, "This hub replica is shutting down; resubscribe with your last cursor (start CURSOR).");
+
+    private static Status Rotated => new(StatusCode.Unauthenticated,
+        "The member's credentials were rotated; this stream's token is revoked. Request a new token and resubscribe with your last cursor.");
 
     private static Status Denied(string memberId, MemberRecord? member) =>
         new(StatusCode.PermissionDenied,
@@ -95,6 +105,10 @@ public sealed class FeedAccessMonitor(
                 if (member is null || !member.IsActive)
                 {
                     session.Terminate(Denied(memberId, member));
+                }
+                else if (member.CredentialsIssuedAt != session.CredentialsIssuedAt)
+                {
+                    session.Terminate(Rotated);
                 }
                 else
                 {

@@ -18,12 +18,19 @@ internal sealed class FeedSession : IDisposable
     public FeedSession(MemberRecord member, Action<FeedSession> unregister, CancellationToken callToken)
     {
         this.member = member;
+        CredentialsIssuedAt = member.CredentialsIssuedAt;
         this.unregister = unregister;
         cancellation = CancellationTokenSource.CreateLinkedTokenSource(callToken);
     }
 
     /// <summary>The member id.</summary>
     public string MemberId => member.Id;
+
+    /// <summary>
+    /// The credentials the stream's token was obtained with (the caller's record, whose stamp the token matched when
+    /// the stream opened); a member record with other credentials means they were rotated since.
+    /// </summary>
+    public DateTimeOffset CredentialsIssuedAt { get; }
 
     /// <summary>The member's record as last read; its groups decide visibility of each update.</summary>
     public MemberRecord Member

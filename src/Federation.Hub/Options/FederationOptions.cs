@@ -77,6 +77,9 @@ public sealed class FederationOptions
 
     /// <summary>Live feed settings.</summary>
     public FeedOptions Feed { get; set; } = new();
+
+    /// <summary>Access token claims, the token endpoint's input limits and its throttling of secret guessing.</summary>
+    public TokenOptions Tokens { get; set; } = new();
 }
 
 /// <summary>The first administrator client.</summary>
@@ -170,4 +173,67 @@ public sealed class FeedOptions
     /// <summary>Updates buffered per subscriber before it detaches to catch up from Redis.</summary>
     [Range(16, 1_000_000)]
     public int SubscriberBuffer { get; set; } = 4096;
+}
+
+/// <summary>Access token claims, the token endpoint's input limits and its throttling of secret guessing (docs/security.md).</summary>
+public sealed class TokenOptions
+{
+    /// <summary>
+    /// Audience (<c>aud</c>) written into every access token and required on every call, so a token the hub's key
+    /// signed for another API is refused here. Every replica must use the same value.
+    /// </summary>
+    [Required]
+    public string Audience { get; set; } = "federation-hub";
+
+    /// <summary>
+    /// Clock skew tolerated between replicas when checking <c>exp</c>, <c>nbf</c> and <c>iat</c>; at most 5 minutes
+    /// (a token cannot be recalled, so the tolerance extends its life).
+    /// </summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Largest token request body (bytes); larger ones get 413. A client-credentials form is well under 1 KiB.</summary>
+    [Range(1024, 1024 * 1024)]
+    public int MaxRequestBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Throttling of token requests per client id and per source address.</summary>
+    public TokenThrottleOptions Throttle { get; set; } = new();
+}
+
+/// <summary>
+/// Limits on token requests (generic cell rate: a burst, then one attempt per interval), shared by every replica
+/// through Redis and charged before the secret is verified; a right secret gives its attempt back. Refusals are
+/// HTTP 429 with Retry-After. See docs/security.md, "Credentials and tokens". Validated on start: bursts 1-100,000,
+/// intervals 1 ms to 1 hour.
+/// </summary>
+public sealed class TokenThrottleOptions
+{
+    /// <summary>Attempts for one client id from sources that never authenticated as it, before the interval applies.</summary>
+    [Range(1, 100_000)]
+    public int ClientBurst { get; set; } = 5;
+
+    /// <summary>One more attempt per client id per this interval (5 a minute by default).</summary>
+    public TimeSpan ClientInterval { get; set; } = TimeSpan.FromSeconds(12);
+
+    /// <summary>Attempts for one client id from one source address (its only limit once the source is known).</summary>
+    [Range(1, 100_000)]
+    public int SourceClientBurst { get; set; } = 20;
+
+    /// <summary>One more attempt per client id and source per this interval (10 a minute by default).</summary>
+    public TimeSpan SourceClientInterval { get; set; } = TimeSpan.FromSeconds(6);
+
+    /// <summary>Attempts from one source address (IPv4 address, IPv6 /64) over all client ids.</summary>
+    [Range(1, 100_000)]
+    public int SourceBurst { get; set; } = 30;
+
+    /// <summary>One more attempt per source per this interval (30 a minute by default).</summary>
+    public TimeSpan SourceInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// A source that presented the right secret for a client id is "known" for this long (renewed on every success)
+    /// and exempt from the per-client-id limit, so guessing from elsewhere cannot lock the member out.
+    /// </summary>
+    public TimeSpan KnownSourceRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>At most one <c>auth.throttled</c> audit entry and log line per client id and source per this interval.</summary>
+    public TimeSpan RefusalAuditInterval { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -30,6 +30,15 @@ namespace Federation.Hub.Storage;
 /// string: the serialized SubmitResponse of a batch, for idempotent retries (expires after RequestIdRetention).</item>
 /// <item><c>fed:sweep-lease</c> string: which replica runs the expiry sweep this round (SET NX PX).</item>
 /// </list>
+/// Token request throttling (docs/security.md), per client id (hash tag <c>{t:&lt;client id&gt;}</c>) and per source
+/// (<c>{s:&lt;source&gt;}</c>, an IPv4 address or an IPv6 /64 prefix); each limit is one string holding its theoretical
+/// arrival time in ms (GCRA) and expires when it would be full again:
+/// <list type="bullet">
+/// <item><c>fed:{t:&lt;id&gt;}:tb</c> the client id's limit; <c>fed:{t:&lt;id&gt;}:tb:&lt;source&gt;</c> the client id's limit for one source.</item>
+/// <item><c>fed:{t:&lt;id&gt;}:known:&lt;source&gt;</c> string, present while the source is known for the client id (it presented the right secret).</item>
+/// <item><c>fed:{t:&lt;id&gt;}:note:&lt;source&gt;</c> and <c>fed:{s:&lt;source&gt;}:note</c> strings (SET NX PX): a refusal was audited this interval.</item>
+/// <item><c>fed:{s:&lt;source&gt;}:tb</c> the source's limit over all client ids.</item>
+/// </list>
 /// </remarks>
 public static class RedisKeys
 {
@@ -88,6 +97,24 @@ public static class RedisKeys
         suffix.CopyTo(bytes.AsSpan(written));
         return bytes;
     }
+
+    /// <summary>A client id's token request limit (all sources that are not known for it).</summary>
+    public static RedisKey TokenClientLimit(string clientId) => $"fed:{{t:{clientId}}}:tb";
+
+    /// <summary>A client id's token request limit for one source; same hash tag as <see cref="TokenClientLimit"/>.</summary>
+    public static RedisKey TokenSourceClientLimit(string clientId, string source) => $"fed:{{t:{clientId}}}:tb:{source}";
+
+    /// <summary>Present while <paramref name="source"/> is known for the client id.</summary>
+    public static RedisKey TokenKnownSource(string clientId, string source) => $"fed:{{t:{clientId}}}:known:{source}";
+
+    /// <summary>Set when a throttled request of this client id and source was audited, for the audit interval.</summary>
+    public static RedisKey TokenClientRefusalNote(string clientId, string source) => $"fed:{{t:{clientId}}}:note:{source}";
+
+    /// <summary>A source's token request limit over all client ids.</summary>
+    public static RedisKey TokenSourceLimit(string source) => $"fed:{{s:{source}}}:tb";
+
+    /// <summary>Set when a throttled request of this source was audited, for the audit interval.</summary>
+    public static RedisKey TokenSourceRefusalNote(string source) => $"fed:{{s:{source}}}:note";
 
     /// <summary>Channel announcing member status changes.</summary>
     public static readonly RedisChannel MemberStatusChannel = RedisChannel.Literal("fed:member-status");

@@ -14,6 +14,8 @@ public sealed class AuthenticationAndRetryTests(HubFixture fixture) : IClassFixt
         await using var hub = await HubInstance.StartAsync(fixture.Redis.ConnectionString, settings: new Dictionary<string, string?>
         {
             ["Federation:AccessTokenLifetime"] = "00:00:02",
+            // No clock skew (the default 60 s would keep the token valid a minute past its expiry).
+            ["Federation:Tokens:ClockSkew"] = "00:00:00",
         });
         using var client = TestClients.Admin(hub);
         await client.Membership.GetStatsAsync();

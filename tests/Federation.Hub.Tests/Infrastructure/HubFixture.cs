@@ -4,7 +4,7 @@ using StackExchange.Redis;
 namespace Federation.Hub.Tests.Infrastructure;
 
 /// <summary>A real Redis and one real hub, shared by the tests of one class (xunit class fixture).</summary>
-public sealed class HubFixture : IAsyncLifetime
+public class HubFixture : IAsyncLifetime
 {
     private int memberCounter;
 
@@ -15,9 +15,12 @@ public sealed class HubFixture : IAsyncLifetime
     /// <summary>Direct Redis access for inspecting what the hub stored.</summary>
     public IConnectionMultiplexer RedisConnection { get; private set; } = null!;
 
+    /// <summary>Configuration overrides of the hub (a derived fixture sets them).</summary>
+    protected virtual IDictionary<string, string?>? Settings => null;
+
     public async Task InitializeAsync()
     {
-        Hub = await HubInstance.StartAsync(Redis.ConnectionString);
+        Hub = await HubInstance.StartAsync(Redis.ConnectionString, settings: Settings);
         RedisConnection = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
     }
 
