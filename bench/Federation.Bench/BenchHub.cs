@@ -91,7 +91,10 @@ internal sealed class BenchHub : IAsyncDisposable
     }
 
     /// <summary>Creates a member with the read scope and returns its bearer token, for a client in another process.</summary>
-    public async Task<string> CreateReaderTokenAsync(string prefix)
+    public Task<string> CreateReaderTokenAsync(string prefix) => CreateTokenAsync(prefix, "signals.read");
+
+    /// <summary>Creates a member with the given scopes (space-separated) and returns its bearer token, for a client in another process.</summary>
+    public async Task<string> CreateTokenAsync(string prefix, string scopes)
     {
         var admin = new MembershipService.MembershipServiceClient(Invoker(GrpcChannel.ForAddress(grpcAddress), await TokenAsync(AdminId, AdminSecret, "federation.admin")));
         var id = $"{prefix}-{Interlocked.Increment(ref members)}";
@@ -99,9 +102,9 @@ internal sealed class BenchHub : IAsyncDisposable
         {
             MemberId = id,
             DisplayName = "Benchmark member " + id,
-            Scopes = { "signals.read" },
+            Scopes = { scopes.Split(' ') },
         });
-        return await TokenAsync(id, created.ClientSecret, "signals.read");
+        return await TokenAsync(id, created.ClientSecret, scopes);
     }
 
     /// <summary>
