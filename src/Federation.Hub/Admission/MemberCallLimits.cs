@@ -142,10 +142,26 @@ public sealed class MemberCallLimits(FairAdmissionGate gate, IOptions<Federation
     private static long RetryMilliseconds(TimeSpan retryAfter) => (long)Math.Ceiling(retryAfter.TotalMilliseconds);
 
     // A gRPC "trailers-only" response (status in the headers), which is what grpc-dotnet itself sends for an error
-    // before any message; the unread request body is discarded by Kestrel when the response completes.
+    // before any message. The request body of a single-message call is read to its end first (bytes only, never
+    // parsed): answering while the client is still sending leaves Kestrel tracking a half-closed stream, and a client
+    // that retries at once piles those up until Kestrel's rapid-reset defence (CVE-2023-44487) aborts the whole
+    // connection with ENHANCE_YOUR_CALM — the member's other calls on it included. A refused SubmitStream is answered
+    // at once: its body is the whole bulk load.
     private async Task RefuseAsync(HttpContext context, string memberId, string path, string message, TimeSpan? retryAfter)
     {
         logger.LogDebug("Refused {Method} of member {MemberId}: over a fair-sharing limit", path, memberId);
+        if (path != SubmitStreamPath)
+        {
+            try
+            {
+                await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)
+            {
+                // The client went away or sent more than Kestrel's body limit: answer (or not) all the same.
+            }
+        }
+
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/grpc";
