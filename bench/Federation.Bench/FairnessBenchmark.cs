@@ -17,7 +17,7 @@ internal static class FairnessBenchmark
 {
     private const int VictimBatch = 100;
     private const int LookupBatch = 10;
-    private const int FloodConcurrency = 32;
+    private const int DefaultFloodConcurrency = 32;
     private const int FloodBatch = 1000;
     private static readonly TimeSpan SubmitInterval = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan LookupInterval = TimeSpan.FromMilliseconds(20);
@@ -39,10 +39,11 @@ internal static class FairnessBenchmark
     {
         var quick = args.Contains("--quick");
         var outFile = BenchPaths.Option(args, "--out") ?? BenchPaths.ResultsFile("fairness.json");
-        return RunAloneAsync(quick ? TimeSpan.FromSeconds(6) : TimeSpan.FromSeconds(15), outFile).GetAwaiter().GetResult();
+        var concurrency = int.Parse(BenchPaths.Option(args, "--flood-concurrency") ?? DefaultFloodConcurrency.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        return RunAloneAsync(quick ? TimeSpan.FromSeconds(6) : TimeSpan.FromSeconds(15), outFile, concurrency).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAloneAsync(TimeSpan step, string outFile)
+    private static async Task<int> RunAloneAsync(TimeSpan step, string outFile, int floodConcurrency)
     {
         Console.WriteLine($"Federation fairness benchmark: {Environment.ProcessorCount} cores, .NET {Environment.Version}, load {LoadAverage()}");
         var work = Directory.CreateTempSubdirectory("federation-bench-").FullName;
@@ -50,7 +51,7 @@ internal static class FairnessBenchmark
         {
             using var redisServer = LocalRedisServer.Start(Path.Combine(work, "redis"), persistent: false);
             await using var hub = await BenchHub.StartAsync(redisServer.ConnectionString, Path.Combine(work, "hub"));
-            var result = await RunAsync(hub, step, 5000);
+            var result = await RunAsync(hub, step, 5000, floodConcurrency);
             Print(result);
             File.WriteAllText(outFile, JsonSerializer.Serialize(new { benchmark = "fairness", measuredAt = DateTimeOffset.UtcNow, processorCount = Environment.ProcessorCount, result }, Json));
             Console.WriteLine($"written: {outFile}");
@@ -62,7 +63,7 @@ internal static class FairnessBenchmark
         }
     }
 
-    public static async Task<Result> RunAsync(BenchHub hub, TimeSpan step, int seed)
+    public static async Task<Result> RunAsync(BenchHub hub, TimeSpan step, int seed, int floodConcurrency = DefaultFloodConcurrency)
     {
         using var victim = await hub.CreateMemberAsync("bench-victim");
         var floodToken = await hub.CreateTokenAsync("bench-flood", "signals.submit");
@@ -81,7 +82,7 @@ internal static class FairnessBenchmark
         try
         {
             // The flood runs 1 s before and after the measured window, so the victim is measured in a flood throughout.
-            using var flooder = StartFlooder(hub.GrpcAddress, tokenFile, step + TimeSpan.FromSeconds(2));
+            using var flooder = StartFlooder(hub.GrpcAddress, tokenFile, step + TimeSpan.FromSeconds(2), floodConcurrency);
             await ReadEventAsync(flooder, "started", TimeSpan.FromSeconds(60));
             await Task.Delay(TimeSpan.FromSeconds(1));
             cpu = Process.GetCurrentProcess().TotalProcessorTime;
@@ -90,7 +91,7 @@ internal static class FairnessBenchmark
             var done = await ReadEventAsync(flooder, "done", step + TimeSpan.FromSeconds(60));
             await flooder.WaitForExitAsync();
             var flood = new Flood(
-                FloodConcurrency, FloodBatch, done.GetProperty("seconds").GetDouble(), done.GetProperty("okCalls").GetInt64(),
+                floodConcurrency, FloodBatch, done.GetProperty("seconds").GetDouble(), done.GetProperty("okCalls").GetInt64(),
                 done.GetProperty("acceptedItems").GetInt64(), done.GetProperty("itemsPerSecond").GetDouble(), done.GetProperty("refused").GetInt64(),
                 done.GetProperty("refusedPerSecond").GetDouble(), done.GetProperty("failed").GetInt64(), done.GetProperty("cpuSeconds").GetDouble());
             return new Result(
@@ -172,7 +173,7 @@ internal static class FairnessBenchmark
         return LatencyStats.From(samples);
     }
 
-    private static Process StartFlooder(string address, string tokenFile, TimeSpan seconds)
+    private static Process StartFlooder(string address, string tokenFile, TimeSpan seconds, int concurrency)
     {
         var path = Environment.ProcessPath ?? "dotnet";
         var start = new ProcessStartInfo(path) { RedirectStandardOutput = true, UseShellExecute = false };
@@ -184,7 +185,7 @@ internal static class FairnessBenchmark
         foreach (var arg in new[]
         {
             "flood-clients", "--address", address, "--token-file", tokenFile,
-            "--concurrency", FloodConcurrency.ToString(CultureInfo.InvariantCulture),
+            "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture),
             "--batch", FloodBatch.ToString(CultureInfo.InvariantCulture),
             "--seconds", seconds.TotalSeconds.ToString(CultureInfo.InvariantCulture),
         })

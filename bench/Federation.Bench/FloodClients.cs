@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
+using Google.Protobuf;
 using Federation.Contracts.V1;
 using Grpc.Core;
-using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 
 namespace Federation.Bench;
@@ -15,13 +16,18 @@ namespace Federation.Bench;
 /// </summary>
 /// <remarks>
 /// Arguments: <c>--address http://127.0.0.1:port --token-file file --concurrency N --batch B --seconds S</c>. N loops
-/// on one channel (one HTTP/2 connection) each send Submit calls of B unique SHA-256 items back to back for S seconds,
+/// on one channel (one HTTP/2 connection) each send Submit calls of B unique SHA-256 items (pre-serialized) back to back for S seconds,
 /// ignoring retry hints: a refused call is sent again at once. Prints <c>{"event":"started"}</c> once the first call
 /// has been answered, then <c>{"event":"done", ...}</c> with the counts. Bounded by time and by a call count.
 /// </remarks>
 internal static class FloodClients
 {
     private const long MaxCallsPerLoop = 10_000_000;
+    private const int PoolBatches = 200;
+
+    // Submit with the request and response as bytes: the flooder neither serializes nor parses per call.
+    private static readonly Method<byte[], byte[]> SubmitRaw = new(
+        MethodType.Unary, SignalService.Descriptor.FullName, "Submit", Marshallers.Create(b => b, b => b), Marshallers.Create(b => b, b => b));
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     public static int Run(string[] args) => RunAsync(args).GetAwaiter().GetResult();
@@ -35,31 +41,37 @@ internal static class FloodClients
         var duration = TimeSpan.FromSeconds(double.Parse(BenchPaths.Option(args, "--seconds") ?? "10", CultureInfo.InvariantCulture));
 
         using var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
-        var header = "Bearer " + token;
-        var client = new SignalService.SignalServiceClient(channel.Intercept(m =>
-        {
-            m.Add("Authorization", header);
-            return m;
-        }));
+        var invoker = channel.CreateCallInvoker();
+        var options = new CallOptions(new Metadata { { "Authorization", "Bearer " + token } });
 
-        // One call first: the connection is up and the hub has seen the member before the clock starts.
-        await client.SubmitAsync(Batch(new BenchSignals(7), batch));
+        // The batches are built and serialized before the flood starts, so that the flooder's own CPU (on the same
+        // machine as the hub here, never in a deployment) goes to sending, not to generating values or serializing.
+        // Each call patches a fresh request_id into its batch (field 1 comes first, 32 hex digits), so the hub sees
+        // new batches; the pool holds more unique values than the flood submits in a run, so items are CREATED.
+        var pool = new byte[Math.Max(concurrency * 4, PoolBatches)][];
+        var signals = new BenchSignals(10_000);
+        for (var b = 0; b < pool.Length; b++)
+        {
+            pool[b] = Batch(signals, batch).ToByteArray();
+        }
+
+        await invoker.AsyncUnaryCall(SubmitRaw, null, options, WithNewRequestId(pool[0]));
         Emit(new { @event = "started" });
 
-        long accepted = 0, okCalls = 0, refused = 0, failed = 0;
+        long okCalls = 0, refused = 0, failed = 0;
         var clock = Stopwatch.StartNew();
         var loops = Enumerable.Range(0, concurrency).Select(loop => Task.Run(async () =>
         {
-            var signals = new BenchSignals(10_000 + loop);
-            var request = Batch(signals, batch);
+            var next = loop;
+            var request = WithNewRequestId(pool[next % pool.Length]);
             for (long call = 0; call < MaxCallsPerLoop && clock.Elapsed < duration; call++)
             {
                 try
                 {
-                    var response = await client.SubmitAsync(request);
+                    await invoker.AsyncUnaryCall(SubmitRaw, null, options, request);
                     Interlocked.Increment(ref okCalls);
-                    Interlocked.Add(ref accepted, response.Summary.Created + response.Summary.Corroborated + response.Summary.Unchanged);
-                    request = Batch(signals, batch);
+                    next += concurrency;
+                    request = WithNewRequestId(pool[next % pool.Length]);
                 }
                 catch (RpcException e) when (e.StatusCode == StatusCode.ResourceExhausted)
                 {
@@ -74,6 +86,7 @@ internal static class FloodClients
         })).ToArray();
         await Task.WhenAll(loops);
         var seconds = clock.Elapsed.TotalSeconds;
+        var accepted = okCalls * batch;
         Emit(new
         {
             @event = "done",
@@ -87,6 +100,19 @@ internal static class FloodClients
             cpuSeconds = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,
         });
         return 0;
+    }
+
+    private static byte[] WithNewRequestId(byte[] serialized)
+    {
+        // Tag 0x0a (field 1, length-delimited), length 32, then the id's 32 ASCII hex digits.
+        if (serialized[0] != 0x0a || serialized[1] != 32)
+        {
+            throw new InvalidOperationException("unexpected SubmitRequest layout");
+        }
+
+        var copy = (byte[])serialized.Clone();
+        Encoding.ASCII.GetBytes(Guid.NewGuid().ToString("N"), copy.AsSpan(2, 32));
+        return copy;
     }
 
     private static SubmitRequest Batch(BenchSignals signals, int size)
