@@ -18,8 +18,10 @@ public sealed class FairnessOptions
     public int MaxConcurrentCalls { get; set; }
 
     /// <summary>
-    /// Work-heavy calls of one member executing at once, so one member never holds every slot. 0: half the processor
-    /// count (at least 1): one member's calls can keep at most half the cores busy, the rest stays for the others.
+    /// Work-heavy calls of one member executing at once, so one member never holds every slot. 0: half of
+    /// <see cref="MaxConcurrentCalls"/> (at least 1), so the other half stays free for the other members. (One call per
+    /// member was tried: it serializes a member's small calls, and a publisher sending 100 small batches a second was
+    /// refused on a loaded machine.)
     /// </summary>
     [Range(0, 10_000)]
     public int MaxConcurrentCallsPerMember { get; set; }
@@ -30,7 +32,7 @@ public sealed class FairnessOptions
     /// call counts as one call while it is open.
     /// </summary>
     [Range(0, 100_000)]
-    public int MaxQueuedCallsPerMember { get; set; } = 8;
+    public int MaxQueuedCallsPerMember { get; set; } = 16;
 
     /// <summary>
     /// Deficit round-robin quantum in items: a member waiting with a batch of N items gets a slot after about
@@ -63,5 +65,5 @@ public sealed class FairnessOptions
 
     /// <summary><see cref="MaxConcurrentCallsPerMember"/> with 0 resolved.</summary>
     public int EffectiveMaxConcurrentCallsPerMember(int processors) =>
-        MaxConcurrentCallsPerMember > 0 ? MaxConcurrentCallsPerMember : Math.Min(EffectiveMaxConcurrentCalls(processors), Math.Max(1, processors / 2));
+        MaxConcurrentCallsPerMember > 0 ? MaxConcurrentCallsPerMember : Math.Max(1, EffectiveMaxConcurrentCalls(processors) / 2);
 }
