@@ -17,7 +17,7 @@ internal static class FairnessBenchmark
 {
     private const int VictimBatch = 100;
     private const int LookupBatch = 10;
-    private const int DefaultFloodConcurrency = 32;
+    private const int DefaultFloodConcurrency = 64;
     private const int FloodBatch = 1000;
     private static readonly TimeSpan SubmitInterval = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan LookupInterval = TimeSpan.FromMilliseconds(20);

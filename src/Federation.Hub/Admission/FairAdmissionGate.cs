@@ -6,16 +6,18 @@ using Microsoft.Extensions.Options;
 namespace Federation.Hub.Admission;
 
 /// <summary>
-/// Fair sharing of one replica's capacity between members. A bounded number of work-heavy calls execute at once
-/// (<see cref="FairnessOptions.MaxConcurrentCalls"/>); each member has its own cap on executing calls, its own FIFO
-/// queue and a cap on calls in progress (<see cref="TryReserve"/>); a free slot goes to the waiting members in turn by
-/// deficit round-robin over items, so a 1,000-item batch waits about ten turns where a 100-item one waits one.
+/// Fair sharing of one replica's capacity between members. Work-heavy calls execute in a bounded number of slots
+/// (<see cref="FairnessOptions.MaxConcurrentCalls"/>); a call of n items takes ceil(n / quantum) slots, so a 1,000-item
+/// batch holds ten where a 10-query look-up holds one. Each member has its own cap on the slots it holds, its own FIFO
+/// queue and a cap on calls in progress (<see cref="TryReserve"/>); freed slots go to the waiting members in turn by
+/// deficit round-robin over items, so a 1,000-item batch also waits about ten turns where a small call waits one.
 /// </summary>
 /// <remarks>
 /// Why per replica and not in Redis: what a flood exhausts is this replica's cores, thread pool and its share of
 /// Redis; a slot count follows that capacity wherever the replica runs, and needs no round trip. Invariant kept by
-/// <see cref="Dispatch"/>: whenever a slot is free, every member still waiting is at its own cap, so the fast path
-/// (free slot, member below its cap, nothing of its own queued) never overtakes a waiting call it should not.
+/// <see cref="Dispatch"/>: whenever a slot is free, every member still waiting is at its own cap or one member holds
+/// the free slots for its turn (<c>holding</c>), so the fast path (enough free slots, nobody holding, member below its
+/// cap, nothing of its own queued) never overtakes a waiting call it should not.
 /// </remarks>
 public sealed class FairAdmissionGate
 {
@@ -28,13 +30,17 @@ public sealed class FairAdmissionGate
     private readonly int quantum;
     private int free;
 
+    // The member whose turn it is and whose oldest call needs more slots than are free: freed slots wait for it, so
+    // small calls of others cannot starve a large one.
+    private MemberShare? holding;
+
     // Exponentially weighted mean of how long a call holds its slot, for the retry-after hint of a refusal.
     private long meanHoldTicks = TimeSpan.FromMilliseconds(20).Ticks;
 
     public FairAdmissionGate(IOptions<FederationOptions> options)
         : this(
-            options.Value.Fairness.EffectiveMaxConcurrentCalls(Environment.ProcessorCount),
-            options.Value.Fairness.EffectiveMaxConcurrentCallsPerMember(Environment.ProcessorCount),
+            options.Value.Fairness.EffectiveMaxConcurrentCalls(Environment.ProcessorCount, options.Value.Signals.MaxBatchSize),
+            options.Value.Fairness.EffectiveMaxConcurrentCallsPerMember(Environment.ProcessorCount, options.Value.Signals.MaxBatchSize),
             options.Value.Fairness.MaxQueuedCallsPerMember,
             options.Value.Fairness.QuantumItems)
     {
@@ -53,10 +59,10 @@ public sealed class FairAdmissionGate
         free = slots;
     }
 
-    /// <summary>Calls that may execute at once.</summary>
+    /// <summary>Slots: calls of up to one quantum of items that may execute at once.</summary>
     public int Slots { get; }
 
-    /// <summary>Calls of one member that may execute at once.</summary>
+    /// <summary>Slots one member may hold at once.</summary>
     public int PerMember { get; }
 
     /// <summary>Calls of one member that may wait beyond those executing.</summary>
@@ -130,24 +136,29 @@ public sealed class FairAdmissionGate
     public ValueTask<Lease> EnterAsync(string memberId, int cost, CancellationToken cancellationToken)
     {
         var share = ShareOf(memberId);
+        cost = Math.Max(1, cost);
+        var units = UnitsOf(cost);
         Waiter waiter;
         lock (sync)
         {
-            if (free > 0 && share.Executing < PerMember && share.Waiters.Count == 0)
+            if (holding is null && free >= units && share.Executing + units <= PerMember && share.Waiters.Count == 0)
             {
-                free--;
-                share.Executing++;
-                return new ValueTask<Lease>(new Lease(this, share, Stopwatch.GetTimestamp()));
+                free -= units;
+                share.Executing += units;
+                return new ValueTask<Lease>(new Lease(this, share, units, Stopwatch.GetTimestamp()));
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            waiter = new Waiter(this, share, Math.Max(1, cost));
+            waiter = new Waiter(this, share, cost, units);
             waiter.Node = share.Waiters.AddLast(waiter);
             if (!share.InRing)
             {
                 share.InRing = true;
                 ring.Enqueue(share);
             }
+
+            // Slots may be free but too few for this call: on its turn it holds them (small calls cannot starve it).
+            Dispatch();
         }
 
         // Registered outside the lock: a token cancelled meanwhile runs the callback at once, and it takes the lock.
@@ -174,18 +185,23 @@ public sealed class FairAdmissionGate
 
             waiter.Share.Waiters.Remove(waiter.Node);
             waiter.Node = null;
+            // The cancelled call may have been the one the free slots were held for.
+            Dispatch();
         }
 
         waiter.TrySetCanceled(token);
     }
 
-    private void Release(MemberShare share, long startedAt)
+    // Slots a call of cost items takes: one per quantum, but never more than a member may hold (it would never run).
+    private int UnitsOf(int cost) => (int)Math.Min(PerMember, ((long)cost + quantum - 1) / quantum);
+
+    private void Release(MemberShare share, int units, long startedAt)
     {
         var held = Stopwatch.GetElapsedTime(startedAt).Ticks;
         lock (sync)
         {
-            free++;
-            share.Executing--;
+            free += units;
+            share.Executing -= units;
             meanHoldTicks += (held - meanHoldTicks) / 8;
             if (share.Waiters.Count > 0 && !share.InRing)
             {
@@ -198,47 +214,89 @@ public sealed class FairAdmissionGate
     }
 
     // Deficit round-robin, one grant per visit: a member's turn adds the quantum to its deficit, and its oldest call
-    // runs when the deficit covers the call's items. Members at their own cap leave the ring until one of their
-    // calls ends (Release puts them back). Runs under the lock; grants complete their tasks, whose continuations run
-    // asynchronously (never inside the lock).
+    // runs when the deficit covers the call's items and enough slots are free; if they are not, the member holds the
+    // free slots until they are. Members at their own cap leave the ring until one of their calls ends (Release puts
+    // them back). Runs under the lock; grants complete their tasks, whose continuations run asynchronously (never
+    // inside the lock). Each visit either removes a member from the ring or adds a quantum, so it ends.
     private void Dispatch()
     {
+        if (holding is { } held)
+        {
+            if (held.Waiters.Count == 0 || held.Executing + held.Waiters.First!.Value.Units > PerMember)
+            {
+                holding = null;
+                held.InRing = false;
+                if (held.Waiters.Count == 0)
+                {
+                    held.Deficit = 0;
+                }
+            }
+            else if (held.Waiters.First!.Value.Units <= free)
+            {
+                holding = null;
+                Grant(held, held.Waiters.First!.Value);
+                Requeue(held);
+            }
+            else
+            {
+                return;
+            }
+        }
+
         while (free > 0 && ring.Count > 0)
         {
             var share = ring.Dequeue();
-            if (share.Waiters.Count == 0 || share.Executing >= PerMember)
-            {
-                share.InRing = false;
-                if (share.Waiters.Count == 0)
-                {
-                    share.Deficit = 0;
-                }
-
-                continue;
-            }
-
-            share.Deficit += quantum;
-            var head = share.Waiters.First!.Value;
-            if (head.Cost <= share.Deficit)
-            {
-                share.Deficit = Math.Min(share.Deficit - head.Cost, quantum);
-                share.Waiters.RemoveFirst();
-                head.Node = null;
-                share.Executing++;
-                free--;
-                head.Registration.Unregister();
-                head.TrySetResult(new Lease(this, share, Stopwatch.GetTimestamp()));
-            }
-
             if (share.Waiters.Count == 0)
             {
                 share.InRing = false;
                 share.Deficit = 0;
+                continue;
             }
-            else
+
+            var head = share.Waiters.First!.Value;
+            if (share.Executing + head.Units > PerMember)
             {
-                ring.Enqueue(share);
+                share.InRing = false;
+                continue;
             }
+
+            share.Deficit += quantum;
+            if (share.Deficit >= head.Cost)
+            {
+                if (head.Units > free)
+                {
+                    holding = share;
+                    return;
+                }
+
+                Grant(share, head);
+            }
+
+            Requeue(share);
+        }
+    }
+
+    private void Grant(MemberShare share, Waiter head)
+    {
+        share.Deficit = Math.Min(share.Deficit - head.Cost, quantum);
+        share.Waiters.RemoveFirst();
+        head.Node = null;
+        share.Executing += head.Units;
+        free -= head.Units;
+        head.Registration.Unregister();
+        head.TrySetResult(new Lease(this, share, head.Units, Stopwatch.GetTimestamp()));
+    }
+
+    private void Requeue(MemberShare share)
+    {
+        if (share.Waiters.Count == 0)
+        {
+            share.InRing = false;
+            share.Deficit = 0;
+        }
+        else
+        {
+            ring.Enqueue(share);
         }
     }
 
@@ -247,16 +305,18 @@ public sealed class FairAdmissionGate
     {
         private readonly FairAdmissionGate? gate;
         private readonly MemberShare? share;
+        private readonly int units;
         private readonly long startedAt;
 
-        internal Lease(FairAdmissionGate gate, MemberShare share, long startedAt)
+        internal Lease(FairAdmissionGate gate, MemberShare share, int units, long startedAt)
         {
             this.gate = gate;
             this.share = share;
+            this.units = units;
             this.startedAt = startedAt;
         }
 
-        public void Dispose() => gate?.Release(share!, startedAt);
+        public void Dispose() => gate?.Release(share!, units, startedAt);
     }
 
     /// <summary>One member's state. Queue fields are guarded by the gate's lock; counters are atomic.</summary>
@@ -275,10 +335,11 @@ public sealed class FairAdmissionGate
         public readonly Dictionary<string, int> Connections = new(StringComparer.Ordinal);
     }
 
-    internal sealed class Waiter(FairAdmissionGate gate, MemberShare share, int cost) : TaskCompletionSource<Lease>(TaskCreationOptions.RunContinuationsAsynchronously)
+    internal sealed class Waiter(FairAdmissionGate gate, MemberShare share, int cost, int units) : TaskCompletionSource<Lease>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         public MemberShare Share { get; } = share;
         public int Cost { get; } = cost;
+        public int Units { get; } = units;
         public LinkedListNode<Waiter>? Node;
         public CancellationTokenRegistration Registration;
 

@@ -57,7 +57,7 @@ public sealed class MemberCallLimits(FairAdmissionGate gate, IOptions<Federation
                 {
                     await RefuseAsync(context, memberId, path,
                         $"Member '{memberId}' already has {gate.PerMember + gate.QueuedPerMember} Submit/SubmitStream/Lookup calls in progress on this hub replica "
-                        + $"({gate.PerMember} executing + {gate.QueuedPerMember} queued; limits Federation:Fairness:MaxConcurrentCallsPerMember and MaxQueuedCallsPerMember); "
+                        + $"(limits Federation:Fairness:MaxConcurrentCallsPerMember {gate.PerMember} + MaxQueuedCallsPerMember {gate.QueuedPerMember}); "
                         + $"retry this call after {RetryMilliseconds(retryAfter)} ms (trailer retry-after-ms) and keep fewer calls in flight.",
                         retryAfter).ConfigureAwait(false);
                     return;

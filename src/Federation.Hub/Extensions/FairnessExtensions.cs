@@ -14,7 +14,8 @@ public static class FairnessExtensions
                 o => o.Fairness.QuantumItems * 10 >= o.Signals.MaxBatchSize,
                 "Federation:Fairness:QuantumItems must be at least a tenth of Federation:Signals:MaxBatchSize, so a slot is granted within ~10 rounds.")
             .Validate(
-                o => o.Fairness.EffectiveMaxConcurrentCallsPerMember(Environment.ProcessorCount) <= o.Fairness.EffectiveMaxConcurrentCalls(Environment.ProcessorCount),
+                o => o.Fairness.EffectiveMaxConcurrentCallsPerMember(Environment.ProcessorCount, o.Signals.MaxBatchSize)
+                    <= o.Fairness.EffectiveMaxConcurrentCalls(Environment.ProcessorCount, o.Signals.MaxBatchSize),
                 "Federation:Fairness:MaxConcurrentCallsPerMember must not exceed MaxConcurrentCalls.");
 
         var options = FederationOptions.From(builder.Configuration);

@@ -10,26 +10,29 @@ namespace Federation.Hub.Options;
 public sealed class FairnessOptions
 {
     /// <summary>
-    /// Work-heavy calls (Submit, each SubmitStream batch, Lookup) executing at once on this replica; the rest wait in
-    /// their member's queue and free slots go to members in turn. 0: 2 × the processor count, enough to keep the
-    /// cores and Redis busy while bounding the work queued in front of any one call.
+    /// Slots for the work-heavy calls (Submit, each SubmitStream batch, Lookup) executing at once on this replica; a
+    /// call of n items takes ceil(n / <see cref="QuantumItems"/>) slots, so ten 10-query look-ups run in the slots of
+    /// one 1,000-item batch. The rest wait in their member's queue and freed slots go to members in turn. 0: room for
+    /// two full batches per processor (2 × processors × MaxBatchSize / QuantumItems: 40 on 2 cores), enough to keep
+    /// the cores and Redis busy while bounding the work queued in front of any one call.
     /// </summary>
     [Range(0, 10_000)]
     public int MaxConcurrentCalls { get; set; }
 
     /// <summary>
-    /// Work-heavy calls of one member executing at once, so one member never holds every slot. 0: half of
-    /// <see cref="MaxConcurrentCalls"/> (at least 1), so the other half stays free for the other members. (One call per
-    /// member was tried: it serializes a member's small calls, and a publisher sending 100 small batches a second was
-    /// refused on a loaded machine.)
+    /// Slots one member's calls may hold at once, so one member never holds every slot. 0: half of
+    /// <see cref="MaxConcurrentCalls"/> (at least 1), so the other half stays free for the other members. (A cap in
+    /// calls rather than slots was tried first: it serialized a member's small calls, and a publisher sending 100 small
+    /// batches a second was refused on a loaded machine.) A call larger than this takes this many slots.
     /// </summary>
     [Range(0, 10_000)]
     public int MaxConcurrentCallsPerMember { get; set; }
 
     /// <summary>
-    /// Work-heavy calls of one member waiting for a slot (on top of those executing). A call beyond it is refused at
-    /// once, before its request is read, with RESOURCE_EXHAUSTED and a <c>retry-after-ms</c> trailer. A SubmitStream
-    /// call counts as one call while it is open.
+    /// Work-heavy calls of one member waiting for slots. The member's calls in progress are bounded by
+    /// <see cref="MaxConcurrentCallsPerMember"/> + this; a call beyond that is refused at once, before its request is
+    /// read, with RESOURCE_EXHAUSTED and a <c>retry-after-ms</c> trailer. A SubmitStream call counts as one call while
+    /// it is open.
     /// </summary>
     [Range(0, 100_000)]
     public int MaxQueuedCallsPerMember { get; set; } = 16;
@@ -60,10 +63,11 @@ public sealed class FairnessOptions
     [Range(1, 100_000)]
     public int MaxStreamsPerConnection { get; set; } = 100;
 
-    /// <summary><see cref="MaxConcurrentCalls"/> with 0 resolved for a machine of <paramref name="processors"/> cores.</summary>
-    public int EffectiveMaxConcurrentCalls(int processors) => MaxConcurrentCalls > 0 ? MaxConcurrentCalls : 2 * Math.Max(1, processors);
+    /// <summary><see cref="MaxConcurrentCalls"/> with 0 resolved for <paramref name="processors"/> cores and the largest batch.</summary>
+    public int EffectiveMaxConcurrentCalls(int processors, int maxBatchSize) =>
+        MaxConcurrentCalls > 0 ? MaxConcurrentCalls : 2 * Math.Max(1, processors) * Math.Max(1, (maxBatchSize + QuantumItems - 1) / QuantumItems);
 
     /// <summary><see cref="MaxConcurrentCallsPerMember"/> with 0 resolved.</summary>
-    public int EffectiveMaxConcurrentCallsPerMember(int processors) =>
-        MaxConcurrentCallsPerMember > 0 ? MaxConcurrentCallsPerMember : Math.Max(1, EffectiveMaxConcurrentCalls(processors) / 2);
+    public int EffectiveMaxConcurrentCallsPerMember(int processors, int maxBatchSize) =>
+        MaxConcurrentCallsPerMember > 0 ? MaxConcurrentCallsPerMember : Math.Max(1, EffectiveMaxConcurrentCalls(processors, maxBatchSize) / 2);
 }

@@ -58,9 +58,9 @@ public sealed class FairAdmissionGateTests
     public async Task A_member_at_its_own_cap_waits_while_another_member_gets_a_free_slot_at_once()
     {
         var gate = new FairAdmissionGate(slots: 4, perMember: 2, queuedPerMember: 10, quantumItems: 100);
-        var flood1 = Enter(gate, "flood", 1000);
-        var flood2 = Enter(gate, "flood", 1000);
-        var flood3 = Queue(gate, "flood", 1000, CancellationToken.None);
+        var flood1 = Enter(gate, "flood", 100);
+        var flood2 = Enter(gate, "flood", 100);
+        var flood3 = Queue(gate, "flood", 100, CancellationToken.None);
 
         var victim = Queue(gate, "victim", 100, CancellationToken.None);
 
@@ -73,6 +73,31 @@ public sealed class FairAdmissionGateTests
         flood2.Dispose();
         (await flood3).Dispose();
         Assert.Equal(4, gate.FreeSlots);
+    }
+
+    [Fact]
+    public async Task A_large_call_takes_a_slot_per_quantum_and_on_its_turn_free_slots_wait_for_it()
+    {
+        var gate = new FairAdmissionGate(slots: 10, perMember: 10, queuedPerMember: 10, quantumItems: 100);
+        var small = Enter(gate, "x", 100);
+        var eightSmall = Enumerable.Range(0, 8).Select(_ => Enter(gate, "x", 10)).ToList();
+        Assert.Equal(1, gate.FreeSlots);
+
+        var big = Queue(gate, "bulk", 1000, CancellationToken.None);
+        var later = Queue(gate, "y", 10, CancellationToken.None);
+
+        // 1,000 items need ten slots; the one free slot is held for the batch, not given to y's small call.
+        Assert.False(big.IsCompleted);
+        Assert.False(later.IsCompleted);
+        small.Dispose();
+        eightSmall.ForEach(lease => lease.Dispose());
+        Assert.True(big.IsCompleted);
+        Assert.False(later.IsCompleted);
+        Assert.Equal(0, gate.FreeSlots);
+        (await big).Dispose();
+        Assert.True(later.IsCompleted);
+        (await later).Dispose();
+        Assert.Equal(10, gate.FreeSlots);
     }
 
     [Fact]
