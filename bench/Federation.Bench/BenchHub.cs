@@ -42,7 +42,8 @@ internal sealed class BenchHub : IAsyncDisposable
 
     public IServiceProvider Services => app.Services;
 
-    public static async Task<BenchHub> StartAsync(string redis, string dataPath)
+    /// <param name="settings">Configuration keys that override the benchmark's defaults.</param>
+    public static async Task<BenchHub> StartAsync(string redis, string dataPath, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var httpPort = LocalRedisServer.FreeLoopbackPort();
         var grpcPort = LocalRedisServer.FreeLoopbackPort();
@@ -63,6 +64,11 @@ internal sealed class BenchHub : IAsyncDisposable
             // Subscribers get a heartbeat within a second, so the benchmark knows when every stream is attached.
             ["Federation:Feed:HeartbeatInterval"] = "00:00:01",
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            config[key] = value;
+        }
+
         var app = HubApplication.Build([], builder =>
         {
             builder.Configuration.AddInMemoryCollection(config);
