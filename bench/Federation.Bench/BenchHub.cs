@@ -42,7 +42,7 @@ internal sealed class BenchHub : IAsyncDisposable
 
     public IServiceProvider Services => app.Services;
 
-    /// <param name="settings">Configuration keys that override the benchmark's defaults.</param>
+    /// <summary>Starts a hub on <paramref name="redis"/> with its data in <paramref name="dataPath"/>; <paramref name="settings"/> override the benchmark's configuration keys.</summary>
     public static async Task<BenchHub> StartAsync(string redis, string dataPath, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var httpPort = LocalRedisServer.FreeLoopbackPort();
