@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Google.Protobuf;
 using Federation.Contracts.V1;
+using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 
