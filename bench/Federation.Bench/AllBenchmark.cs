@@ -45,7 +45,7 @@ internal static class AllBenchmark
     private static async Task<int> RunAsync(Mode mode, string outFile)
     {
         var total = Stopwatch.StartNew();
-        Console.WriteLine($"Federation hub benchmark ({(mode.Quick ? "quick" : "full")}): {Environment.ProcessorCount} cores, {CpuModel()}, .NET {Environment.Version}");
+        Console.WriteLine($"Federation hub benchmark ({(mode.Quick ? "quick" : "full")}): {Environment.ProcessorCount} cores, {CpuModel()}, .NET {Environment.Version}, load {LoadAverage()}");
         var work = Directory.CreateTempSubdirectory("federation-bench-").FullName;
         try
         {
@@ -56,7 +56,13 @@ internal static class AllBenchmark
             var options = Options.Create(new FederationOptions());
             var store = new SignalStore(redis, options, TimeProvider.System);
 
-            await using var hub = await BenchHub.StartAsync(redisServer.ConnectionString, Path.Combine(work, "hub"));
+            // The feed steps' publisher is open loop (a Submit every 10 ms whatever the answers): on a loaded machine its
+            // calls pile up past the default per-member queue and would be refused, so this hub queues them all. The
+            // fair-sharing limits are measured with their defaults on a hub of their own (section 9).
+            await using var hub = await BenchHub.StartAsync(redisServer.ConnectionString, Path.Combine(work, "hub"), new Dictionary<string, string?>
+            {
+                ["Federation:Fairness:MaxQueuedCallsPerMember"] = "100000",
+            });
             var ingestMembers = await hub.CreateMembersAsync("bench-ingest", mode.IngestMembers);
             var histories = ingestMembers.Select(_ => new HubIngest.History()).ToArray();
             var seed = 1000;
@@ -116,6 +122,17 @@ internal static class AllBenchmark
             var lookup = await ExactLookup.RunAsync(ingestMembers, storedValues, mode.IngestCap, mode.Step, seed++);
             Console.WriteLine($"  {lookup.LookupsPerSecond:N0} lookups/s (batch p50 {lookup.BatchP50Ms:F1} ms, p99 {lookup.BatchP99Ms:F1} ms)");
 
+            // 8. Fair sharing: a victim member's Submit/Lookup p99 alone and while another member floods (separate process).
+            Progress(total, "fairness: victim alone, then while another member floods (flooder in a separate process)");
+            FairnessBenchmark.Result fairness;
+            await using (var fairHub = await BenchHub.StartAsync(redisServer.ConnectionString, Path.Combine(work, "hub-fair")))
+            {
+                await fairHub.WaitUntilReadyAsync(TimeSpan.FromMinutes(5));
+                fairness = await FairnessBenchmark.RunAsync(fairHub, mode.Quick ? TimeSpan.FromSeconds(6) : TimeSpan.FromSeconds(15), seed++);
+            }
+
+            FairnessBenchmark.Print(fairness);
+
             // 5. Submit → matchable by PDQ near-match on every replica (a second replica on the same Redis).
             Progress(total, "PDQ propagation to every replica");
             await using var replica = await BenchHub.StartAsync(redisServer.ConnectionString, Path.Combine(work, "hub-2"));
@@ -143,12 +160,16 @@ internal static class AllBenchmark
                 $"p50 {propagation.Latency.P50Ms:F1} / p99 {propagation.Latency.P99Ms:F1} / max {propagation.Latency.MaxMs:F1} ms" + (propagation.Late > 0 ? $", {propagation.Late} late" : ""),
                 "p99 < 100 ms", propagation.Late == 0 && propagation.Latency.P99Ms < 100 ? "met" : "MISSED"));
             OutageRows(rows, outage);
+            rows.Add(new("9 fairness", "victim Submit p99 (100 items), alone -> while another member floods", $"{fairness.SubmitAlone.P99Ms:F1} -> {fairness.SubmitFlooded.P99Ms:F1} ms = {fairness.SubmitRatio:F2}x", "<= 2x", fairness.SubmitRatio <= 2 ? "met" : "MISSED"));
+            rows.Add(new("9 fairness", "victim Lookup p99 (10 queries), alone -> while another member floods", $"{fairness.LookupAlone.P99Ms:F1} -> {fairness.LookupFlooded.P99Ms:F1} ms = {fairness.LookupRatio:F2}x", "<= 2x", fairness.LookupRatio <= 2 ? "met" : "MISSED"));
+            rows.Add(new("9 fairness", $"flooder: {fairness.Flooder.Concurrency} concurrent Submit x {fairness.Flooder.Batch:N0}, hints ignored", $"{fairness.Flooder.ItemsPerSecond:N0} items/s accepted, {fairness.Flooder.RefusedPerSecond:N0} refusals/s", "", ""));
             Print(rows);
             var json = new
             {
                 benchmark = "all",
                 quick = mode.Quick,
                 measuredAt = DateTimeOffset.UtcNow,
+                loadAverage = LoadAverage(),
                 processorCount = Environment.ProcessorCount,
                 cpu = CpuModel(),
                 runtime = Environment.Version.ToString(),
@@ -160,6 +181,7 @@ internal static class AllBenchmark
                 feedLatency = latency,
                 fanOut,
                 lookup,
+                fairness,
                 pdqPropagation = new { replicas = propagation.Replicas, samples = propagation.Latency.Count, p50Ms = propagation.Latency.P50Ms, p99Ms = propagation.Latency.P99Ms, maxMs = propagation.Latency.MaxMs, late = propagation.Late },
                 pdq = pdq is null ? null : new { source = "bench/results/pdq.json", pdq.Value.Hashes, pdq.Value.P99Ms31, pdq.Value.SpeedupMean31 },
                 memory = new { bytesPerSignalAt100k = bytesAt100k, feedEntries, storedSignals = stored },
@@ -168,7 +190,7 @@ internal static class AllBenchmark
                 loadAverage = LoadAverage(),
             };
             File.WriteAllText(outFile, JsonSerializer.Serialize(json, Json));
-            Console.WriteLine($"written: {outFile} ({total.Elapsed.TotalSeconds:F0} s)");
+            Console.WriteLine($"written: {outFile} ({total.Elapsed.TotalSeconds:F0} s), load {LoadAverage()}");
             return 0;
         }
         finally

@@ -42,7 +42,8 @@ internal sealed class BenchHub : IAsyncDisposable
 
     public IServiceProvider Services => app.Services;
 
-    public static async Task<BenchHub> StartAsync(string redis, string dataPath)
+    /// <summary>Starts a hub on <paramref name="redis"/> with its data in <paramref name="dataPath"/>; <paramref name="settings"/> override the benchmark's configuration keys.</summary>
+    public static async Task<BenchHub> StartAsync(string redis, string dataPath, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var httpPort = LocalRedisServer.FreeLoopbackPort();
         var grpcPort = LocalRedisServer.FreeLoopbackPort();
@@ -63,6 +64,11 @@ internal sealed class BenchHub : IAsyncDisposable
             // Subscribers get a heartbeat within a second, so the benchmark knows when every stream is attached.
             ["Federation:Feed:HeartbeatInterval"] = "00:00:01",
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            config[key] = value;
+        }
+
         var app = HubApplication.Build([], builder =>
         {
             builder.Configuration.AddInMemoryCollection(config);
@@ -91,7 +97,10 @@ internal sealed class BenchHub : IAsyncDisposable
     }
 
     /// <summary>Creates a member with the read scope and returns its bearer token, for a client in another process.</summary>
-    public async Task<string> CreateReaderTokenAsync(string prefix)
+    public Task<string> CreateReaderTokenAsync(string prefix) => CreateTokenAsync(prefix, "signals.read");
+
+    /// <summary>Creates a member with the given scopes (space-separated) and returns its bearer token, for a client in another process.</summary>
+    public async Task<string> CreateTokenAsync(string prefix, string scopes)
     {
         var admin = new MembershipService.MembershipServiceClient(Invoker(GrpcChannel.ForAddress(grpcAddress), await TokenAsync(AdminId, AdminSecret, "federation.admin")));
         var id = $"{prefix}-{Interlocked.Increment(ref members)}";
@@ -99,9 +108,9 @@ internal sealed class BenchHub : IAsyncDisposable
         {
             MemberId = id,
             DisplayName = "Benchmark member " + id,
-            Scopes = { "signals.read" },
+            Scopes = { scopes.Split(' ') },
         });
-        return await TokenAsync(id, created.ClientSecret, "signals.read");
+        return await TokenAsync(id, created.ClientSecret, scopes);
     }
 
     /// <summary>

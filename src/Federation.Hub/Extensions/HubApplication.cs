@@ -16,9 +16,11 @@ public static class HubApplication
         builder.AddFederationAdmin();
         builder.AddFederationSignals();
         builder.AddFederationFeed();
+        builder.AddFederationFairness();
 
         var app = builder.Build();
         app.UseFederationAuth();
+        app.UseFederationFairness();
         app.MapFederationHealth();
         app.MapFederationAdmin();
         app.MapFederationSignals();

@@ -80,6 +80,9 @@ public sealed class FederationOptions
 
     /// <summary>Access token claims, the token endpoint's input limits and its throttling of secret guessing.</summary>
     public TokenOptions Tokens { get; set; } = new();
+
+    /// <summary>Fair sharing of a replica's capacity between members (concurrency, queues, streams, connections).</summary>
+    public FairnessOptions Fairness { get; set; } = new();
 }
 
 /// <summary>The first administrator client.</summary>
@@ -123,10 +126,12 @@ public sealed class SignalOptions
 
     /// <summary>
     /// Submitted items per member per second (token bucket shared by all replicas; the bucket holds one second's
-    /// worth, and at least one full batch); 0 disables the limit.
+    /// worth, and at least one full batch); 0 (the default) disables the limit. A coalition policy (a member's
+    /// quota across all replicas), not the protection of other members: that is <see cref="FairnessOptions"/>, which
+    /// follows each replica's capacity (docs/decisions.md).
     /// </summary>
     [Range(0, int.MaxValue)]
-    public int RateLimitPerSecond { get; set; } = 50_000;
+    public int RateLimitPerSecond { get; set; }
 
     /// <summary>
     /// Record buckets (small listpack hashes) per partition. Fixed for the life of a deployment, like

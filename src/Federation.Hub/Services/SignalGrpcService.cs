@@ -29,7 +29,7 @@ public sealed class SignalGrpcService(
         ValidateBatch(request.RequestId, request.Items.Count);
         try
         {
-            return await submitter.SubmitAsync(context.GetCaller(), request.RequestId, request.Items).ConfigureAwait(false);
+            return await submitter.SubmitAsync(context.GetCaller(), request.RequestId, request.Items, context.CancellationToken).ConfigureAwait(false);
         }
         catch (SubmitRateLimitedException e)
         {
@@ -86,7 +86,7 @@ public sealed class SignalGrpcService(
             throw RpcErrors.InvalidArgument(error.Value.Field, error.Value.Description);
         }
 
-        return lookup.LookupAsync(context.GetCaller(), request.Queries);
+        return lookup.LookupAsync(context.GetCaller(), request.Queries, context.CancellationToken);
     }
 
     [Authorize(Policy = FederationScopes.Read)]

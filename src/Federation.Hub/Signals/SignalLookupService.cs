@@ -1,5 +1,6 @@
 using Federation.Contracts.V1;
 using Federation.Core.Signals;
+using Federation.Hub.Admission;
 using Federation.Hub.Auth;
 using Federation.Hub.Options;
 using Federation.Hub.Storage;
@@ -13,15 +14,20 @@ namespace Federation.Hub.Signals;
 /// each in coalition-wide form plus one per sharing group of the caller), read with one script call per partition,
 /// all partitions pipelined. Only ACTIVE records are returned, with the caller's own part filled in.
 /// </summary>
-public sealed class SignalLookupService(SignalStore store, MemberStore members, IPdqMatcher pdq, IOptions<FederationOptions> options)
+public sealed class SignalLookupService(
+    SignalStore store, MemberStore members, IPdqMatcher pdq, FairAdmissionGate gate, IOptions<FederationOptions> options)
 {
     private const int DefaultMaxMatches = 10;
     private const int MaxMatches = 100;
     private readonly SignalOptions signals = options.Value.Signals;
 
-    /// <summary>Answers a batch that passed <see cref="SubmitRequestRules.TryValidateLookup"/>.</summary>
-    public async Task<LookupResponse> LookupAsync(Caller caller, IReadOnlyList<LookupQuery> queries)
+    /// <summary>
+    /// Answers a batch that passed <see cref="SubmitRequestRules.TryValidateLookup"/> once the fair admission gate gives
+    /// the member a slot (or <paramref name="ct"/> ends the call while it waits).
+    /// </summary>
+    public async Task<LookupResponse> LookupAsync(Caller caller, IReadOnlyList<LookupQuery> queries, CancellationToken ct)
     {
+        using var slot = await gate.EnterAsync(caller.MemberId, queries.Count, ct).ConfigureAwait(false);
         var results = new LookupResult[queries.Count];
         var byPartition = new List<(int Query, int Distance, byte[] Key)>?[store.PartitionCount];
         var maxMatches = new int[queries.Count];

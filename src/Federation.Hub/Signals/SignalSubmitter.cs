@@ -1,5 +1,6 @@
 using Federation.Contracts.V1;
 using Federation.Core.Signals;
+using Federation.Hub.Admission;
 using Federation.Hub.Auth;
 using Federation.Hub.Options;
 using Federation.Hub.Storage;
@@ -9,7 +10,7 @@ using Microsoft.Extensions.Options;
 namespace Federation.Hub.Signals;
 
 /// <summary>
-/// Submission of a batch: admission (replay / rate limit), per-item validation with Federation.Core, duplicate
+/// Submission of a batch: a slot of the replica's fair admission gate, admission (replay / rate limit), per-item validation with Federation.Core, duplicate
 /// detection, then one dedup script call per partition, all partitions pipelined; the response is remembered under
 /// the request id and the batch is counted for the audit log.
 /// </summary>
@@ -18,15 +19,20 @@ public sealed class SignalSubmitter(
     SignalAdmissionStore admission,
     MemberStore members,
     SubmissionAuditBatcher audit,
+    FairAdmissionGate gate,
     IOptions<FederationOptions> options,
     TimeProvider clock)
 {
     private readonly SignalOptions signals = options.Value.Signals;
 
-    /// <summary>Submits one batch; the request must have passed <see cref="SubmitRequestRules"/>.</summary>
+    /// <summary>
+    /// Submits one batch once the fair admission gate gives the member a slot (waiting in the member's queue until
+    /// then, or until <paramref name="ct"/> ends the call); the request must have passed <see cref="SubmitRequestRules"/>.
+    /// </summary>
     /// <exception cref="SubmitRateLimitedException">The member's rate limit does not admit the batch now.</exception>
-    public async Task<SubmitResponse> SubmitAsync(Caller caller, string requestId, IReadOnlyList<SignalSubmission> items)
+    public async Task<SubmitResponse> SubmitAsync(Caller caller, string requestId, IReadOnlyList<SignalSubmission> items, CancellationToken ct)
     {
+        using var slot = await gate.EnterAsync(caller.MemberId, items.Count, ct).ConfigureAwait(false);
         var admitted = await admission.AdmitAsync(caller.MemberId, requestId, items.Count).ConfigureAwait(false);
         if (admitted.Replay is { } replay)
         {
@@ -49,14 +55,17 @@ public sealed class SignalSubmitter(
         return response;
     }
 
-    /// <summary>Like <see cref="SubmitAsync"/>, but waits out the rate limit instead of failing (bulk loads through SubmitStream).</summary>
+    /// <summary>
+    /// Like <see cref="SubmitAsync"/>, but waits out the rate limit instead of failing (bulk loads through SubmitStream);
+    /// the gate's slot is given back while it waits.
+    /// </summary>
     public async Task<SubmitResponse> SubmitWhenAdmittedAsync(Caller caller, string requestId, IReadOnlyList<SignalSubmission> items, CancellationToken ct)
     {
         while (true)
         {
             try
             {
-                return await SubmitAsync(caller, requestId, items).ConfigureAwait(false);
+                return await SubmitAsync(caller, requestId, items, ct).ConfigureAwait(false);
             }
             catch (SubmitRateLimitedException e)
             {

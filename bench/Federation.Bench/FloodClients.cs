@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Federation.Contracts.V1;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace Federation.Bench;
+
+/// <summary>
+/// <c>flood-clients</c>: the flooding member of the fairness step, in its own process so that its client work (building
+/// and serializing 1,000-item batches, handling thousands of refusals) does not share the hub's thread pool and GC with
+/// the hub and the victim, as it would not in a real deployment. Started by <see cref="FairnessBenchmark"/>.
+/// </summary>
+/// <remarks>
+/// Arguments: <c>--address http://127.0.0.1:port --token-file file --concurrency N --batch B --seconds S</c>. N loops
+/// on one channel (one HTTP/2 connection) each send Submit calls of B unique SHA-256 items (pre-serialized) back to back for S seconds,
+/// ignoring retry hints: a refused call is sent again at once. Prints <c>{"event":"started"}</c> once the first call
+/// has been answered, then <c>{"event":"done", ...}</c> with the counts. Bounded by time and by a call count.
+/// </remarks>
+internal static class FloodClients
+{
+    private const long MaxCallsPerLoop = 10_000_000;
+    private const int PoolBatches = 200;
+
+    // Submit with the request and response as bytes: the flooder neither serializes nor parses per call.
+    private static readonly Method<byte[], byte[]> SubmitRaw = new(
+        MethodType.Unary, SignalService.Descriptor.FullName, "Submit", Marshallers.Create(b => b, b => b), Marshallers.Create(b => b, b => b));
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    public static int Run(string[] args) => RunAsync(args).GetAwaiter().GetResult();
+
+    private static async Task<int> RunAsync(string[] args)
+    {
+        var address = BenchPaths.Option(args, "--address") ?? throw new ArgumentException("--address is required");
+        var token = File.ReadAllText(BenchPaths.Option(args, "--token-file") ?? throw new ArgumentException("--token-file is required")).Trim();
+        var concurrency = int.Parse(BenchPaths.Option(args, "--concurrency") ?? "32", CultureInfo.InvariantCulture);
+        var batch = int.Parse(BenchPaths.Option(args, "--batch") ?? "1000", CultureInfo.InvariantCulture);
+        var duration = TimeSpan.FromSeconds(double.Parse(BenchPaths.Option(args, "--seconds") ?? "10", CultureInfo.InvariantCulture));
+
+        using var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
+        var invoker = channel.CreateCallInvoker();
+        var options = new CallOptions(new Metadata { { "Authorization", "Bearer " + token } });
+
+        // The batches are built and serialized before the flood starts, so that the flooder's own CPU (on the same
+        // machine as the hub here, never in a deployment) goes to sending, not to generating values or serializing.
+        // Each call patches a fresh request_id into its batch (field 1 comes first, 32 hex digits), so the hub sees
+        // new batches; the pool holds more unique values than the flood submits in a run, so items are CREATED.
+        var pool = new byte[Math.Max(concurrency * 4, PoolBatches)][];
+        var signals = new BenchSignals(10_000);
+        for (var b = 0; b < pool.Length; b++)
+        {
+            pool[b] = Batch(signals, batch).ToByteArray();
+        }
+
+        await invoker.AsyncUnaryCall(SubmitRaw, null, options, WithNewRequestId(pool[0]));
+        Emit(new { @event = "started" });
+
+        long okCalls = 0, refused = 0, failed = 0;
+        var clock = Stopwatch.StartNew();
+        var loops = Enumerable.Range(0, concurrency).Select(loop => Task.Run(async () =>
+        {
+            var next = loop;
+            var request = WithNewRequestId(pool[next % pool.Length]);
+            for (long call = 0; call < MaxCallsPerLoop && clock.Elapsed < duration; call++)
+            {
+                try
+                {
+                    await invoker.AsyncUnaryCall(SubmitRaw, null, options, request);
+                    Interlocked.Increment(ref okCalls);
+                    next += concurrency;
+                    request = WithNewRequestId(pool[next % pool.Length]);
+                }
+                catch (RpcException e) when (e.StatusCode == StatusCode.ResourceExhausted)
+                {
+                    // Ignore the retry-after-ms hint on purpose: send the same batch again at once.
+                    Interlocked.Increment(ref refused);
+                }
+                catch (RpcException)
+                {
+                    Interlocked.Increment(ref failed);
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(loops);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var accepted = okCalls * batch;
+        Emit(new
+        {
+            @event = "done",
+            seconds,
+            okCalls,
+            acceptedItems = accepted,
+            itemsPerSecond = accepted / seconds,
+            refused,
+            refusedPerSecond = refused / seconds,
+            failed,
+            cpuSeconds = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,
+        });
+        return 0;
+    }
+
+    private static byte[] WithNewRequestId(byte[] serialized)
+    {
+        // Tag 0x0a (field 1, length-delimited), length 32, then the id's 32 ASCII hex digits.
+        if (serialized[0] != 0x0a || serialized[1] != 32)
+        {
+            throw new InvalidOperationException("unexpected SubmitRequest layout");
+        }
+
+        var copy = (byte[])serialized.Clone();
+        Encoding.ASCII.GetBytes(Guid.NewGuid().ToString("N"), copy.AsSpan(2, 32));
+        return copy;
+    }
+
+    private static SubmitRequest Batch(BenchSignals signals, int size)
+    {
+        var request = new SubmitRequest { RequestId = Guid.NewGuid().ToString("N") };
+        for (var i = 0; i < size; i++)
+        {
+            request.Items.Add(BenchSignals.Submission(signals.NextValue()));
+        }
+
+        return request;
+    }
+
+    private static void Emit(object message) => Console.Out.WriteLine(JsonSerializer.Serialize(message, Json));
+}

@@ -1,0 +1,177 @@
+using System.Globalization;
+using Federation.Contracts.V1;
+using Federation.Hub.Options;
+using Microsoft.Extensions.Options;
+using OpenIddict.Abstractions;
+
+namespace Federation.Hub.Admission;
+
+/// <summary>
+/// Per-member limits checked before a call's request is read (middleware after authorization): calls in progress
+/// of the work-heavy methods (<see cref="FairAdmissionGate.TryReserve"/>), open Subscribe streams, and distinct
+/// connections with a call in progress. A call over a limit ends at once with RESOURCE_EXHAUSTED naming the limit,
+/// and — for the calls in progress — a <c>retry-after-ms</c> trailer; refusing before the body is parsed keeps a
+/// flood that ignores the hint cheap for the hub.
+/// </summary>
+public sealed class MemberCallLimits(FairAdmissionGate gate, IOptions<FederationOptions> options, ILogger<MemberCallLimits> logger) : IMiddleware
+{
+    private static readonly string Service = "/" + SignalService.Descriptor.FullName + "/";
+    private static readonly string SubmitPath = Service + "Submit";
+    private static readonly string SubmitStreamPath = Service + "SubmitStream";
+    private static readonly string LookupPath = Service + "Lookup";
+    private static readonly string SubscribePath = Service + "Subscribe";
+
+    private readonly FairnessOptions limits = options.Value.Fairness;
+
+    public async Task InvokeAsync(HttpContext context, RequestDelegate next)
+    {
+        var memberId = context.User.Identity?.IsAuthenticated == true ? context.User.GetClaim(OpenIddictConstants.Claims.Subject) : null;
+        if (memberId is null || !IsGrpc(context))
+        {
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
+        var path = context.Request.Path.Value ?? "";
+        var work = path == SubmitPath || path == SubmitStreamPath || path == LookupPath;
+        var stream = path == SubscribePath;
+        var share = gate.ShareOf(memberId);
+        var connectionId = context.Connection.Id;
+
+        if (!TryOpenConnection(share, connectionId))
+        {
+            await RefuseAsync(context, memberId, path,
+                $"Member '{memberId}' already has calls in progress on {limits.MaxConnectionsPerMember} connections to this hub replica "
+                + "(limit Federation:Fairness:MaxConnectionsPerMember); send your calls over fewer connections (one gRPC channel multiplexes many calls).",
+                retryAfter: null).ConfigureAwait(false);
+            return;
+        }
+
+        var reserved = false;
+        var streamCounted = false;
+        try
+        {
+            if (work)
+            {
+                if (!gate.TryReserve(memberId, out var retryAfter))
+                {
+                    await RefuseAsync(context, memberId, path,
+                        $"Member '{memberId}' already has {gate.PerMember + gate.QueuedPerMember} Submit/SubmitStream/Lookup calls in progress on this hub replica "
+                        + $"(limits Federation:Fairness:MaxConcurrentCallsPerMember {gate.PerMember} + MaxQueuedCallsPerMember {gate.QueuedPerMember}); "
+                        + $"retry this call after {RetryMilliseconds(retryAfter)} ms (trailer retry-after-ms) and keep fewer calls in flight.",
+                        retryAfter).ConfigureAwait(false);
+                    return;
+                }
+
+                reserved = true;
+            }
+            else if (stream && limits.MaxStreamsPerMember > 0)
+            {
+                if (Interlocked.Increment(ref share.Streams) > limits.MaxStreamsPerMember)
+                {
+                    Interlocked.Decrement(ref share.Streams);
+                    await RefuseAsync(context, memberId, path,
+                        $"Member '{memberId}' already has {limits.MaxStreamsPerMember} Subscribe streams open on this hub replica "
+                        + "(limit Federation:Fairness:MaxStreamsPerMember); one stream carries every update you may see, so close streams you no longer read.",
+                        retryAfter: null).ConfigureAwait(false);
+                    return;
+                }
+
+                streamCounted = true;
+            }
+
+            await next(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (reserved)
+            {
+                gate.Unreserve(memberId);
+            }
+
+            if (streamCounted)
+            {
+                Interlocked.Decrement(ref share.Streams);
+            }
+
+            CloseConnection(share, connectionId);
+        }
+    }
+
+    private static bool IsGrpc(HttpContext context) =>
+        context.Request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
+
+    private bool TryOpenConnection(FairAdmissionGate.MemberShare share, string connectionId)
+    {
+        lock (share.Connections)
+        {
+            if (share.Connections.TryGetValue(connectionId, out var calls))
+            {
+                share.Connections[connectionId] = calls + 1;
+                return true;
+            }
+
+            if (limits.MaxConnectionsPerMember > 0 && share.Connections.Count >= limits.MaxConnectionsPerMember)
+            {
+                return false;
+            }
+
+            share.Connections[connectionId] = 1;
+            return true;
+        }
+    }
+
+    private static void CloseConnection(FairAdmissionGate.MemberShare share, string connectionId)
+    {
+        lock (share.Connections)
+        {
+            if (share.Connections.TryGetValue(connectionId, out var calls))
+            {
+                if (calls <= 1)
+                {
+                    share.Connections.Remove(connectionId);
+                }
+                else
+                {
+                    share.Connections[connectionId] = calls - 1;
+                }
+            }
+        }
+    }
+
+    private static long RetryMilliseconds(TimeSpan retryAfter) => (long)Math.Ceiling(retryAfter.TotalMilliseconds);
+
+    // A gRPC "trailers-only" response (status in the headers), which is what grpc-dotnet itself sends for an error
+    // before any message. The request body of a single-message call is read to its end first (bytes only, never
+    // parsed): answering while the client is still sending leaves Kestrel tracking a half-closed stream, and a client
+    // that retries at once piles those up until Kestrel's rapid-reset defence (CVE-2023-44487) aborts the whole
+    // connection with ENHANCE_YOUR_CALM — the member's other calls on it included. A refused SubmitStream is answered
+    // at once: its body is the whole bulk load.
+    private async Task RefuseAsync(HttpContext context, string memberId, string path, string message, TimeSpan? retryAfter)
+    {
+        logger.LogDebug("Refused {Method} of member {MemberId}: over a fair-sharing limit", path, memberId);
+        if (path != SubmitStreamPath)
+        {
+            try
+            {
+                await context.Request.Body.CopyToAsync(Stream.Null, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)
+            {
+                // The client went away or sent more than Kestrel's body limit: answer (or not) all the same.
+            }
+        }
+
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/grpc";
+        response.Headers["grpc-status"] = ((int)global::Grpc.Core.StatusCode.ResourceExhausted).ToString(CultureInfo.InvariantCulture);
+        response.Headers["grpc-message"] = Uri.EscapeDataString(message);
+        if (retryAfter is { } wait)
+        {
+            response.Headers["retry-after-ms"] = RetryMilliseconds(wait).ToString(CultureInfo.InvariantCulture);
+        }
+
+        await response.CompleteAsync().ConfigureAwait(false);
+    }
+}

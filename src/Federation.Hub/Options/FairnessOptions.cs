@@ -1,0 +1,73 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Federation.Hub.Options;
+
+/// <summary>
+/// Fair sharing of one replica's capacity between members (docs/signals.md, "Fair sharing"): so that one member
+/// flooding the hub cannot slow another member's calls down. Every limit is per replica. 0 means "derive from the
+/// machine" where a setting says so.
+/// </summary>
+public sealed class FairnessOptions
+{
+    /// <summary>
+    /// Slots for the work-heavy calls (Submit, each SubmitStream batch, Lookup) executing at once on this replica; a
+    /// call of n items takes ceil(n / <see cref="QuantumItems"/>) slots, so ten 10-query look-ups run in the slots of
+    /// one 1,000-item batch. The rest wait in their member's queue and freed slots go to members in turn. 0: room for
+    /// two full batches per processor (2 × processors × MaxBatchSize / QuantumItems: 40 on 2 cores), enough to keep
+    /// the cores and Redis busy while bounding the work queued in front of any one call.
+    /// </summary>
+    [Range(0, 10_000)]
+    public int MaxConcurrentCalls { get; set; }
+
+    /// <summary>
+    /// Slots one member's calls may hold at once, so one member never holds every slot. 0: half of
+    /// <see cref="MaxConcurrentCalls"/> (at least 1), so the other half stays free for the other members. (A cap in
+    /// calls rather than slots was tried first: it serialized a member's small calls, and a publisher sending 100 small
+    /// batches a second was refused on a loaded machine.) A call larger than this takes this many slots.
+    /// </summary>
+    [Range(0, 10_000)]
+    public int MaxConcurrentCallsPerMember { get; set; }
+
+    /// <summary>
+    /// Work-heavy calls of one member waiting for slots. The member's calls in progress are bounded by
+    /// <see cref="MaxConcurrentCallsPerMember"/> + this; a call beyond that is refused at once, before its request is
+    /// read, with RESOURCE_EXHAUSTED and a <c>retry-after-ms</c> trailer. A SubmitStream call counts as one call while
+    /// it is open.
+    /// </summary>
+    [Range(0, 100_000)]
+    public int MaxQueuedCallsPerMember { get; set; } = 16;
+
+    /// <summary>
+    /// Deficit round-robin quantum in items: a member waiting with a batch of N items gets a slot after about
+    /// N / quantum turns, so a 1,000-item batch costs ten 100-item ones. At least a tenth of the largest batch, so
+    /// granting a slot takes at most ~10 rounds of the queue.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int QuantumItems { get; set; } = 100;
+
+    /// <summary>Subscribe streams one member may hold open on this replica at once; 0 disables the limit.</summary>
+    [Range(0, 1_000_000)]
+    public int MaxStreamsPerMember { get; set; } = 100;
+
+    /// <summary>
+    /// Distinct connections (HTTP/2) on which one member has calls in progress on this replica at once; 0 disables
+    /// the limit. One gRPC channel is one connection (more only beyond <see cref="MaxStreamsPerConnection"/> calls).
+    /// </summary>
+    [Range(0, 100_000)]
+    public int MaxConnectionsPerMember { get; set; } = 16;
+
+    /// <summary>
+    /// Kestrel's HTTP/2 limit on concurrent streams (calls) per connection (Kestrel's default is 100); a client that
+    /// needs more opens further connections, which <see cref="MaxConnectionsPerMember"/> bounds.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxStreamsPerConnection { get; set; } = 100;
+
+    /// <summary><see cref="MaxConcurrentCalls"/> with 0 resolved for <paramref name="processors"/> cores and the largest batch.</summary>
+    public int EffectiveMaxConcurrentCalls(int processors, int maxBatchSize) =>
+        MaxConcurrentCalls > 0 ? MaxConcurrentCalls : 2 * Math.Max(1, processors) * Math.Max(1, (maxBatchSize + QuantumItems - 1) / QuantumItems);
+
+    /// <summary><see cref="MaxConcurrentCallsPerMember"/> with 0 resolved.</summary>
+    public int EffectiveMaxConcurrentCallsPerMember(int processors, int maxBatchSize) =>
+        MaxConcurrentCallsPerMember > 0 ? MaxConcurrentCallsPerMember : Math.Max(1, EffectiveMaxConcurrentCalls(processors, maxBatchSize) / 2);
+}
