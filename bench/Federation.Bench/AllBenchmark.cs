@@ -187,7 +187,6 @@ internal static class AllBenchmark
                 memory = new { bytesPerSignalAt100k = bytesAt100k, feedEntries, storedSignals = stored },
                 scale,
                 outage,
-                loadAverage = LoadAverage(),
             };
             File.WriteAllText(outFile, JsonSerializer.Serialize(json, Json));
             Console.WriteLine($"written: {outFile} ({total.Elapsed.TotalSeconds:F0} s), load {LoadAverage()}");
