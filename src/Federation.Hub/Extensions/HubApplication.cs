@@ -11,6 +11,7 @@ public static class HubApplication
         configure?.Invoke(builder);
 
         builder.AddFederationHosting();
+        builder.AddFederationRequestDecoding();
         builder.AddFederationRedis();
         builder.AddFederationAuth();
         builder.AddFederationAdmin();
@@ -18,6 +19,7 @@ public static class HubApplication
         builder.AddFederationFeed();
 
         var app = builder.Build();
+        app.UseFederationRequestDecoding();
         app.UseFederationAuth();
         app.MapFederationHealth();
         app.MapFederationAdmin();
