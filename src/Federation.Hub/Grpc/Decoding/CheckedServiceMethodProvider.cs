@@ -16,12 +16,15 @@ public sealed class CheckedServiceMethodProvider<[DynamicallyAccessedMembers(Dyn
 {
     public void OnServiceMethodDiscovery(ServiceMethodProviderContext<TService> context)
     {
-        var (bindMethod, serviceBase) = FindBindMethod(typeof(TService));
-        if (bindMethod is null || serviceBase is null)
+        var bindMethod = FindBindMethod(typeof(TService));
+        if (bindMethod is null)
         {
             return;
         }
 
+        // The generated base type is the bind method's second parameter (the attribute is inherited, so the type carrying it
+        // may be the implementation itself).
+        var serviceBase = bindMethod.GetParameters()[1].ParameterType;
         try
         {
             bindMethod.Invoke(null, [new Binder(context, serviceBase), null]);
@@ -32,18 +35,17 @@ public sealed class CheckedServiceMethodProvider<[DynamicallyAccessedMembers(Dyn
         }
     }
 
-    private static (MethodInfo? Method, Type? ServiceBase) FindBindMethod(Type serviceType)
+    private static MethodInfo? FindBindMethod(Type serviceType)
     {
         for (var type = serviceType; type is not null; type = type.BaseType)
         {
             if (type.GetCustomAttribute<BindServiceMethodAttribute>() is { } bind)
             {
-                var method = bind.BindType.GetMethod(bind.BindMethodName, BindingFlags.Public | BindingFlags.Static, [typeof(ServiceBinderBase), type]);
-                return (method, type);
+                return bind.BindType.GetMethod(bind.BindMethodName, BindingFlags.Public | BindingFlags.Static, [typeof(ServiceBinderBase), type]);
             }
         }
 
-        return (null, null);
+        return null;
     }
 
     /// <summary>grpc-dotnet's <c>ProviderServiceBinder</c>: the same handler lookup and the same endpoint metadata, in the same order.</summary>
