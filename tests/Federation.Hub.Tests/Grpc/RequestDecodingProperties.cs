@@ -21,7 +21,11 @@ public sealed class RequestDecodingProperties
 
     private static readonly Gen<byte[]> Mutated =
         from method in Gen.Choose(0, Methods.Count - 1)
-        from edits in Gen.ArrayOf(Gen.Three(Gen.Choose(0, 3), Gen.Choose(0, 10_000), Gen.Choose(0, 255)), 3)
+        from edits in Gen.ArrayOf(
+            from kind in Gen.Choose(0, 3)
+            from at in Gen.Choose(0, 10_000)
+            from value in Gen.Choose(0, 255)
+            select (kind, at, value), 3)
         select Mutate(Methods[method].Valid, edits);
 
     private static readonly Gen<byte[]> Payloads = Gen.OneOf(ArbMap.Default.GeneratorFor<byte[]>().Where(b => b is not null), Mutated);
@@ -105,15 +109,16 @@ public sealed class RequestDecodingProperties
             Methods.Add((method.FullName, bytes => deserialize(new Payload(bytes)), Sample<TRequest>()));
         }
 
-        // A valid request with every string, bytes and repeated field of the top level filled, so mutations hit real fields.
+        // A valid request with every string and repeated message field of the top level filled, so mutations hit real fields.
         private static byte[] Sample<TRequest>()
+            where TRequest : class
         {
-            var message = (IMessage)Activator.CreateInstance(typeof(TRequest))!;
+            var message = (IMessage)Activator.CreateInstance<TRequest>()!;
             foreach (var field in message.Descriptor.Fields.InDeclarationOrder())
             {
                 if (field.IsRepeated && field.FieldType == Google.Protobuf.Reflection.FieldType.Message)
                 {
-                    var list = (System.Collections.IList)field.Accessor.GetValue(message);
+                    var list = (System.Collections.IList)field.Accessor.GetValue(message)!;
                     list.Add(Activator.CreateInstance(field.MessageType.ClrType));
                 }
                 else if (!field.IsRepeated && !field.IsMap && field.FieldType == Google.Protobuf.Reflection.FieldType.String)
