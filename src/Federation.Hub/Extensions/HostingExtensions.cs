@@ -35,7 +35,7 @@ public static class HostingExtensions
 
         builder.Services.AddGrpc(grpc =>
         {
-            grpc.MaxReceiveMessageSize = 8 * 1024 * 1024;
+            grpc.MaxReceiveMessageSize = options.MaxRequestMessageBytes;
             grpc.EnableDetailedErrors = false;
             grpc.Interceptors.Add<RedisFailureInterceptor>();
             grpc.Interceptors.Add<MemberAccessInterceptor>();

@@ -11,6 +11,7 @@ public static class HubApplication
         configure?.Invoke(builder);
 
         builder.AddFederationHosting();
+        builder.AddFederationRequestDecoding();
         builder.AddFederationRedis();
         builder.AddFederationAuth();
         builder.AddFederationAdmin();
@@ -19,6 +20,7 @@ public static class HubApplication
         builder.AddFederationFairness();
 
         var app = builder.Build();
+        app.UseFederationRequestDecoding();
         app.UseFederationAuth();
         app.UseFederationFairness();
         app.MapFederationHealth();

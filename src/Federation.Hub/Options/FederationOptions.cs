@@ -83,6 +83,13 @@ public sealed class FederationOptions
 
     /// <summary>Fair sharing of a replica's capacity between members (concurrency, queues, streams, connections).</summary>
     public FairnessOptions Fairness { get; set; } = new();
+
+    /// <summary>
+    /// Largest gRPC request message accepted, in bytes, compressed or after decompression (default 8 MiB; a full 1,000-item
+    /// Submit batch is about 150 KB). Larger messages are refused with RESOURCE_EXHAUSTED before they are buffered.
+    /// </summary>
+    [Range(64 * 1024, 256 * 1024 * 1024)]
+    public int MaxRequestMessageBytes { get; set; } = 8 * 1024 * 1024;
 }
 
 /// <summary>The first administrator client.</summary>

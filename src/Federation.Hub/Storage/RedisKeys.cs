@@ -63,7 +63,7 @@ public static class RedisKeys
     /// <summary>The hash tag of a signal partition, e.g. <c>{p07}</c>.</summary>
     public static string PartitionTag(int partition) => $"{{p{partition:D2}}}";
 
-    /// <summary>Prefix of every key of one partition, <c>fed:{pNN}:</c>; the Lua scripts build overflow and opinion keys from it.</summary>
+    /// <summary>Prefix of every key of one partition, <c>fed:{pNN}:</c>. Scripts build no key names: each key they touch is passed in KEYS.</summary>
     public static string PartitionPrefix(int partition) => $"fed:{PartitionTag(partition)}:";
 
     /// <summary>The partition's feed stream (contract with the Feed side).</summary>
@@ -73,10 +73,22 @@ public static class RedisKeys
     public static RedisKey SignalBucket(int partition, int bucket) => $"fed:{PartitionTag(partition)}:b:{bucket}";
 
     /// <summary>Overflow contributors of one signal (only once a second member backs it).</summary>
-    public static RedisKey SignalContributors(int partition, ReadOnlySpan<byte> storageKey) => Binary(PartitionPrefix(partition) + "c:", storageKey);
+    public static RedisKey SignalContributors(int partition, ReadOnlySpan<byte> storageKey) => Binary(PartitionPrefix(partition) + ContributorsInfix, storageKey);
 
     /// <summary>Members' opinions of one signal (only once somebody gave one).</summary>
-    public static RedisKey SignalOpinions(int partition, ReadOnlySpan<byte> storageKey) => Binary(PartitionPrefix(partition) + "o:", storageKey);
+    public static RedisKey SignalOpinions(int partition, ReadOnlySpan<byte> storageKey) => Binary(PartitionPrefix(partition) + OpinionsInfix, storageKey);
+
+    /// <summary>
+    /// Prefix of a partition's overflow contributor keys, <c>fed:{pNN}:c:</c>, as bytes: <see cref="WithStorageKey"/> builds
+    /// a key from it and a storage key without copying either (the submit path declares one such key per item).
+    /// </summary>
+    public static RedisKey SignalContributorsPrefix(int partition) => System.Text.Encoding.UTF8.GetBytes(PartitionPrefix(partition) + ContributorsInfix);
+
+    /// <summary>Prefix of a partition's opinion keys, <c>fed:{pNN}:o:</c>, as bytes (see <see cref="SignalContributorsPrefix"/>).</summary>
+    public static RedisKey SignalOpinionsPrefix(int partition) => System.Text.Encoding.UTF8.GetBytes(PartitionPrefix(partition) + OpinionsInfix);
+
+    /// <summary>The key <paramref name="prefix"/> + <paramref name="storageKey"/>, sharing both arrays.</summary>
+    public static RedisKey WithStorageKey(RedisKey prefix, byte[] storageKey) => ((RedisKey)storageKey).Prepend(prefix);
 
     /// <summary>Per-partition signal counters for statistics.</summary>
     public static RedisKey SignalStats(int partition) => $"fed:{PartitionTag(partition)}:stats";
@@ -89,6 +101,9 @@ public static class RedisKeys
 
     /// <summary>Lease that lets one replica at a time run the expiry sweep.</summary>
     public static readonly RedisKey SweepLease = "fed:sweep-lease";
+
+    private const string ContributorsInfix = "c:";
+    private const string OpinionsInfix = "o:";
 
     private static RedisKey Binary(string prefix, ReadOnlySpan<byte> suffix)
     {

@@ -18,6 +18,7 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
     private static readonly string OpinionScript = WithRecord("signal_opinion.lua");
     private static readonly string RetractScript = WithRecord("signal_retract.lua");
     private static readonly string ExpireScript = WithRecord("signal_expire.lua");
+    private static readonly string PurgeScript = WithRecord("signal_purge.lua");
 
     private readonly SignalOptions signals = options.Value.Signals;
     private readonly int feedMaxLength = options.Value.Feed.MaxEntriesPerPartition;
@@ -39,24 +40,26 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
     /// </summary>
     public async Task<int[]> SubmitAsync(int partition, long memberNumber, IReadOnlyList<SignalWrite> items)
     {
-        var keys = new RedisKey[2 + items.Count];
-        var args = new RedisValue[4 + (4 * items.Count)];
+        // Every key the script may touch is declared (Redis requires it; a cluster proxy or a store that enforces it fails
+        // otherwise): per item its bucket and its overflow contributors hash, whose name carries the storage key.
+        var keys = new RedisKey[2 + (2 * items.Count)];
+        var args = new RedisValue[4 + (3 * items.Count)];
         var cached = partitionKeys[partition];
         keys[0] = cached.Feed;
         keys[1] = cached.Stats;
         args[0] = clock.GetUtcNow().ToUnixTimeSeconds();
         args[1] = memberNumber;
         args[2] = feedMaxLength;
-        args[3] = cached.Prefix;
+        args[3] = cached.ContributorsPrefixLength;
         for (var i = 0; i < items.Count; i++)
         {
             var item = items[i];
-            keys[2 + i] = cached.Buckets[SignalStorageKey.Bucket(item.StorageKey, signals.BucketsPerPartition)];
-            var a = 4 + (4 * i);
-            args[a] = item.StorageKey;
-            args[a + 1] = item.Categories;
-            args[a + 2] = item.ExpiresAtSeconds;
-            args[a + 3] = item.Quality;
+            keys[2 + (2 * i)] = cached.Buckets[SignalStorageKey.Bucket(item.StorageKey, signals.BucketsPerPartition)];
+            keys[3 + (2 * i)] = RedisKeys.WithStorageKey(cached.ContributorsPrefix, item.StorageKey);
+            var a = 4 + (3 * i);
+            args[a] = item.Categories;
+            args[a + 1] = item.ExpiresAtSeconds;
+            args[a + 2] = item.Quality;
         }
 
         var result = await redis.GetDatabase().ScriptEvaluateAsync(SubmitScript, keys, args).ConfigureAwait(false);
@@ -87,15 +90,21 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
             return [];
         }
 
-        var keys = new RedisKey[storageKeys.Count];
-        var args = new RedisValue[2 + storageKeys.Count];
+        // With a caller the script also reads each record's contributors and opinions hashes: declared too.
+        var n = storageKeys.Count;
+        var keys = new RedisKey[memberNumber == 0 ? n : 3 * n];
+        var args = new RedisValue[1 + n];
         var cached = partitionKeys[partition];
-        args[0] = cached.Prefix;
-        args[1] = memberNumber;
-        for (var i = 0; i < storageKeys.Count; i++)
+        args[0] = memberNumber;
+        for (var i = 0; i < n; i++)
         {
             keys[i] = cached.Buckets[SignalStorageKey.Bucket(storageKeys[i], signals.BucketsPerPartition)];
-            args[2 + i] = storageKeys[i];
+            args[1 + i] = storageKeys[i];
+            if (memberNumber != 0)
+            {
+                keys[n + i] = RedisKeys.WithStorageKey(cached.ContributorsPrefix, storageKeys[i]);
+                keys[(2 * n) + i] = RedisKeys.WithStorageKey(cached.OpinionsPrefix, storageKeys[i]);
+            }
         }
 
         var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(ReadScript, keys, args).ConfigureAwait(false))!;
@@ -197,6 +206,11 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
     /// Expires overdue records and purges old tombstones in buckets [<paramref name="firstBucket"/>,
     /// <paramref name="firstBucket"/> + <paramref name="count"/>) of one partition. Idempotent.
     /// </summary>
+    /// <remarks>
+    /// Two script calls, because a script must be given every key it touches: the first expires records and names the
+    /// tombstones due, the second deletes those with their side hashes, declared, checking each again (a submission
+    /// between the calls may have revived it).
+    /// </remarks>
     public async Task<(int Expired, int Purged)> SweepAsync(int partition, int firstBucket, int count)
     {
         var keys = new RedisKey[2 + count];
@@ -207,11 +221,32 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
             keys[2 + b] = RedisKeys.SignalBucket(partition, firstBucket + b);
         }
 
-        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
-            ExpireScript,
-            keys,
-            [clock.GetUtcNow().ToUnixTimeSeconds(), feedMaxLength, RedisKeys.PartitionPrefix(partition), (long)signals.TombstoneRetention.TotalSeconds]).ConfigureAwait(false))!;
-        return ((int)result[0], (int)result[1]);
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        var keep = (long)signals.TombstoneRetention.TotalSeconds;
+        var db = redis.GetDatabase();
+        var result = (RedisResult[])(await db.ScriptEvaluateAsync(ExpireScript, keys, [now, feedMaxLength, keep]).ConfigureAwait(false))!;
+        var due = (result.Length - 1) / 2;
+        if (due == 0)
+        {
+            return ((int)result[0], 0);
+        }
+
+        var cached = partitionKeys[partition];
+        var purgeKeys = new RedisKey[3 * due];
+        var purgeArgs = new RedisValue[2 + due];
+        purgeArgs[0] = now;
+        purgeArgs[1] = keep;
+        for (var i = 0; i < due; i++)
+        {
+            var field = (byte[])result[2 + (2 * i)]!;
+            purgeKeys[3 * i] = keys[(int)result[1 + (2 * i)] - 1];
+            purgeKeys[(3 * i) + 1] = RedisKeys.WithStorageKey(cached.ContributorsPrefix, field);
+            purgeKeys[(3 * i) + 2] = RedisKeys.WithStorageKey(cached.OpinionsPrefix, field);
+            purgeArgs[2 + i] = field;
+        }
+
+        var purged = (int)(await db.ScriptEvaluateAsync(PurgeScript, purgeKeys, purgeArgs).ConfigureAwait(false));
+        return ((int)result[0], purged);
     }
 
     /// <summary>Counters summed over partitions: field <c>t&lt;kind&gt;[:group]</c> created, <c>a&lt;kind&gt;[:group]</c> active; plus feed length.</summary>
@@ -254,9 +289,12 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
         return group.Length == 0 ? $"a{kind}" : $"a{kind}:{group}";
     }
 
-    /// <summary>One partition's fixed keys, built by <see cref="RedisKeys"/> once per store.</summary>
-    private sealed record PartitionKeys(RedisKey Feed, RedisKey Stats, RedisValue Prefix, RedisKey[] Buckets)
+    /// <summary>One partition's fixed keys and key prefixes, built by <see cref="RedisKeys"/> once per store.</summary>
+    private sealed record PartitionKeys(RedisKey Feed, RedisKey Stats, RedisKey ContributorsPrefix, RedisKey OpinionsPrefix, RedisKey[] Buckets)
     {
+        /// <summary>Where the storage key starts inside a contributors key (the submit script reads it back from there).</summary>
+        public int ContributorsPrefixLength { get; } = ((byte[])ContributorsPrefix!).Length;
+
         public static PartitionKeys[] Build(SignalOptions signals)
         {
             var all = new PartitionKeys[signals.Partitions];
@@ -268,7 +306,7 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
                     buckets[b] = RedisKeys.SignalBucket(p, b);
                 }
 
-                all[p] = new PartitionKeys(RedisKeys.Feed(p), RedisKeys.SignalStats(p), RedisKeys.PartitionPrefix(p), buckets);
+                all[p] = new PartitionKeys(RedisKeys.Feed(p), RedisKeys.SignalStats(p), RedisKeys.SignalContributorsPrefix(p), RedisKeys.SignalOpinionsPrefix(p), buckets);
             }
 
             return all;

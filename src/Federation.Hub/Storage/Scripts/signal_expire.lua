@@ -1,12 +1,15 @@
 -- Expiry sweep over some buckets of ONE partition: every ACTIVE record whose expiry has passed becomes EXPIRED
--- (version + 1) and gets an EXPIRED (6) feed entry; tombstones (retracted or expired records) whose expiry lies more
--- than ARGV[4] seconds in the past are deleted with their side hashes. Idempotent: running it twice changes nothing more.
+-- (version + 1) and gets an EXPIRED (6) feed entry. Tombstones (retracted or expired records) whose expiry lies more
+-- than ARGV[3] seconds in the past are only reported: deleting them touches their side hashes, keys this call cannot
+-- declare before it has read the buckets, so signal_purge.lua deletes them in a second call that declares them.
+-- Idempotent: running it twice changes nothing more.
 -- KEYS[1] partition feed stream, KEYS[2] partition stats hash, KEYS[2+j] bucket hashes to sweep
--- ARGV[1] now (unix seconds), ARGV[2] feed MAXLEN, ARGV[3] partition key prefix 'fed:{pNN}:', ARGV[4] tombstone keep (seconds)
--- Returns {records expired, tombstones purged}.
+-- ARGV[1] now (unix seconds), ARGV[2] feed MAXLEN, ARGV[3] tombstone keep (seconds)
+-- Returns {records expired, then per tombstone due: index of its bucket in KEYS, its field}.
 local RAW = {32, 16, 20, 32, 16, 0, 32, 32, 32, 32}
-local now, maxlen, prefix, keep = tonumber(ARGV[1]), ARGV[2], ARGV[3], tonumber(ARGV[4])
-local expired, purged = 0, 0
+local now, maxlen, keep = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
+local expired = 0
+local due = {}
 for j = 3, #KEYS do
   local all = redis.call('HGETALL', KEYS[j])
   for i = 1, #all, 2 do
@@ -23,10 +26,10 @@ for j = 3, #KEYS do
       redis.call('HINCRBY', KEYS[2], stat, -1)
       expired = expired + 1
     elseif st ~= 1 and exp ~= 0 and exp + keep <= now then
-      redis.call('HDEL', KEYS[j], field)
-      redis.call('DEL', prefix .. 'c:' .. field, prefix .. 'o:' .. field)
-      purged = purged + 1
+      due[#due + 1] = j
+      due[#due + 1] = field
     end
   end
 end
-return {expired, purged}
+table.insert(due, 1, expired)
+return due

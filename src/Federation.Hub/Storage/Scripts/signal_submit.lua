@@ -1,10 +1,12 @@
 -- Deduplicates a batch of submissions of ONE member into ONE partition, atomically: creates or updates each record,
 -- adds the member as a contributor, merges categories, updates last seen / expiry / version, and appends a feed
 -- entry only on a material change (new record, new member, new category).
--- KEYS[1] partition feed stream, KEYS[2] partition stats hash, KEYS[2+i] bucket hash of item i
+-- KEYS[1] partition feed stream, KEYS[2] partition stats hash, then 2 per item i: KEYS[1+2i] its bucket hash and
+-- KEYS[2+2i] its overflow contributors hash 'fed:{pNN}:c:<storage key>' (declared, as Redis requires of every key a
+-- script touches; the storage key, the bucket field, is read back from it, so it crosses the wire once)
 -- ARGV[1] now (unix seconds), ARGV[2] member number, ARGV[3] feed MAXLEN (approximate),
--- ARGV[4] partition key prefix 'fed:{pNN}:' (overflow hashes 'c:<storage key>' share the partition's hash tag)
--- then 4 per item: storage key, categories bitmask, expires at (unix seconds, 0 = never), PDQ quality
+-- ARGV[4] length of the overflow key prefix 'fed:{pNN}:c:'
+-- then 3 per item: categories bitmask, expires at (unix seconds, 0 = never), PDQ quality
 -- Returns one outcome per item: 1 CREATED, 2 CORROBORATED, 3 UNCHANGED.
 -- Records are packed by rec_pack / rec_unpack (signal_record.lua, prepended).
 local CON = '<I4I4'
@@ -32,16 +34,17 @@ end
 local now = tonumber(ARGV[1])
 local member = tonumber(ARGV[2])
 local maxlen = ARGV[3]
-local prefix = ARGV[4]
+local fstart = tonumber(ARGV[4]) + 1
 local out = {}
-local n = (#ARGV - 4) / 4
+local n = (#ARGV - 4) / 3
 for i = 1, n do
-  local a = 4 + (i - 1) * 4
-  local field = ARGV[a + 1]
-  local icats = tonumber(ARGV[a + 2])
-  local iexp = tonumber(ARGV[a + 3])
-  local iq = tonumber(ARGV[a + 4])
-  local bucket = KEYS[2 + i]
+  local a = 4 + (i - 1) * 3
+  local icats = tonumber(ARGV[a + 1])
+  local iexp = tonumber(ARGV[a + 2])
+  local iq = tonumber(ARGV[a + 3])
+  local bucket = KEYS[1 + 2 * i]
+  local ckey = KEYS[2 + 2 * i]
+  local field = string.sub(ckey, fstart)
   local packed = redis.call('HGET', bucket, field)
   local outcome
   local version
@@ -57,7 +60,7 @@ for i = 1, n do
       -- Retracted or expired: the submission revives the record with this member as its only contributor.
       -- The version keeps counting so subscribers can always keep the highest one.
       if st ~= 1 then redis.call('HINCRBY', KEYS[2], statfield('a', field), 1) end
-      redis.call('DEL', prefix .. 'c:' .. field)
+      redis.call('DEL', ckey)
       version = ver + 1
       redis.call('HSET', bucket, field, rec_pack(1, iq, version, icats, first, now, iexp, 1, c1, c2, c3, member))
       outcome = 1
@@ -67,13 +70,11 @@ for i = 1, n do
         -- The inline member's categories are the record's: merged below.
       elseif m1 ~= 0 then
         -- A second member arrives: move both contributions to the overflow hash.
-        local ckey = prefix .. 'c:' .. field
         redis.call('HSET', ckey, m1, struct.pack(CON, cats, exp), member, struct.pack(CON, icats, iexp))
         m1 = 0
         cnt = cnt + 1
         material = true
       else
-        local ckey = prefix .. 'c:' .. field
         local mine = redis.call('HGET', ckey, member)
         if mine then
           local mcats, mexp = struct.unpack(CON, mine)
