@@ -35,6 +35,17 @@ public sealed class SignalLookupService(
         {
             var query = queries[i];
             results[i] = new LookupResult { Index = (uint)i };
+            if (query.MaxMatches > MaxMatches)
+            {
+                results[i].Error = new ItemError
+                {
+                    Code = (int)StatusCode.InvalidArgument,
+                    Field = $"queries[{i}].max_matches",
+                    Description = $"lookup.max_matches: a query returns at most {MaxMatches} matches; got {query.MaxMatches}. Ask for {MaxMatches} or fewer (0 means the default, {DefaultMaxMatches})",
+                };
+                continue;
+            }
+
             // Quality is a property of a submission, not of a query: accept any.
             if (!SignalNormalizer.TryNormalize((SignalKind)query.Type, query.Value, SignalNormalizer.MaxPdqQuality, 0, out var signal, out var error))
             {

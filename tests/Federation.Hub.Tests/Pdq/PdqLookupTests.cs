@@ -44,6 +44,30 @@ public sealed class PdqLookupTests(HubFixture fixture) : IClassFixture<HubFixtur
     }
 
     [Fact]
+    public async Task Max_matches_over_100_is_rejected_for_that_query_only()
+    {
+        var member = await fixture.CreateSignalMemberAsync();
+        var stored = RandomPdq();
+        await member.SubmitAsync(Pdq(stored));
+        await WaitForMatchAsync(member, stored);
+
+        var response = await member.Client.LookupAsync(new LookupRequest
+        {
+            Queries =
+            {
+                new LookupQuery { Type = SignalType.Pdq, Value = stored.ToString(), MaxMatches = 101 },
+                new LookupQuery { Type = SignalType.Pdq, Value = stored.ToString(), MaxMatches = 100 },
+            },
+        });
+
+        Assert.Equal((int)StatusCode.InvalidArgument, response.Results[0].Error.Code);
+        Assert.Equal("queries[0].max_matches", response.Results[0].Error.Field);
+        Assert.Empty(response.Results[0].Matches);
+        Assert.Null(response.Results[1].Error);
+        Assert.Single(response.Results[1].Matches);
+    }
+
+    [Fact]
     public async Task Matches_come_nearest_first_and_respect_max_matches()
     {
         var member = await fixture.CreateSignalMemberAsync();
