@@ -25,6 +25,9 @@ public sealed class PdqMatchIndex(FeedTail tail, SignalStore store, ILogger<PdqM
     // The id carries the hash (matches report ids, not hashes) and the record's sharing group ("" = coalition-wide).
     private readonly PdqIndex<IndexedPdq> index = new(capacity: 1 << 16);
     private readonly Channel<FeedEntry> pending = Channel.CreateUnbounded<FeedEntry>(new UnboundedChannelOptions { SingleReader = true });
+    // Once loaded, two writers: the feed consumer and Remember (Submit's read-your-writes). The index takes one writer
+    // at a time, and Contains-then-Add must not interleave.
+    private readonly Lock writer = new();
     private volatile bool loaded;
     private long scanned;
 
@@ -74,6 +77,18 @@ public sealed class PdqMatchIndex(FeedTail tail, SignalStore store, ILogger<PdqM
         return candidates;
     }
 
+    public void Remember(in NormalizedSignal signal, string group)
+    {
+        // Until the load ends, look-ups are refused and the scan (registered before it) will see the record anyway.
+        if (loaded)
+        {
+            lock (writer)
+            {
+                Apply(signal, group, active: true);
+            }
+        }
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var observation = await tail.ObserveAsync(Observe, stoppingToken).ConfigureAwait(false);
@@ -103,7 +118,10 @@ public sealed class PdqMatchIndex(FeedTail tail, SignalStore store, ILogger<PdqM
         await foreach (var entry in pending.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
         {
             var (signal, group) = SignalStorageKey.Parse(entry.StorageKey);
-            Apply(signal, group, active: entry.Kind is not (UpdateKind.Retracted or UpdateKind.Expired));
+            lock (writer)
+            {
+                Apply(signal, group, active: entry.Kind is not (UpdateKind.Retracted or UpdateKind.Expired));
+            }
         }
     }
 

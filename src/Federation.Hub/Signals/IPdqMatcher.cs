@@ -15,4 +15,10 @@ public interface IPdqMatcher
     /// <paramref name="maxMatches"/>. Filtering here, not after the limit, keeps invisible matches from crowding out visible ones.
     /// </summary>
     IReadOnlyList<PdqCandidate> FindCandidates(in NormalizedSignal query, int maxDistance, int maxMatches, IReadOnlyList<string> callerGroups);
+
+    /// <summary>
+    /// Makes a PDQ record this replica has just stored as active matchable at once, before Submit answers
+    /// (read-your-writes on the acknowledging replica); the feed later brings the same fact to every replica.
+    /// </summary>
+    void Remember(in NormalizedSignal signal, string group);
 }

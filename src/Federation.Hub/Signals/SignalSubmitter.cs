@@ -20,6 +20,7 @@ public sealed class SignalSubmitter(
     MemberStore members,
     SubmissionAuditBatcher audit,
     FairAdmissionGate gate,
+    IPdqMatcher pdq,
     IOptions<FederationOptions> options,
     TimeProvider clock)
 {
@@ -148,6 +149,11 @@ public sealed class SignalSubmitter(
                     Outcome = (SubmitOutcome)outcomes[j],
                     SignalId = normalized[index].Id,
                 };
+                if (normalized[index].Kind == SignalKind.Pdq && results[index].Outcome != SubmitOutcome.Rejected)
+                {
+                    // Stored and active: matchable on this replica before the member hears so, not only once the feed brings it.
+                    pdq.Remember(normalized[index], groups[index] ?? "");
+                }
             }
         }
 

@@ -44,6 +44,25 @@ public sealed class PdqLookupTests(HubFixture fixture) : IClassFixture<HubFixtur
     }
 
     [Fact]
+    public async Task Replica_that_acknowledged_a_pdq_matches_it_at_once()
+    {
+        // Read-your-writes: no waiting between Submit and Lookup, exact and near, on the acknowledging replica.
+        var member = await fixture.CreateSignalMemberAsync();
+        for (var round = 0; round < 30; round++)
+        {
+            var stored = RandomPdq();
+            var created = await member.SubmitAsync(Pdq(stored));
+
+            var exact = await LookupAsync(member, stored, maxDistance: 0);
+            var near = await LookupAsync(member, FlipBits(stored, 5), maxDistance: null);
+
+            Assert.Equal(SubmitOutcome.Created, created.Results[0].Outcome);
+            Assert.Equal(stored.ToString(), Assert.Single(exact.Matches).Signal.Value);
+            Assert.Equal(5u, Assert.Single(near.Matches).Distance);
+        }
+    }
+
+    [Fact]
     public async Task Max_matches_over_100_is_rejected_for_that_query_only()
     {
         var member = await fixture.CreateSignalMemberAsync();
