@@ -104,7 +104,7 @@ internal sealed class ResumableSubscription(
                                     inSnapshot = false;
                                     saveCursor = true;
                                     break;
-                                case UpdateKind.Heartbeat:
+                                case UpdateKind.Heartbeat or UpdateKind.Live:
                                     deliver = options.IncludeHeartbeats;
                                     saveCursor = !inSnapshot;
                                     break;

@@ -34,7 +34,7 @@ public sealed class SubscriptionOptions
     /// </summary>
     public bool SnapshotOnExpiredCursor { get; set; }
 
-    /// <summary>Also yield <see cref="UpdateKind.Heartbeat"/> updates (their cursors are saved either way). Default false.</summary>
+    /// <summary>Also yield the <see cref="UpdateKind.Heartbeat"/> and <see cref="UpdateKind.Live"/> markers (their cursors are saved either way). Default false.</summary>
     public bool IncludeHeartbeats { get; set; }
 
     /// <summary>Consecutive failed connection attempts before giving up; <see langword="null"/> (default) retries forever.</summary>

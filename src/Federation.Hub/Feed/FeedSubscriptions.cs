@@ -111,6 +111,8 @@ public sealed class FeedSubscriptions(
             }
 
             var firstAttach = from is null && start != SubscribeStart.Snapshot;
+            // LATEST and CURSOR streams say once when they are live (SNAPSHOT_END says it for SNAPSHOT).
+            var announceLive = start != SubscribeStart.Snapshot || from is not null;
             while (true)
             {
                 var attachment = await owner.tail.AttachAsync(owner.options.Feed.SubscriberBuffer, Token).ConfigureAwait(false);
@@ -128,6 +130,13 @@ public sealed class FeedSubscriptions(
 
                     inStep = position.AsSpan().SequenceEqual(attachment.StartVector);
                     cursor = null;
+                    if (announceLive)
+                    {
+                        announceLive = false;
+                        await SendAsync(FeedMessages.Marker(UpdateKind.Live, Cursor(), Timestamp.FromDateTimeOffset(owner.clock.GetUtcNow()))).ConfigureAwait(false);
+                        await FlushAsync().ConfigureAwait(false);
+                    }
+
                     await FollowAsync(attachment).ConfigureAwait(false);
                 }
                 finally

@@ -171,6 +171,28 @@ public sealed class FeedTests(HubFixture fixture) : IClassFixture<HubFixture>
     }
 
     [Fact]
+    public async Task Latest_and_cursor_streams_say_once_when_they_are_live()
+    {
+        var member = await FeedTestMember.CreateAsync(fixture);
+        await using var latest = await FeedReader.OpenAsync(member.Client, FeedTestMember.Latest());
+        var live = latest.Updates[0];
+        var value = FeedTestMember.RandomSha256();
+        await member.SubmitAsync(FeedTestMember.Sha(value));
+        await latest.WaitUntilAsync(u => u.Any(x => x.Signal?.Value == value), "the update after LIVE");
+
+        await using var resumed = await FeedReader.OpenAsync(member.Client, new SubscribeRequest { Start = SubscribeStart.Cursor, Cursor = live.Cursor });
+        await resumed.WaitUntilAsync(u => u.Any(x => x.Kind == UpdateKind.Live), "LIVE after catching up");
+
+        Assert.Equal(UpdateKind.Live, live.Kind);
+        Assert.False(string.IsNullOrEmpty(live.Cursor));
+        Assert.Null(live.Signal);
+        Assert.Single(latest.Updates, x => x.Kind == UpdateKind.Live);
+        // Resumed from the LIVE cursor: the update made after it comes first (caught up), then LIVE.
+        var liveAt = resumed.Updates.ToList().FindIndex(x => x.Kind == UpdateKind.Live);
+        Assert.Contains(resumed.Updates.Take(liveAt), x => x.Signal?.Value == value);
+    }
+
+    [Fact]
     public async Task Heartbeats_arrive_on_an_idle_stream_and_carry_the_cursor()
     {
         var reader = await FeedTestMember.CreateAsync(fixture);
