@@ -34,19 +34,6 @@ internal static class TestClients
     }
 
     /// <summary>Waits for a condition, failing the test after <paramref name="timeout"/>.</summary>
-    public static async Task EventuallyAsync(Func<bool> condition, TimeSpan timeout, string what, Func<string>? details = null)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        while (!condition())
-        {
-            try
-            {
-                await Task.Delay(20, cts.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Assert.Fail($"timed out after {timeout} waiting for {what} {details?.Invoke()}");
-            }
-        }
-    }
+    public static Task EventuallyAsync(Func<bool> condition, TimeSpan timeout, string what, Func<string>? details = null) =>
+        Eventually.UntilAsync(condition, timeout, what, details);
 }

@@ -98,12 +98,6 @@ public sealed class RedisKillDuringIngestTests(ITestOutputHelper output) : IDisp
         }
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var bound = new CancellationTokenSource(Bound);
-        while (!condition())
-        {
-            await Task.Delay(5, bound.Token);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) =>
+        Eventually.UntilAsync(condition, Bound, "the batches before the fault to be acknowledged", poll: TimeSpan.FromMilliseconds(5));
 }

@@ -306,13 +306,6 @@ public sealed class FeedTests(HubFixture fixture) : IClassFixture<HubFixture>
         Assert.DoesNotContain(feed.SignalUpdates, x => x.Signal.Value == after);
     }
 
-    private static async Task WaitForAsync(Func<bool> condition, string what)
-    {
-        using var timeout = new CancellationTokenSource(FeedReader.Timeout);
-        while (!condition())
-        {
-            Assert.False(timeout.IsCancellationRequested, $"timed out waiting for {what}");
-            await Task.Delay(50, CancellationToken.None);
-        }
-    }
+    private static Task WaitForAsync(Func<bool> condition, string what) =>
+        Eventually.UntilAsync(condition, FeedReader.Timeout, what, poll: TimeSpan.FromMilliseconds(50));
 }

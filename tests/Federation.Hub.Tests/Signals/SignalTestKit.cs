@@ -66,13 +66,6 @@ public static class SignalTestKit
     }
 
     /// <summary>Polls a condition until it holds or the timeout passes (no fixed sleeps in tests).</summary>
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting until {what}");
-            await Task.Delay(50);
-        }
-    }
+    public static Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what) =>
+        Eventually.UntilAsync(condition, timeout, what, poll: TimeSpan.FromMilliseconds(50));
 }
