@@ -1,4 +1,4 @@
-using System.Globalization;
+using Federation.Client.Internal;
 using Google.Rpc;
 using Grpc.Core;
 
@@ -60,10 +60,7 @@ public class FederationException : Exception
     /// <summary>The SDK's exception for a gRPC failure: status, message, retry hint and field violations taken from it.</summary>
     internal static FederationException FromRpc(RpcException e)
     {
-        TimeSpan? retryAfter = e.Trailers.GetValue("retry-after-ms") is { } hint &&
-            long.TryParse(hint, NumberStyles.None, CultureInfo.InvariantCulture, out var milliseconds)
-            ? TimeSpan.FromMilliseconds(milliseconds)
-            : null;
+        var retryAfter = RetryDelays.HintOf(e);
         var violations = e.GetRpcStatus()?.GetDetail<BadRequest>()?.FieldViolations
             .Select(v => new FederationFieldViolation(v.Field, v.Description)).ToArray();
         var detail = e.Status.Detail.Length > 0 ? e.Status.Detail : e.Status.DebugException?.Message ?? "no detail";

@@ -1,5 +1,6 @@
 using System.Net;
 using Federation.Hub.Auth;
+using Federation.Hub.Grpc;
 
 namespace Federation.Hub.Tests;
 
@@ -30,6 +31,6 @@ public sealed class TokenRequestSourceTests
     [InlineData("naïve\n", "na%C3%AFve%0A")]
     public void Grpc_message_is_percent_encoded_per_the_http2_spec(string message, string encoded)
     {
-        Assert.Equal(encoded, GrpcAuthorizationResultHandler.PercentEncode(message));
+        Assert.Equal(encoded, GrpcResponses.PercentEncode(message));
     }
 }

@@ -1,5 +1,5 @@
-using System.Globalization;
 using Federation.Contracts.V1;
+using Federation.Hub.Grpc;
 using Federation.Hub.Options;
 using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
@@ -26,7 +26,7 @@ public sealed class MemberCallLimits(FairAdmissionGate gate, IOptions<Federation
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var memberId = context.User.Identity?.IsAuthenticated == true ? context.User.GetClaim(OpenIddictConstants.Claims.Subject) : null;
-        if (memberId is null || !IsGrpc(context))
+        if (memberId is null || !GrpcResponses.IsGrpc(context.Request))
         {
             await next(context).ConfigureAwait(false);
             return;
@@ -58,7 +58,7 @@ public sealed class MemberCallLimits(FairAdmissionGate gate, IOptions<Federation
                     await RefuseAsync(context, memberId, path,
                         $"Member '{memberId}' already has {gate.PerMember + gate.QueuedPerMember} Submit/SubmitStream/Lookup calls in progress on this hub replica "
                         + $"(limits Federation:Fairness:MaxConcurrentCallsPerMember {gate.PerMember} + MaxQueuedCallsPerMember {gate.QueuedPerMember}); "
-                        + $"retry this call after {RetryMilliseconds(retryAfter)} ms (trailer retry-after-ms) and keep fewer calls in flight.",
+                        + $"retry this call after {GrpcResponses.RetryAfterValue(retryAfter)} ms (trailer retry-after-ms) and keep fewer calls in flight.",
                         retryAfter).ConfigureAwait(false);
                     return;
                 }
@@ -98,8 +98,6 @@ public sealed class MemberCallLimits(FairAdmissionGate gate, IOptions<Federation
         }
     }
 
-    private static bool IsGrpc(HttpContext context) =>
-        context.Request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
 
     private bool TryOpenConnection(FairAdmissionGate.MemberShare share, string connectionId)
     {
@@ -139,7 +137,6 @@ public sealed class MemberCallLimits(FairAdmissionGate gate, IOptions<Federation
         }
     }
 
-    private static long RetryMilliseconds(TimeSpan retryAfter) => (long)Math.Ceiling(retryAfter.TotalMilliseconds);
 
     // A gRPC "trailers-only" response (status in the headers), which is what grpc-dotnet itself sends for an error
     // before any message. The request body of a single-message call is read to its end first (bytes only, never
@@ -162,16 +159,7 @@ public sealed class MemberCallLimits(FairAdmissionGate gate, IOptions<Federation
             }
         }
 
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/grpc";
-        response.Headers["grpc-status"] = ((int)global::Grpc.Core.StatusCode.ResourceExhausted).ToString(CultureInfo.InvariantCulture);
-        response.Headers["grpc-message"] = Uri.EscapeDataString(message);
-        if (retryAfter is { } wait)
-        {
-            response.Headers["retry-after-ms"] = RetryMilliseconds(wait).ToString(CultureInfo.InvariantCulture);
-        }
-
-        await response.CompleteAsync().ConfigureAwait(false);
+        GrpcResponses.WriteTrailersOnly(context.Response, global::Grpc.Core.StatusCode.ResourceExhausted, message, retryAfter);
+        await context.Response.CompleteAsync().ConfigureAwait(false);
     }
 }

@@ -18,7 +18,8 @@ public static class AuthExtensions
         var options = FederationOptions.From(builder.Configuration);
         if (string.IsNullOrWhiteSpace(options.Tokens.Audience))
         {
-            // OpenIddict is wired before the options are validated, and would fail with a less helpful message.
+            // OpenIddict is wired before the options are validated, and would fail with a less helpful message; this is the
+            // only check of the audience (an options rule could never fire after it).
             throw new OptionsValidationException(FederationOptions.Section, typeof(FederationOptions), ["Federation:Tokens:Audience must not be empty."]);
         }
 
@@ -84,7 +85,6 @@ public static class AuthExtensions
         builder.Services.AddOptions<FederationOptions>()
             .Validate(o => o.Tokens.ClockSkew >= TimeSpan.Zero && o.Tokens.ClockSkew <= TimeSpan.FromMinutes(5),
                 "Federation:Tokens:ClockSkew must be between 0 and 5 minutes.")
-            .Validate(o => o.Tokens.Audience.Length > 0, "Federation:Tokens:Audience must not be empty.")
             .Validate(o => o.Tokens.MaxRequestBytes is >= 1024 and <= 1024 * 1024, "Federation:Tokens:MaxRequestBytes must be between 1024 and 1048576.")
             .Validate(o => ValidThrottle(o.Tokens.Throttle),
                 "Federation:Tokens:Throttle: bursts must be 1-100000 and intervals between 1 ms and 1 hour; KnownSourceRetention and RefusalAuditInterval positive.");

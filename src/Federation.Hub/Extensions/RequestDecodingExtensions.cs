@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using Federation.Hub.Grpc;
 using Federation.Hub.Grpc.Decoding;
 using Federation.Hub.Options;
 using Grpc.AspNetCore.Server;
@@ -45,7 +46,7 @@ public static class RequestDecodingExtensions
         var maxMessage = app.Services.GetRequiredService<IOptions<FederationOptions>>().Value.MaxRequestMessageBytes;
         app.Use((context, next) =>
         {
-            if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true
+            if (GrpcResponses.IsGrpc(context.Request)
                 && context.Features.Get<IRequestBodyPipeFeature>() is { } body)
             {
                 var encoding = context.Request.Headers["grpc-encoding"].ToString();

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Federation.Hub.Pdq;
 using Federation.Hub.Storage;
 using Grpc.Core;
@@ -71,8 +70,5 @@ public sealed class RedisFailureInterceptor(ILogger<RedisFailureInterceptor> log
 
     /// <summary>UNAVAILABLE with the message and the <c>retry-after-ms</c> trailer.</summary>
     public static RpcException Unavailable(string message) =>
-        new(new Status(StatusCode.Unavailable, message), new Metadata
-        {
-            { "retry-after-ms", ((long)StoreFailures.RetryAfter.TotalMilliseconds).ToString(CultureInfo.InvariantCulture) },
-        });
+        new(new Status(StatusCode.Unavailable, message), GrpcResponses.RetryAfter(StoreFailures.RetryAfter));
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using Federation.Contracts.V1;
@@ -37,7 +36,7 @@ public sealed class SignalGrpcService(
             throw new RpcException(
                 new Status(StatusCode.ResourceExhausted,
                     $"Submit rate limit of {signals.RateLimitPerSecond:N0} items per second reached; retry this batch after {milliseconds} ms (trailer retry-after-ms)."),
-                new Metadata { { "retry-after-ms", milliseconds.ToString(CultureInfo.InvariantCulture) } });
+                GrpcResponses.RetryAfter(e.RetryAfter));
         }
     }
 
