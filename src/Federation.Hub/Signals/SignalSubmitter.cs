@@ -143,11 +143,13 @@ public sealed class SignalSubmitter(
             for (var j = 0; j < batch.Count; j++)
             {
                 var index = batch[j].Index;
+                var signalId = normalized[index].Id;
                 results[index] = new SubmitResult
                 {
                     Index = (uint)index,
                     Outcome = (SubmitOutcome)outcomes[j],
-                    SignalId = normalized[index].Id,
+                    SignalId = signalId,
+                    RecordId = SignalRecordId.Of(signalId, groups[index]),
                 };
                 if (normalized[index].Kind == SignalKind.Pdq && results[index].Outcome != SubmitOutcome.Rejected)
                 {
@@ -172,7 +174,7 @@ public sealed class SignalSubmitter(
         return response;
     }
 
-    // Remembered responses drop the signal ids (~75 bytes per item): a retry carries the same items, so they are
+    // Remembered responses drop the signal and record ids (~75 bytes per item): a retry carries the same items, so they are
     // derived again from the retried request, and the remembered batch costs a few bytes per item.
     private static SubmitResponse Compact(SubmitResponse response)
     {
@@ -180,6 +182,7 @@ public sealed class SignalSubmitter(
         foreach (var result in compact.Results)
         {
             result.SignalId = "";
+            result.RecordId = "";
         }
 
         return compact;
@@ -194,6 +197,7 @@ public sealed class SignalSubmitter(
                 && SignalNormalizer.TryNormalize((SignalKind)item.Type, item.Value, SignalNormalizer.MaxPdqQuality, 0, out var signal, out _))
             {
                 result.SignalId = signal.Id;
+                result.RecordId = SignalRecordId.Of(result.SignalId, item.SharingGroup);
             }
         }
 

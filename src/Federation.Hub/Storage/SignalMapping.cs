@@ -1,3 +1,4 @@
+using Federation.Core.Signals;
 using Federation.Contracts.V1;
 using Google.Protobuf.WellKnownTypes;
 
@@ -12,9 +13,11 @@ public static class SignalMapping
     /// </summary>
     public static Federation.Contracts.V1.Signal ToContract(this SignalRecord record)
     {
+        var id = record.Signal.Id;
         var signal = new Federation.Contracts.V1.Signal
         {
-            Id = record.Signal.Id,
+            Id = id,
+            RecordId = SignalRecordId.Of(id, record.SharingGroup),
             Type = (SignalType)record.Signal.Kind,
             Value = record.Signal.ToHex(),
             FirstSeen = Timestamp.FromDateTimeOffset(record.FirstSeen),
