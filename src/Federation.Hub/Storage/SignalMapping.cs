@@ -1,5 +1,5 @@
-using Federation.Core.Signals;
 using Federation.Contracts.V1;
+using Federation.Core.Signals;
 using Google.Protobuf.WellKnownTypes;
 
 namespace Federation.Hub.Storage;
