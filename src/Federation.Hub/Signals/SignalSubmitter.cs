@@ -1,4 +1,5 @@
 using Federation.Contracts.V1;
+using Federation.Core.Feed;
 using Federation.Core.Signals;
 using Federation.Hub.Admission;
 using Federation.Hub.Auth;
@@ -128,18 +129,28 @@ public sealed class SignalSubmitter(
         }
 
         var number = caller.Member.Number > 0 ? caller.Member.Number : await members.EnsureNumberAsync(caller.MemberId).ConfigureAwait(false);
-        var calls = new List<(List<(int Index, SignalWrite Write)> Items, Task<int[]> Outcomes)>();
+        var calls = new List<(int Partition, List<(int Index, SignalWrite Write)> Items, Task<PartitionSubmitResult> Outcomes)>();
         for (var p = 0; p < byPartition.Length; p++)
         {
             if (byPartition[p] is { } batch)
             {
-                calls.Add((batch, store.SubmitAsync(p, number, batch.ConvertAll(b => b.Write))));
+                calls.Add((p, batch, store.SubmitAsync(p, number, batch.ConvertAll(b => b.Write))));
             }
         }
 
-        foreach (var (batch, pending) in calls)
+        // Where this batch's feed entries landed: a look-up on another replica that passes it waits until that
+        // replica's PDQ index has applied them (read-your-writes on every replica).
+        var written = new FeedPosition[store.PartitionCount];
+        var wroteAny = false;
+        foreach (var (partition, batch, pending) in calls)
         {
-            var outcomes = await pending.ConfigureAwait(false);
+            var (outcomes, position) = await pending.ConfigureAwait(false);
+            if (position != FeedPosition.Zero)
+            {
+                written[partition] = position;
+                wroteAny = true;
+            }
+
             for (var j = 0; j < batch.Count; j++)
             {
                 var index = batch[j].Index;
@@ -160,6 +171,11 @@ public sealed class SignalSubmitter(
         }
 
         var response = new SubmitResponse { Results = { results }, Summary = new SubmitSummary() };
+        if (wroteAny)
+        {
+            response.ConsistencyToken = FeedCursor.Encode(written);
+        }
+
         foreach (var result in results)
         {
             switch (result.Outcome)
