@@ -16,15 +16,15 @@ public sealed class HubStatistics(MemberStore members, AuditLog audit, SignalSto
         var after = "";
         while (true)
         {
-            var ids = await members.ListIdsAsync(after, 500).ConfigureAwait(false);
-            if (ids.Count == 0)
+            var (batch, last) = await members.ListAsync(after, 500).ConfigureAwait(false);
+            if (last.Length == 0)
             {
                 break;
             }
 
-            foreach (var id in ids)
+            foreach (var member in batch)
             {
-                switch ((await members.GetAsync(id).ConfigureAwait(false))?.Status)
+                switch (member.Status)
                 {
                     case MemberStatusCode.Active: response.ActiveMembers++; break;
                     case MemberStatusCode.Suspended: response.SuspendedMembers++; break;
@@ -32,7 +32,7 @@ public sealed class HubStatistics(MemberStore members, AuditLog audit, SignalSto
                 }
             }
 
-            after = ids[^1];
+            after = last;
         }
 
         var (counters, feedEntries) = await signals.GetCountersAsync().ConfigureAwait(false);
