@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Federation.Core.Feed;
-using Federation.Hub.Extensions;
 using Federation.Hub.Options;
 using Federation.Hub.Storage;
 using Microsoft.Extensions.Options;
