@@ -43,7 +43,9 @@ public readonly record struct CatalogPosition(long DateAdded, Guid Id) : ICompar
     {
         position = default;
         Span<byte> bytes = stackalloc byte[TokenBytes];
-        if (token is null || token.Length != 32 || !Base64Url.TryDecodeFromChars(token, bytes, out var written) || written != TokenBytes)
+        // Base64Url.TryDecodeFromChars throws (rather than returning false) on characters outside the alphabet.
+        if (token is null || token.Length != 32 || !token.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_') ||
+            !Base64Url.TryDecodeFromChars(token, bytes, out var written) || written != TokenBytes)
         {
             return false;
         }
