@@ -1,5 +1,5 @@
-using Federation.Core.Feed;
 using System.Runtime.CompilerServices;
+using Federation.Core.Feed;
 using Federation.Hub.Options;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
