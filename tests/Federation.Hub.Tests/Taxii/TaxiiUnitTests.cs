@@ -16,6 +16,12 @@ public sealed class TaxiiUnitTests
     }
 
     [Fact]
+    public void Coalition_collection_id_is_the_one_the_readme_shows()
+    {
+        Assert.Equal("1f7499dc-b8f6-5af9-817e-f14840f62ac8", StixIds.Collection(""));
+    }
+
+    [Fact]
     public void Group_record_and_coalition_record_have_different_ids()
     {
         const string Signal = "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
