@@ -24,7 +24,7 @@ internal static class TaxiiBenchmark
 
     public sealed record Result(
         int Signals, int PageLimit, int Pages, long Objects, double Seconds, double ObjectsPerSecond, double PageP50Ms, double PageP99Ms,
-        long BytesReceived, double RawScanSeconds, double RawScanRecordsPerSecond, double RatioToRawScan, double FillSeconds, double CatalogReadySeconds,
+        long BytesReceived, double ProcessCpuSeconds, double ObjectsPerCpuSecond, double ClientParseCpuSeconds, double ServerObjectsPerCpuSecond, double RawScanSeconds, double RawScanRecordsPerSecond, double RatioToRawScan, double FillSeconds, double CatalogReadySeconds,
         bool TargetMet, string LoadBefore, string LoadAfter);
 
     public static int Run(string[] args)
@@ -118,6 +118,8 @@ internal static class TaxiiBenchmark
         var pageMs = new List<double>();
         long bytes = 0;
         string? next = null;
+        var bodies = new List<byte[]>();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         for (var pages = 0; pages < (signals / Math.Max(1, limit)) + 10; pages++)
         {
@@ -125,6 +127,7 @@ internal static class TaxiiBenchmark
             var body = await http.GetByteArrayAsync(collection + "objects/?limit=" + limit.ToString(CultureInfo.InvariantCulture) + (next is null ? "" : "&next=" + next));
             pageMs.Add(pageClock.Elapsed.TotalMilliseconds);
             bytes += body.Length;
+            bodies.Add(body);
             using var envelope = JsonDocument.Parse(body);
             if (envelope.RootElement.TryGetProperty("objects", out var objects))
             {
@@ -145,7 +148,24 @@ internal static class TaxiiBenchmark
         }
 
         clock.Stop();
+        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
         var loadAfter = FairnessBenchmark.LoadAverage();
+
+        // The client (same process) parsed every page: parse them again alone to split its CPU from the hub's.
+        var parseBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        foreach (var body in bodies)
+        {
+            using var envelope = JsonDocument.Parse(body);
+            if (envelope.RootElement.TryGetProperty("objects", out var objects))
+            {
+                foreach (var o in objects.EnumerateArray())
+                {
+                    _ = o.GetProperty("type").ValueEquals("indicator") && o.GetProperty("id").GetString()!.Length > 0;
+                }
+            }
+        }
+
+        var parseCpu = (Process.GetCurrentProcess().TotalProcessorTime - parseBefore).TotalSeconds;
         if (!expected.SetEquals(seen))
         {
             throw new InvalidOperationException($"paging returned {seen.Count} indicators, {expected.Except(seen).Count()} of the {expected.Count} stored missing");
@@ -168,7 +188,7 @@ internal static class TaxiiBenchmark
         var perSecond = seen.Count / clock.Elapsed.TotalSeconds;
         var rawPerSecond = scanned / raw.Elapsed.TotalSeconds;
         return new Result(signals, limit, pageMs.Count, seen.Count, clock.Elapsed.TotalSeconds, perSecond, Percentile(pageMs, 0.5), Percentile(pageMs, 0.99),
-            bytes, raw.Elapsed.TotalSeconds, rawPerSecond, perSecond / rawPerSecond, fill.Elapsed.TotalSeconds, ready.Elapsed.TotalSeconds,
+            bytes, cpu, seen.Count / cpu, parseCpu, seen.Count / Math.Max(0.001, cpu - parseCpu), raw.Elapsed.TotalSeconds, rawPerSecond, perSecond / rawPerSecond, fill.Elapsed.TotalSeconds, ready.Elapsed.TotalSeconds,
             perSecond >= TargetObjectsPerSecond, loadBefore, loadAfter);
     }
 
@@ -179,6 +199,8 @@ internal static class TaxiiBenchmark
         Console.WriteLine($"  fill: {r.Signals:N0} signals in {r.FillSeconds:0.0} s; catalog ready {r.CatalogReadySeconds:0.0} s later");
         Console.WriteLine($"  TAXII paging: {r.Objects:N0} indicators in {r.Pages} pages of {r.PageLimit} in {r.Seconds:0.00} s = {r.ObjectsPerSecond:N0} objects/s " +
             $"(page p50 {r.PageP50Ms:0.0} ms, p99 {r.PageP99Ms:0.0} ms, {r.BytesReceived / 1e6:0.0} MB), each exactly once");
+        Console.WriteLine($"  CPU: {r.ProcessCpuSeconds:0.00} s for the paging (hub and client in this process) = {r.ObjectsPerCpuSecond:N0} objects per CPU-second; " +
+            $"the client's parsing {r.ClientParseCpuSeconds:0.00} s, so the hub ~{r.ServerObjectsPerCpuSecond:N0} objects per CPU-second");
         Console.WriteLine($"  baseline, raw scan of the same records from Redis: {r.RawScanRecordsPerSecond:N0} records/s ({r.RawScanSeconds:0.00} s); ratio {r.RatioToRawScan:0.00}");
         Console.WriteLine($"  target >= {TargetObjectsPerSecond:N0} objects/s: {(r.TargetMet ? "MET" : "MISSED")}; load {r.LoadBefore} -> {r.LoadAfter}");
     }
