@@ -134,6 +134,9 @@ internal sealed class BenchHub : IAsyncDisposable
         throw new TimeoutException($"the replica was not ready within {limit.TotalSeconds:0} s");
     }
 
+    /// <summary>The HTTP/1.1 address on loopback (token endpoint, health, TAXII).</summary>
+    public Uri HttpAddress => http.BaseAddress!;
+
     /// <summary>The gRPC (h2c) address on loopback.</summary>
     public string GrpcAddress => grpcAddress;
 

@@ -38,7 +38,8 @@ public sealed class GrpcAuthorizationResultHandler : IAuthorizationMiddlewareRes
         GrpcResponses.WriteTrailersOnly(context.Response, StatusCode.Unauthenticated, await WhyUnauthenticatedAsync(context).ConfigureAwait(false));
     }
 
-    private static async Task<string> WhyUnauthenticatedAsync(HttpContext context)
+    /// <summary>Why the request's token was refused (or that it has none), for any interface's refusal message; never the token.</summary>
+    internal static async Task<string> WhyUnauthenticatedAsync(HttpContext context)
     {
         // The validation handler caches its result per request, so this does not validate the token again.
         var result = await context.AuthenticateAsync(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme).ConfigureAwait(false);

@@ -1,18 +1,13 @@
 using Federation.Hub.Grpc;
-using Federation.Hub.Storage;
 using Grpc.Core;
-using OpenIddict.Abstractions;
 
 namespace Federation.Hub.Auth;
 
 /// <summary>
-/// Checks the member's <em>current</em> status on every gRPC call: a token stays valid until it
-/// expires, but a suspended or removed member must be refused at once, and a token obtained before the
-/// member's credentials were rotated (its <see cref="CredentialStamp"/> differs) is refused as well. Runs after
-/// ASP.NET Core authorization (token and scope), reads the member from Redis and attaches it as the
-/// <see cref="Caller"/>.
+/// Applies <see cref="MemberAccess"/> (the member's <em>current</em> status and credential stamp) to every gRPC call,
+/// after ASP.NET Core authorization (token and scope), and attaches the member as the <see cref="Caller"/>.
 /// </summary>
-public sealed class MemberAccessInterceptor(MemberStore members, AuditLog audit) : AroundCallInterceptor
+public sealed class MemberAccessInterceptor(MemberAccess access) : AroundCallInterceptor
 {
     protected override async Task<T> AroundAsync<T>(ServerCallContext context, Func<Task<T>> call)
     {
@@ -23,29 +18,19 @@ public sealed class MemberAccessInterceptor(MemberStore members, AuditLog audit)
     private async Task AttachCallerAsync(ServerCallContext context)
     {
         var http = context.GetHttpContext();
-        var memberId = http.User.GetClaim(OpenIddictConstants.Claims.Subject);
-        if (memberId is null)
+        // Endpoints without [Authorize] (health) have no member: null.
+        var result = await access.CheckAsync(http.User, context.Method).ConfigureAwait(false);
+        switch (result?.Refusal)
         {
-            // Endpoints without [Authorize] (health) have no member.
-            return;
+            case null:
+                return;
+            case MemberAccessRefusal.NotActive:
+                throw new RpcException(new Status(StatusCode.PermissionDenied, result.Message));
+            case MemberAccessRefusal.CredentialsRotated:
+                throw new RpcException(new Status(StatusCode.Unauthenticated, result.Message));
+            default:
+                http.Features.Set(result.Caller!);
+                return;
         }
-
-        var member = await members.GetAsync(memberId).ConfigureAwait(false);
-        if (member is null || !member.IsActive)
-        {
-            var state = member?.Status.ToString().ToLowerInvariant() ?? "unknown";
-            await audit.AppendAsync(memberId, "auth.refused", memberId, $"reason=member-{state} method={context.Method}").ConfigureAwait(false);
-            throw new RpcException(new Status(StatusCode.PermissionDenied,
-                $"Member '{memberId}' is {state}; its calls are refused. Contact the coalition administrator."));
-        }
-
-        if (!CredentialStamp.IsCurrent(http.User.GetClaim(CredentialStamp.Claim), member))
-        {
-            await audit.AppendAsync(memberId, "auth.refused", memberId, $"reason=credentials-rotated method={context.Method}").ConfigureAwait(false);
-            throw new RpcException(new Status(StatusCode.Unauthenticated,
-                "The access token was issued before the member's credentials were rotated; request a new token with the current secret."));
-        }
-
-        http.Features.Set(new Caller(member));
     }
 }

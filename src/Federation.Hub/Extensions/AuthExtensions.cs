@@ -79,6 +79,7 @@ public static class AuthExtensions
                 .RequireAuthenticatedUser()
                 .Build();
         });
+        builder.Services.AddSingleton<MemberAccess>();
         builder.Services.AddSingleton<MemberAccessInterceptor>();
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, GrpcAuthorizationResultHandler>();
         builder.Services.AddSingleton<TokenThrottleStore>();

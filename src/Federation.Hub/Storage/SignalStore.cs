@@ -133,6 +133,21 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
     /// </summary>
     public async IAsyncEnumerable<SignalRecord> ScanActiveAsync(int partition, [EnumeratorCancellation] CancellationToken ct)
     {
+        await foreach (var record in ScanAllAsync(partition, ct).ConfigureAwait(false))
+        {
+            if (record.State == SignalState.Active)
+            {
+                yield return record;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every record of a partition whatever its state (retracted and expired tombstones too, for the TAXII catalog),
+    /// streamed bucket by bucket in pipelined pages, no ordering promise.
+    /// </summary>
+    public async IAsyncEnumerable<SignalRecord> ScanAllAsync(int partition, [EnumeratorCancellation] CancellationToken ct)
+    {
         const int Page = 32;
         var db = redis.GetDatabase();
         for (var start = 0; start < signals.BucketsPerPartition; start += Page)
@@ -150,11 +165,7 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
             {
                 foreach (var entry in await task.ConfigureAwait(false))
                 {
-                    var record = SignalRecordCodec.Decode((byte[])entry.Name!, (byte[])entry.Value!, now);
-                    if (record.State == SignalState.Active)
-                    {
-                        yield return record;
-                    }
+                    yield return SignalRecordCodec.Decode((byte[])entry.Name!, (byte[])entry.Value!, now);
                 }
             }
         }

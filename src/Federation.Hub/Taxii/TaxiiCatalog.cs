@@ -1,0 +1,378 @@
+using System.Threading.Channels;
+using Federation.Core.Feed;
+using Federation.Hub.Feed;
+using Federation.Hub.Storage;
+
+namespace Federation.Hub.Taxii;
+
+/// <summary>
+/// This replica's ordering of the TAXII collections: every stored record (all states: a retracted record is served as
+/// a revoked indicator) at its current version, sorted by (date added, object id), one sorted set per collection, plus
+/// the definition objects at the head of each. Loaded from Redis at start, kept current from the feed tail like the
+/// PDQ index. Only the ordering lives here; pages read the records themselves from Redis.
+/// </summary>
+/// <remarks>
+/// Date added of a record's current version (docs/taxii.md, "Date added"): the id time of the feed entry that made that
+/// version (Redis' clock, ms), the same on every replica; for a version whose entry has left the retained feed, the
+/// record's first seen. A new version therefore sorts after everything served so far, and a client paging by date
+/// added or with <c>next</c> meets every version once. Consistency at start as in <see cref="Pdq.PdqMatchIndex"/>: the
+/// observer is registered before the feed range and the record scan are read, and buffered entries are applied after.
+/// </remarks>
+public sealed class TaxiiCatalog(FeedTail tail, FeedLog feed, SignalStore store, ILogger<TaxiiCatalog> logger) : BackgroundService
+{
+    /// <summary>Date added of the definition objects (identity, extension definition): before any record.</summary>
+    public static readonly DateTimeOffset DefinitionsDate = new(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private const int FeedPage = 10_000;
+    private static readonly Comparer<CatalogEntry> Order = Comparer<CatalogEntry>.Create((a, b) => a.Position.CompareTo(b.Position));
+
+    private readonly Channel<FeedEntry> pending = Channel.CreateUnbounded<FeedEntry>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock gate = new();
+    private readonly Dictionary<Guid, CatalogEntry> byId = [];
+    private readonly Dictionary<string, SortedSet<CatalogEntry>> byGroup = new(StringComparer.Ordinal);
+    /// <summary>The coalition's identity, first in every collection.</summary>
+    public static readonly CatalogEntry Identity = Definition(StixIds.CoalitionIdentity);
+
+    /// <summary>The extension definition of Federation signals, second in every collection.</summary>
+    public static readonly CatalogEntry Extension = Definition(StixIds.SignalExtension);
+
+    private static readonly CatalogEntry[] Definitions = Identity.Position < Extension.Position ? [Identity, Extension] : [Extension, Identity];
+
+    private FeedPosition[] applied = [];
+    private TaskCompletionSource advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile bool loaded;
+    private long scanned;
+
+    /// <summary>True once the start-up load is complete.</summary>
+    public bool IsLoaded => loaded;
+
+    /// <summary>Records in the catalog (all collections).</summary>
+    public int Count
+    {
+        get
+        {
+            lock (gate)
+            {
+                return byId.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Up to <paramref name="limit"/> entries of <paramref name="group"/>'s collection strictly after
+    /// <paramref name="after"/> and added before <paramref name="horizon"/> (Unix ms, exclusive), in order, optionally
+    /// the definition objects <paramref name="definitions"/> accepts (null: none) and records when <paramref name="records"/>,
+    /// optionally only the ids in <paramref name="ids"/>.
+    /// </summary>
+    public CatalogPage Page(string group, CatalogPosition after, long horizon, int limit, Func<CatalogEntry, bool>? definitions, bool records, IReadOnlySet<Guid>? ids)
+    {
+        var result = new List<CatalogEntry>(Math.Min(limit, 1024));
+        var more = false;
+        bool Take(CatalogEntry entry)
+        {
+            if (entry.DateAdded >= horizon)
+            {
+                return false;
+            }
+
+            if (result.Count == limit)
+            {
+                more = true;
+                return false;
+            }
+
+            result.Add(entry);
+            return true;
+        }
+
+        if (definitions is not null)
+        {
+            foreach (var entry in Definitions)
+            {
+                if (entry.Position > after && definitions(entry) && (ids is null || ids.Contains(entry.Id)) && !Take(entry))
+                {
+                    return new CatalogPage(result, more);
+                }
+            }
+        }
+
+        if (!records)
+        {
+            return new CatalogPage(result, more);
+        }
+
+        lock (gate)
+        {
+            if (ids is not null)
+            {
+                // A few named objects: look them up rather than walk the collection.
+                var named = new List<CatalogEntry>(ids.Count);
+                foreach (var id in ids)
+                {
+                    if (byId.TryGetValue(id, out var entry) && string.Equals(entry.Group, group, StringComparison.Ordinal) && entry.Position > after)
+                    {
+                        named.Add(entry);
+                    }
+                }
+
+                named.Sort(Order);
+                foreach (var entry in named)
+                {
+                    if (!Take(entry))
+                    {
+                        break;
+                    }
+                }
+
+                return new CatalogPage(result, more);
+            }
+
+            if (!byGroup.TryGetValue(group, out var set) || set.Count == 0 || set.Max!.Position <= after)
+            {
+                return new CatalogPage(result, more);
+            }
+
+            var from = new CatalogEntry(after.Id, after.DateAdded, 0, 0, [], group);
+            foreach (var entry in set.GetViewBetween(from, set.Max))
+            {
+                if (entry.Position == after)
+                {
+                    continue;
+                }
+
+                if (!Take(entry))
+                {
+                    break;
+                }
+            }
+        }
+
+        return new CatalogPage(result, more);
+    }
+
+    /// <summary>The current entry of an object of <paramref name="group"/>'s collection, or null.</summary>
+    public CatalogEntry? Find(string group, Guid id)
+    {
+        foreach (var definition in Definitions)
+        {
+            if (definition.Id == id)
+            {
+                return definition;
+            }
+        }
+
+        lock (gate)
+        {
+            return byId.TryGetValue(id, out var entry) && string.Equals(entry.Group, group, StringComparison.Ordinal) ? entry : null;
+        }
+    }
+
+    /// <summary>
+    /// Waits until the catalog has applied every feed entry up to <paramref name="heads"/> (read from Redis by the
+    /// caller), so a page reflects every change Redis held when it started.
+    /// </summary>
+    /// <exception cref="TaxiiCatalogLoadingException">Still loading, or not caught up within <paramref name="timeout"/>.</exception>
+    public async Task WaitForAsync(IReadOnlyList<FeedPosition> heads, TimeSpan timeout, CancellationToken ct)
+    {
+        if (!loaded)
+        {
+            throw new TaxiiCatalogLoadingException($"The TAXII catalog of this replica is loading ({Interlocked.Read(ref scanned)} records so far); retry in a moment.");
+        }
+
+        var started = Environment.TickCount64;
+        while (true)
+        {
+            Task next;
+            lock (gate)
+            {
+                if (Reached(heads))
+                {
+                    return;
+                }
+
+                next = advanced.Task;
+            }
+
+            var left = timeout - TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
+            try
+            {
+                await next.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, ct).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                throw new TaxiiCatalogLoadingException($"The TAXII catalog of this replica is more than {timeout.TotalSeconds:0.#} s behind the feed; retry in a moment.");
+            }
+        }
+    }
+
+    /// <summary>Drops an entry whose record is gone from Redis (a purged tombstone: purging writes no feed entry).</summary>
+    public void Forget(CatalogEntry entry)
+    {
+        lock (gate)
+        {
+            if (byId.TryGetValue(entry.Id, out var current) && current == entry)
+            {
+                Remove(current);
+            }
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var observation = await tail.ObserveAsync(Observe, stoppingToken).ConfigureAwait(false);
+        var upTo = observation.StartedAfter.ToArray();
+        logger.LogInformation("Loading the TAXII catalog from Redis ({Partitions} partitions)", store.PartitionCount);
+        for (var p = 0; p < store.PartitionCount; p++)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await LoadPartitionAsync(p, upTo[p], stoppingToken).ConfigureAwait(false);
+                    break;
+                }
+                catch (Exception e) when (StoreFailures.IsStoreFailure(e) && !stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogWarning("TAXII catalog: loading partition {Partition} failed ({Message}); retrying (attempt {Attempt})", p, e.Message, attempt);
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 100 * attempt)), stoppingToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        lock (gate)
+        {
+            applied = upTo;
+            // Entries of writes during the load first (a record scanned at a version written after the observation
+            // started gets that version's date here), then clients.
+            ApplyPending();
+        }
+
+        loaded = true;
+        logger.LogInformation("TAXII catalog loaded: {Count} records", Count);
+        while (await pending.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+        {
+            TaskCompletionSource reached;
+            lock (gate)
+            {
+                ApplyPending();
+                reached = advanced;
+                advanced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            reached.TrySetResult();
+        }
+    }
+
+    // Under the gate.
+    private void ApplyPending()
+    {
+        while (pending.Reader.TryRead(out var entry))
+        {
+            Apply(entry.Partition, entry.StorageKey, entry.Version, (long)entry.Id.Milliseconds);
+            applied[entry.Partition] = entry.Id;
+        }
+    }
+
+    // The retained feed up to the observation's start gives each version's date; the scan gives every record (records
+    // written after the observation started are fixed up by the buffered entries, which carry higher versions).
+    private async Task LoadPartitionAsync(int partition, FeedPosition upTo, CancellationToken ct)
+    {
+        var dated = new Dictionary<Guid, (long Version, long Date)>();
+        var after = FeedPosition.Zero;
+        while (after < upTo)
+        {
+            ct.ThrowIfCancellationRequested();
+            var entries = await feed.RangeAsync(partition, after, upTo, FeedPage).ConfigureAwait(false);
+            if (entries.Length == 0)
+            {
+                break;
+            }
+
+            foreach (var entry in entries)
+            {
+                var (signal, group) = SignalStorageKey.Parse(entry.StorageKey);
+                dated[StixIds.Indicator(signal, group)] = (entry.Version, (long)entry.Id.Milliseconds);
+            }
+
+            after = entries[^1].Id;
+        }
+
+        await foreach (var record in store.ScanAllAsync(partition, ct).ConfigureAwait(false))
+        {
+            var id = StixIds.Indicator(record.Signal, record.SharingGroup);
+            var date = dated.TryGetValue(id, out var d) && d.Version == record.Version ? d.Date : record.FirstSeen.ToUnixTimeMilliseconds();
+            lock (gate)
+            {
+                Replace(new CatalogEntry(id, date, record.Version, partition, SignalStorageKey.Create(record.Signal, record.SharingGroup), record.SharingGroup));
+            }
+
+            Interlocked.Increment(ref scanned);
+        }
+    }
+
+    // Runs on the feed tail's thread: hand over, never block.
+    private void Observe(FeedEntry entry) => pending.Writer.TryWrite(entry);
+
+    // Under the gate.
+    private void Apply(int partition, byte[] storageKey, long version, long date)
+    {
+        var (signal, group) = SignalStorageKey.Parse(storageKey);
+        var id = StixIds.Indicator(signal, group);
+        if (byId.TryGetValue(id, out var current) && (current.Version > version || (current.Version == version && current.DateAdded == date)))
+        {
+            return; // a later version is already in (its own entry follows), or this one with this date
+        }
+
+        Replace(new CatalogEntry(id, date, version, partition, storageKey, group));
+    }
+
+    // Under the gate.
+    private void Replace(CatalogEntry entry)
+    {
+        if (byId.TryGetValue(entry.Id, out var current))
+        {
+            if (current.Version > entry.Version)
+            {
+                return;
+            }
+
+            Remove(current);
+        }
+
+        byId[entry.Id] = entry;
+        if (!byGroup.TryGetValue(entry.Group, out var set))
+        {
+            set = new SortedSet<CatalogEntry>(Order);
+            byGroup[entry.Group] = set;
+        }
+
+        set.Add(entry);
+    }
+
+    // Under the gate.
+    private void Remove(CatalogEntry entry)
+    {
+        byId.Remove(entry.Id);
+        if (byGroup.TryGetValue(entry.Group, out var set))
+        {
+            set.Remove(entry);
+        }
+    }
+
+    // Under the gate.
+    private bool Reached(IReadOnlyList<FeedPosition> heads)
+    {
+        for (var p = 0; p < heads.Count; p++)
+        {
+            if (heads[p] > applied[p])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static CatalogEntry Definition(string stixId) =>
+        new(Guid.Parse(stixId.AsSpan(stixId.IndexOf("--", StringComparison.Ordinal) + 2)), DefinitionsDate.ToUnixTimeMilliseconds(), 1, -1, [], "");
+}
