@@ -11,6 +11,7 @@ var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordina
     ["outage"] = AllBenchmark.RunOutage,
     ["fairness"] = FairnessBenchmark.Run,
     ["flood-clients"] = FloodClients.Run,
+    ["victim-clients"] = VictimClients.Run,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
