@@ -24,6 +24,10 @@ public sealed class SignalSubmitter(
     IOptions<FederationOptions> options,
     TimeProvider clock)
 {
+    // Script calls a heavy member's batch keeps in flight while others are active (FairAdmissionGate.Lease.Yield): each
+    // other member's Redis command then waits behind at most this many of its calls, not behind the whole batch.
+    private const int YieldingScriptCalls = 2;
+
     private readonly SignalOptions signals = options.Value.Signals;
 
     /// <summary>
@@ -45,7 +49,7 @@ public sealed class SignalSubmitter(
             throw new SubmitRateLimitedException(wait);
         }
 
-        var response = await StoreAsync(caller, items).ConfigureAwait(false);
+        var response = await StoreAsync(caller, items, slot.Yield ? YieldingScriptCalls : int.MaxValue).ConfigureAwait(false);
         if (await admission.RememberAsync(caller.MemberId, requestId, Compact(response)).ConfigureAwait(false) is { } earlier)
         {
             // A concurrent duplicate of this batch finished first: answer as it did.
@@ -75,7 +79,7 @@ public sealed class SignalSubmitter(
         }
     }
 
-    private async Task<SubmitResponse> StoreAsync(Caller caller, IReadOnlyList<SignalSubmission> items)
+    private async Task<SubmitResponse> StoreAsync(Caller caller, IReadOnlyList<SignalSubmission> items, int inFlight)
     {
         var now = clock.GetUtcNow();
         var count = items.Count;
@@ -110,7 +114,7 @@ public sealed class SignalSubmitter(
             }
         }
 
-        // Group the accepted items by partition: one script call per partition, all in flight together.
+        // Group the accepted items by partition: one script call per partition, all in flight together (up to inFlight).
         var byPartition = new List<(int Index, SignalWrite Write)>?[store.PartitionCount];
         for (var i = 0; i < count; i++)
         {
@@ -128,18 +132,32 @@ public sealed class SignalSubmitter(
         }
 
         var number = caller.Member.Number > 0 ? caller.Member.Number : await members.EnsureNumberAsync(caller.MemberId).ConfigureAwait(false);
-        var calls = new List<(List<(int Index, SignalWrite Write)> Items, Task<int[]> Outcomes)>();
+        var calls = new List<(int Partition, List<(int Index, SignalWrite Write)> Items)>();
         for (var p = 0; p < byPartition.Length; p++)
         {
             if (byPartition[p] is { } batch)
             {
-                calls.Add((batch, store.SubmitAsync(p, number, batch.ConvertAll(b => b.Write))));
+                calls.Add((p, batch));
             }
         }
 
-        foreach (var (batch, pending) in calls)
+        inFlight = Math.Min(inFlight, calls.Count);
+        var sent = new Task<int[]>[calls.Count];
+        for (var c = 0; c < inFlight; c++)
         {
-            var outcomes = await pending.ConfigureAwait(false);
+            sent[c] = store.SubmitAsync(calls[c].Partition, number, calls[c].Items.ConvertAll(b => b.Write));
+        }
+
+        for (var c = 0; c < calls.Count; c++)
+        {
+            var batch = calls[c].Items;
+            var outcomes = await sent[c].ConfigureAwait(false);
+            if (c + inFlight < calls.Count)
+            {
+                var next = calls[c + inFlight];
+                sent[c + inFlight] = store.SubmitAsync(next.Partition, number, next.Items.ConvertAll(b => b.Write));
+            }
+
             for (var j = 0; j < batch.Count; j++)
             {
                 var index = batch[j].Index;
