@@ -188,6 +188,7 @@ public sealed class FairAdmissionGate
             {
                 free -= units;
                 share.Executing += units;
+                share.ExecutingSince += units * (double)now;
                 return new ValueTask<Lease>(new Lease(this, share, units, now, yielding));
             }
 
@@ -248,15 +249,18 @@ public sealed class FairAdmissionGate
             var held = now - startedAt;
             free += units;
             share.Executing -= units;
+            share.ExecutingSince -= units * (double)startedAt;
             meanHoldTicks += (clock.GetElapsedTime(startedAt, now).Ticks - meanHoldTicks) / 8;
-            if (share.Waiters.Count > 0)
+            var backlogged = share.Waiters.Count > 0;
+            if (backlogged && share.BackloggedAtLastRelease)
             {
-                // Backlogged: the interval between its completed calls is how fast its queue moves.
+                // Backlogged since its previous call ended: the interval between them is how fast its queue moves.
                 var sample = Math.Min(clock.GetElapsedTime(share.LastRelease, now).Ticks, MaxRetryAfter.Ticks);
                 Volatile.Write(ref share.MeanIntervalTicks, share.MeanIntervalTicks + ((sample - share.MeanIntervalTicks) / 8));
             }
 
             share.LastRelease = now;
+            share.BackloggedAtLastRelease = backlogged;
             Touch(share, now);
             share.AddUsage(now, clock.TimestampFrequency, units * (double)held / clock.TimestampFrequency);
             // A heavy member pauses after each call so that it executes at most the duty cycle of the time.
@@ -357,6 +361,7 @@ public sealed class FairAdmissionGate
         Volatile.Write(ref share.WaitingCount, share.Waiters.Count);
         head.Node = null;
         share.Executing += head.Units;
+        share.ExecutingSince += head.Units * (double)now;
         free -= head.Units;
         head.Registration.Unregister();
         head.TrySetResult(new Lease(this, share, head.Units, now, yielding));
@@ -521,17 +526,23 @@ public sealed class FairAdmissionGate
         public long LastSeen;
         public long NotBefore;
         public long LastRelease;
+        public bool BackloggedAtLastRelease;
         public long MeanIntervalTicks;
         public int WaitingCount;
         public double Usage;
         public long UsageStamp;
 
+        // Sum of units × start timestamp over the calls executing now, so their slot time so far counts too: a member
+        // whose calls are long is judged while they run, not only once they end.
+        public double ExecutingSince;
+
         public double UsageAt(long now, long frequency) =>
-            Usage * Math.Exp(-(now - UsageStamp) / (UsageTimeConstant.TotalSeconds * frequency));
+            (Usage * Math.Exp(-(now - UsageStamp) / (UsageTimeConstant.TotalSeconds * frequency)))
+            + (((Executing * (double)now) - ExecutingSince) / frequency);
 
         public void AddUsage(long now, long frequency, double slotSeconds)
         {
-            Usage = UsageAt(now, frequency) + slotSeconds;
+            Usage = (Usage * Math.Exp(-(now - UsageStamp) / (UsageTimeConstant.TotalSeconds * frequency))) + slotSeconds;
             UsageStamp = now;
         }
 
