@@ -1,4 +1,5 @@
 using Federation.Contracts.V1;
+using Federation.Core.Feed;
 using Federation.Core.Signals;
 using Federation.Hub.Admission;
 using Federation.Hub.Auth;
@@ -142,30 +143,42 @@ public sealed class SignalSubmitter(
         }
 
         inFlight = Math.Min(inFlight, calls.Count);
-        var sent = new Task<int[]>[calls.Count];
+        var sent = new Task<PartitionSubmitResult>[calls.Count];
         for (var c = 0; c < inFlight; c++)
         {
             sent[c] = store.SubmitAsync(calls[c].Partition, number, calls[c].Items.ConvertAll(b => b.Write));
         }
 
+        // Where this batch's feed entries landed: a look-up on another replica that passes it waits until that
+        // replica's PDQ index has applied them (read-your-writes on every replica).
+        var written = new FeedPosition[store.PartitionCount];
+        var wroteAny = false;
         for (var c = 0; c < calls.Count; c++)
         {
-            var batch = calls[c].Items;
-            var outcomes = await sent[c].ConfigureAwait(false);
+            var (partition, batch) = calls[c];
+            var (outcomes, position) = await sent[c].ConfigureAwait(false);
             if (c + inFlight < calls.Count)
             {
                 var next = calls[c + inFlight];
                 sent[c + inFlight] = store.SubmitAsync(next.Partition, number, next.Items.ConvertAll(b => b.Write));
             }
 
+            if (position != FeedPosition.Zero)
+            {
+                written[partition] = position;
+                wroteAny = true;
+            }
+
             for (var j = 0; j < batch.Count; j++)
             {
                 var index = batch[j].Index;
+                var signalId = normalized[index].Id;
                 results[index] = new SubmitResult
                 {
                     Index = (uint)index,
                     Outcome = (SubmitOutcome)outcomes[j],
-                    SignalId = normalized[index].Id,
+                    SignalId = signalId,
+                    RecordId = SignalRecordId.Of(signalId, groups[index]),
                 };
                 if (normalized[index].Kind == SignalKind.Pdq && results[index].Outcome != SubmitOutcome.Rejected)
                 {
@@ -176,6 +189,11 @@ public sealed class SignalSubmitter(
         }
 
         var response = new SubmitResponse { Results = { results }, Summary = new SubmitSummary() };
+        if (wroteAny)
+        {
+            response.ConsistencyToken = FeedCursor.Encode(written);
+        }
+
         foreach (var result in results)
         {
             switch (result.Outcome)
@@ -190,7 +208,7 @@ public sealed class SignalSubmitter(
         return response;
     }
 
-    // Remembered responses drop the signal ids (~75 bytes per item): a retry carries the same items, so they are
+    // Remembered responses drop the signal and record ids (~75 bytes per item): a retry carries the same items, so they are
     // derived again from the retried request, and the remembered batch costs a few bytes per item.
     private static SubmitResponse Compact(SubmitResponse response)
     {
@@ -198,6 +216,7 @@ public sealed class SignalSubmitter(
         foreach (var result in compact.Results)
         {
             result.SignalId = "";
+            result.RecordId = "";
         }
 
         return compact;
@@ -212,6 +231,7 @@ public sealed class SignalSubmitter(
                 && SignalNormalizer.TryNormalize((SignalKind)item.Type, item.Value, SignalNormalizer.MaxPdqQuality, 0, out var signal, out _))
             {
                 result.SignalId = signal.Id;
+                result.RecordId = SignalRecordId.Of(result.SignalId, item.SharingGroup);
             }
         }
 
