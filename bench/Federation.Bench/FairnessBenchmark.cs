@@ -7,9 +7,9 @@ namespace Federation.Bench;
 
 /// <summary>
 /// <c>fairness</c> (and section 9 of <c>all</c>): does one member flooding the hub degrade another? A victim member in
-/// this process sends paced Submit calls (100-item batches) and Lookup calls (10 stored values) — first alone (the
-/// baseline), then while a flooding member in a separate <c>flood-clients</c> process runs many concurrent Submit calls
-/// of 1,000-item batches flat out, ignoring retry hints. Target (DESIGN): the victim's p99 during the flood ≤ 2× its
+/// its own <c>victim-clients</c> process sends paced Submit calls (100-item batches) and Lookup calls (10 stored values)
+/// — first alone (the baseline), then while a flooding member in a <c>flood-clients</c> process (below the hub's CPU
+/// priority) runs many concurrent Submit calls of 1,000-item batches flat out, ignoring retry hints. Target (DESIGN): the victim's p99 during the flood ≤ 2× its
 /// p99 without it, for Submit and for Lookup, same run.
 /// </summary>
 internal static class FairnessBenchmark
