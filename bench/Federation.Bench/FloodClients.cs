@@ -15,7 +15,7 @@ namespace Federation.Bench;
 /// the hub and the victim, as it would not in a real deployment. Started by <see cref="FairnessBenchmark"/>.
 /// </summary>
 /// <remarks>
-/// Arguments: <c>--address http://127.0.0.1:port --token-file file --concurrency N --batch B --seconds S</c>. N loops
+/// Arguments: <c>--address http://127.0.0.1:port --token-file file --concurrency N --batch B --seconds S [--seed N]</c>. N loops
 /// on one channel (one HTTP/2 connection) each send Submit calls of B unique SHA-256 items (pre-serialized) back to back for S seconds,
 /// ignoring retry hints: a refused call is sent again at once. Prints <c>{"event":"started"}</c> once the first call
 /// has been answered, then <c>{"event":"done", ...}</c> with the counts. Bounded by time and by a call count.
@@ -49,7 +49,7 @@ internal static class FloodClients
         // Each call patches a fresh request_id into its batch (field 1 comes first, 32 hex digits), so the hub sees
         // new batches; the pool holds more unique values than the flood submits in a run, so items are CREATED.
         var pool = new byte[Math.Max(concurrency * 4, PoolBatches)][];
-        var signals = new BenchSignals(10_000);
+        var signals = new BenchSignals(int.Parse(BenchPaths.Option(args, "--seed") ?? "10000", CultureInfo.InvariantCulture));
         for (var b = 0; b < pool.Length; b++)
         {
             pool[b] = Batch(signals, batch).ToByteArray();
@@ -94,6 +94,7 @@ internal static class FloodClients
             okCalls,
             acceptedItems = accepted,
             itemsPerSecond = accepted / seconds,
+            offeredItemsPerSecond = (okCalls + refused) * (double)batch / seconds,
             refused,
             refusedPerSecond = refused / seconds,
             failed,

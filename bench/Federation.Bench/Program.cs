@@ -12,6 +12,7 @@ var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordina
     ["fairness"] = FairnessBenchmark.Run,
     ["flood-clients"] = FloodClients.Run,
     ["taxii"] = TaxiiBenchmark.Run,
+    ["victim-clients"] = VictimClients.Run,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
@@ -22,7 +23,7 @@ if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
     Console.Error.WriteLine("  feed [--quick] [--out <file>]  feed latency and fan-out only (sections 3 and 4 of all)");
     Console.Error.WriteLine("  outage [--quick] [--out <file>]  store outage only: time to UNAVAILABLE while Redis is stopped, recovery after it answers (section 8 of all)");
     Console.Error.WriteLine("  pdq [--quick] [--out <file>]   PDQ near-match: index vs brute force over 1M hashes (quick: 100k)");
-    Console.Error.WriteLine("  fairness [--quick] [--out <file>]   a victim member's Submit/Lookup p99 alone and while another member floods (section 9 of all)");
+    Console.Error.WriteLine("  fairness [--quick] [--out <file>] [--flood-concurrency N] [--flooder-nice N]   a victim member's Submit/Lookup p99 alone and while another member floods (section 9 of all)");
     Console.Error.WriteLine("  taxii [--signals N] [--limit L] [--out <file>]   TAXII 2.1 paging of N stored signals (default 100,000) vs a raw scan of the same records");
     return 2;
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Federation.Hub.Options;
 using Microsoft.Extensions.Options;
 
@@ -9,8 +8,12 @@ namespace Federation.Hub.Admission;
 /// Fair sharing of one replica's capacity between members. Work-heavy calls execute in a bounded number of slots
 /// (<see cref="FairnessOptions.MaxConcurrentCalls"/>); a call of n items takes ceil(n / quantum) slots, so a 1,000-item
 /// batch holds ten where a 10-query look-up holds one. Each member has its own cap on the slots it holds, its own FIFO
-/// queue and a cap on calls in progress (<see cref="TryReserve"/>); freed slots go to the waiting members in turn by
+/// queue and a cap on calls in progress (<see cref="TryReserve(string, out TimeSpan)"/>); freed slots go to the waiting members in turn by
 /// deficit round-robin over items, so a 1,000-item batch also waits about ten turns where a small call waits one.
+/// While two or more members are active, a member using well over its fair share of the slots' time ("heavy") yields:
+/// one call at a time, and after each call a pause so that it executes at most <see cref="FairnessOptions.ContendedDutyCycle"/>
+/// of the time (<see cref="Lease.Yield"/> also tells it to keep fewer Redis calls in flight). The others' calls then find
+/// the cores, the thread pool and Redis with headroom instead of saturated by the heavy member's admitted work.
 /// </summary>
 /// <remarks>
 /// Why per replica and not in Redis: what a flood exhausts is this replica's cores, thread pool and its share of
@@ -21,14 +24,33 @@ namespace Federation.Hub.Admission;
 /// </remarks>
 public sealed class FairAdmissionGate
 {
-    private static readonly TimeSpan MinRetryAfter = TimeSpan.FromMilliseconds(10);
+    /// <summary>The shortest retry hint a refusal carries.</summary>
+    internal static readonly TimeSpan MinRetryAfter = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(10);
+
+    // A member is active while it has calls in progress and for this long after its last one: longer than the gaps of a
+    // member sending a call every few hundred milliseconds, short enough that a finished member stops holding others back.
+    private static readonly TimeSpan ActiveWindow = TimeSpan.FromSeconds(1);
+
+    // Time constant of the slot-time usage each member is judged by: a flood is recognised within about a second.
+    private static readonly TimeSpan UsageTimeConstant = TimeSpan.FromSeconds(1);
+
+    // A member is heavy when its usage exceeds the fair share (total / active members) by this factor: members of
+    // similar weight (eight equal bulk loaders) never pace each other, and the work stays work-conserving among them.
+    private const double HeavyFactor = 1.5;
 
     private readonly ConcurrentDictionary<string, MemberShare> members = new(StringComparer.Ordinal);
     private readonly Lock sync = new();
     private readonly Queue<MemberShare> ring = new();
+    private readonly List<MemberShare> active = [];
     private readonly int quantum;
+    private readonly double dutyCycle;
+    private readonly TimeProvider clock;
     private int free;
+
+    // Re-dispatches when the earliest pause of a paced member ends (created on first use).
+    private ITimer? resumeTimer;
+    private long resumeAt = long.MaxValue;
 
     // The member whose turn it is and whose oldest call needs more slots than are free: freed slots wait for it, so
     // small calls of others cannot starve a large one.
@@ -37,17 +59,21 @@ public sealed class FairAdmissionGate
     // Exponentially weighted mean of how long a call holds its slot, for the retry-after hint of a refusal.
     private long meanHoldTicks = TimeSpan.FromMilliseconds(20).Ticks;
 
-    public FairAdmissionGate(IOptions<FederationOptions> options)
+    public FairAdmissionGate(IOptions<FederationOptions> options, TimeProvider clock)
         : this(
             options.Value.Fairness.EffectiveMaxConcurrentCalls(Environment.ProcessorCount, options.Value.Signals.MaxBatchSize),
             options.Value.Fairness.EffectiveMaxConcurrentCallsPerMember(Environment.ProcessorCount, options.Value.Signals.MaxBatchSize),
             options.Value.Fairness.MaxQueuedCallsPerMember,
-            options.Value.Fairness.QuantumItems)
+            options.Value.Fairness.QuantumItems,
+            options.Value.Fairness.ContendedDutyCycle,
+            clock)
     {
     }
 
-    internal FairAdmissionGate(int slots, int perMember, int queuedPerMember, int quantumItems)
+    internal FairAdmissionGate(int slots, int perMember, int queuedPerMember, int quantumItems, double dutyCycle = 1, TimeProvider? clock = null)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(dutyCycle, 0);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(dutyCycle, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(slots, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(perMember, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(queuedPerMember);
@@ -56,6 +82,8 @@ public sealed class FairAdmissionGate
         PerMember = perMember;
         QueuedPerMember = queuedPerMember;
         quantum = quantumItems;
+        this.dutyCycle = dutyCycle;
+        this.clock = clock ?? TimeProvider.System;
         free = slots;
     }
 
@@ -102,8 +130,16 @@ public sealed class FairAdmissionGate
     /// <see cref="PerMember"/> + <see cref="QueuedPerMember"/> in progress; the caller ends it with
     /// <see cref="Unreserve"/>. Taken before the request is read, so a refused flood costs no parsing.
     /// </summary>
-    public bool TryReserve(string memberId, out TimeSpan retryAfter)
+    public bool TryReserve(string memberId, out TimeSpan retryAfter) => TryReserve(memberId, out retryAfter, out _);
+
+    /// <summary>
+    /// <see cref="TryReserve(string, out TimeSpan)"/>, and for a refusal also how long to hold it before answering:
+    /// about the time the member's queued calls need to run (its recent interval between completed calls times the
+    /// calls it has waiting), at most <paramref name="maxHold"/>.
+    /// </summary>
+    public bool TryReserve(string memberId, out TimeSpan retryAfter, out TimeSpan hold, TimeSpan maxHold = default)
     {
+        hold = TimeSpan.Zero;
         var share = ShareOf(memberId);
         var limit = PerMember + QueuedPerMember;
         var current = Volatile.Read(ref share.Reserved);
@@ -119,13 +155,17 @@ public sealed class FairAdmissionGate
             current = seen;
         }
 
-        // About the time the member's own queue needs to move up by one call.
-        var estimate = TimeSpan.FromTicks(Volatile.Read(ref meanHoldTicks) * Math.Max(1, current) / PerMember);
+        // About the time the member's own queue needs to move up by one call: from the mean hold of a slot, or, when the
+        // member has been backlogged (paced, or its calls long), the interval at which its calls have been completing.
+        var interval = Volatile.Read(ref share.MeanIntervalTicks);
+        var estimate = TimeSpan.FromTicks(Math.Max(interval, Volatile.Read(ref meanHoldTicks) * Math.Max(1, current) / PerMember));
         retryAfter = estimate < MinRetryAfter ? MinRetryAfter : estimate > MaxRetryAfter ? MaxRetryAfter : estimate;
+        var drain = TimeSpan.FromTicks(interval * Math.Max(1, Volatile.Read(ref share.WaitingCount)));
+        hold = drain < maxHold ? drain : maxHold;
         return false;
     }
 
-    /// <summary>Ends a call counted by <see cref="TryReserve"/>.</summary>
+    /// <summary>Ends a call counted by <see cref="TryReserve(string, out TimeSpan)"/>.</summary>
     public void Unreserve(string memberId) => Interlocked.Decrement(ref ShareOf(memberId).Reserved);
 
     /// <summary>
@@ -141,16 +181,21 @@ public sealed class FairAdmissionGate
         Waiter waiter;
         lock (sync)
         {
-            if (holding is null && free >= units && share.Executing + units <= PerMember && share.Waiters.Count == 0)
+            var now = clock.GetTimestamp();
+            Touch(share, now);
+            if (holding is null && free >= units && share.Executing + units <= PerMember && share.Waiters.Count == 0
+                && Eligible(share, now, out var yielding))
             {
                 free -= units;
                 share.Executing += units;
-                return new ValueTask<Lease>(new Lease(this, share, units, Stopwatch.GetTimestamp()));
+                share.ExecutingSince += units * (double)now;
+                return new ValueTask<Lease>(new Lease(this, share, units, now, yielding));
             }
 
             cancellationToken.ThrowIfCancellationRequested();
             waiter = new Waiter(this, share, cost, units);
             waiter.Node = share.Waiters.AddLast(waiter);
+            Volatile.Write(ref share.WaitingCount, share.Waiters.Count);
             if (!share.InRing)
             {
                 share.InRing = true;
@@ -184,6 +229,7 @@ public sealed class FairAdmissionGate
             }
 
             waiter.Share.Waiters.Remove(waiter.Node);
+            Volatile.Write(ref waiter.Share.WaitingCount, waiter.Share.Waiters.Count);
             waiter.Node = null;
             // The cancelled call may have been the one the free slots were held for.
             Dispatch();
@@ -197,12 +243,28 @@ public sealed class FairAdmissionGate
 
     private void Release(MemberShare share, int units, long startedAt)
     {
-        var held = Stopwatch.GetElapsedTime(startedAt).Ticks;
         lock (sync)
         {
+            var now = clock.GetTimestamp();
+            var held = now - startedAt;
             free += units;
             share.Executing -= units;
-            meanHoldTicks += (held - meanHoldTicks) / 8;
+            share.ExecutingSince -= units * (double)startedAt;
+            meanHoldTicks += (clock.GetElapsedTime(startedAt, now).Ticks - meanHoldTicks) / 8;
+            var backlogged = share.Waiters.Count > 0;
+            if (backlogged && share.BackloggedAtLastRelease)
+            {
+                // Backlogged since its previous call ended: the interval between them is how fast its queue moves.
+                var sample = Math.Min(clock.GetElapsedTime(share.LastRelease, now).Ticks, MaxRetryAfter.Ticks);
+                Volatile.Write(ref share.MeanIntervalTicks, share.MeanIntervalTicks + ((sample - share.MeanIntervalTicks) / 8));
+            }
+
+            share.LastRelease = now;
+            share.BackloggedAtLastRelease = backlogged;
+            Touch(share, now);
+            share.AddUsage(now, clock.TimestampFrequency, units * (double)held / clock.TimestampFrequency);
+            // A heavy member pauses after each call so that it executes at most the duty cycle of the time.
+            share.NotBefore = dutyCycle < 1 && IsHeavy(share, now) ? now + (long)(held * (1 - dutyCycle) / dutyCycle) : 0;
             if (share.Waiters.Count > 0 && !share.InRing)
             {
                 share.InRing = true;
@@ -260,6 +322,20 @@ public sealed class FairAdmissionGate
                 continue;
             }
 
+            // A heavy member that is pausing, or already has a call executing, leaves the ring until its pause ends
+            // (the resume timer) or its call does (Release).
+            var now = clock.GetTimestamp();
+            if (!Eligible(share, now, out _))
+            {
+                share.InRing = false;
+                if (share.NotBefore > now)
+                {
+                    ScheduleResume(share.NotBefore, now);
+                }
+
+                continue;
+            }
+
             share.Deficit += quantum;
             if (share.Deficit >= head.Cost)
             {
@@ -278,13 +354,121 @@ public sealed class FairAdmissionGate
 
     private void Grant(MemberShare share, Waiter head)
     {
+        var now = clock.GetTimestamp();
+        var yielding = dutyCycle < 1 && IsHeavy(share, now);
         share.Deficit = Math.Min(share.Deficit - head.Cost, quantum);
         share.Waiters.RemoveFirst();
+        Volatile.Write(ref share.WaitingCount, share.Waiters.Count);
         head.Node = null;
         share.Executing += head.Units;
+        share.ExecutingSince += head.Units * (double)now;
         free -= head.Units;
         head.Registration.Unregister();
-        head.TrySetResult(new Lease(this, share, head.Units, Stopwatch.GetTimestamp()));
+        head.TrySetResult(new Lease(this, share, head.Units, now, yielding));
+    }
+
+    // Marks the member active now; members idle for longer than the window leave the active list here.
+    private void Touch(MemberShare share, long now)
+    {
+        share.LastSeen = now;
+        if (!share.Active)
+        {
+            share.Active = true;
+            active.Add(share);
+        }
+    }
+
+    private int ActiveMembers(long now)
+    {
+        var window = (long)(ActiveWindow.TotalSeconds * clock.TimestampFrequency);
+        active.RemoveAll(s =>
+        {
+            var idle = s.Executing == 0 && s.Waiters.Count == 0 && now - s.LastSeen > window;
+            if (idle)
+            {
+                s.Active = false;
+                s.Usage = 0;
+            }
+
+            return idle;
+        });
+        return active.Count;
+    }
+
+    // Heavy: two or more members active and this one's slot-time usage over HeavyFactor times the fair share. Runs under
+    // the lock, over the active members only (a handful, not every member ever seen).
+    private bool IsHeavy(MemberShare share, long now)
+    {
+        var count = ActiveMembers(now);
+        if (count < 2)
+        {
+            return false;
+        }
+
+        var total = 0.0;
+        foreach (var member in active)
+        {
+            total += member.UsageAt(now, clock.TimestampFrequency);
+        }
+
+        return share.UsageAt(now, clock.TimestampFrequency) > HeavyFactor * total / count;
+    }
+
+    // May this member start a call now? Not while it pauses; a heavy member only when none of its calls executes.
+    private bool Eligible(MemberShare share, long now, out bool yielding)
+    {
+        yielding = false;
+        if (dutyCycle >= 1)
+        {
+            return true;
+        }
+
+        if (share.NotBefore > now)
+        {
+            return false;
+        }
+
+        yielding = IsHeavy(share, now);
+        return !yielding || share.Executing == 0;
+    }
+
+    private void ScheduleResume(long at, long now)
+    {
+        if (at >= resumeAt)
+        {
+            return;
+        }
+
+        resumeAt = at;
+        resumeTimer ??= clock.CreateTimer(static state => ((FairAdmissionGate)state!).Resume(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        resumeTimer.Change(TimeSpan.FromSeconds((double)(at - now) / clock.TimestampFrequency), Timeout.InfiniteTimeSpan);
+    }
+
+    // A pause ended: members whose pause is over and who have calls waiting rejoin the ring.
+    private void Resume()
+    {
+        lock (sync)
+        {
+            resumeAt = long.MaxValue;
+            var now = clock.GetTimestamp();
+            foreach (var share in active)
+            {
+                if (share.Waiters.Count > 0 && !share.InRing && share != holding)
+                {
+                    if (share.NotBefore <= now)
+                    {
+                        share.InRing = true;
+                        ring.Enqueue(share);
+                    }
+                    else
+                    {
+                        ScheduleResume(share.NotBefore, now);
+                    }
+                }
+            }
+
+            Dispatch();
+        }
     }
 
     private void Requeue(MemberShare share)
@@ -308,13 +492,21 @@ public sealed class FairAdmissionGate
         private readonly int units;
         private readonly long startedAt;
 
-        internal Lease(FairAdmissionGate gate, MemberShare share, int units, long startedAt)
+        internal Lease(FairAdmissionGate gate, MemberShare share, int units, long startedAt, bool yielding)
         {
             this.gate = gate;
             this.share = share;
             this.units = units;
             this.startedAt = startedAt;
+            Yield = yielding;
         }
+
+        /// <summary>
+        /// True when the member was heavy (well over its fair share while others are active) as the slot was granted:
+        /// the call should keep its own work in flight small (fewer Redis calls at once) so others' calls are not queued
+        /// behind it.
+        /// </summary>
+        public bool Yield { get; }
 
         public void Dispose() => gate?.Release(share!, units, startedAt);
     }
@@ -328,6 +520,31 @@ public sealed class FairAdmissionGate
         public int Executing;
         public long Deficit;
         public bool InRing;
+
+        // Fair-share accounting (see IsHeavy): slot-seconds used, decaying with UsageTimeConstant from UsageStamp.
+        public bool Active;
+        public long LastSeen;
+        public long NotBefore;
+        public long LastRelease;
+        public bool BackloggedAtLastRelease;
+        public long MeanIntervalTicks;
+        public int WaitingCount;
+        public double Usage;
+        public long UsageStamp;
+
+        // Sum of units × start timestamp over the calls executing now, so their slot time so far counts too: a member
+        // whose calls are long is judged while they run, not only once they end.
+        public double ExecutingSince;
+
+        public double UsageAt(long now, long frequency) =>
+            (Usage * Math.Exp(-(now - UsageStamp) / (UsageTimeConstant.TotalSeconds * frequency)))
+            + (((Executing * (double)now) - ExecutingSince) / frequency);
+
+        public void AddUsage(long now, long frequency, double slotSeconds)
+        {
+            Usage = (Usage * Math.Exp(-(now - UsageStamp) / (UsageTimeConstant.TotalSeconds * frequency))) + slotSeconds;
+            UsageStamp = now;
+        }
 
         // Calls in progress (TryReserve), Subscribe streams and connections: see MemberCallLimits.
         public int Reserved;

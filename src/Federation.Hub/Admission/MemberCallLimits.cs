@@ -8,13 +8,16 @@ namespace Federation.Hub.Admission;
 
 /// <summary>
 /// Per-member limits checked before a call's request is read (middleware after authorization): calls in progress
-/// of the work-heavy methods (<see cref="FairAdmissionGate.TryReserve"/>), open Subscribe streams, and distinct
+/// of the work-heavy methods (<see cref="FairAdmissionGate.TryReserve(string, out TimeSpan)"/>), open Subscribe streams, and distinct
 /// connections with a call in progress. A call over a limit ends at once with RESOURCE_EXHAUSTED naming the limit,
 /// and — for the calls in progress — a <c>retry-after-ms</c> trailer; refusing before the body is parsed keeps a
 /// flood that ignores the hint cheap for the hub.
 /// </summary>
-public sealed class MemberCallLimits(FairAdmissionGate gate, IOptions<FederationOptions> options, ILogger<MemberCallLimits> logger) : IMiddleware
+public sealed class MemberCallLimits(FairAdmissionGate gate, IOptions<FederationOptions> options, TimeProvider clock, ILogger<MemberCallLimits> logger) : IMiddleware
 {
+    // Longest a refusal over the calls-in-progress limit is held before it is answered (see RefuseAsync).
+    private static readonly TimeSpan MaxRefusalHold = TimeSpan.FromSeconds(1);
+
     private static readonly string Service = "/" + SignalService.Descriptor.FullName + "/";
     private static readonly string SubmitPath = Service + "Submit";
     private static readonly string SubmitStreamPath = Service + "SubmitStream";
@@ -53,13 +56,19 @@ public sealed class MemberCallLimits(FairAdmissionGate gate, IOptions<Federation
         {
             if (work)
             {
-                if (!gate.TryReserve(memberId, out var retryAfter))
+                if (!gate.TryReserve(memberId, out var retryAfter, out var hold, MaxRefusalHold))
                 {
+                    // The refusal is held for about the time the member's queued calls need (at most a second), and the
+                    // hint then says what is left: a client that ignores hints gets about one refusal per call and hold
+                    // instead of hundreds a second, each costing the hub a request body; one that honours them waits no
+                    // longer than its queue needs anyway.
+                    var remaining = retryAfter - hold < FairAdmissionGate.MinRetryAfter ? FairAdmissionGate.MinRetryAfter : retryAfter - hold;
                     await RefuseAsync(context, memberId, path,
                         $"Member '{memberId}' already has {gate.PerMember + gate.QueuedPerMember} Submit/SubmitStream/Lookup calls in progress on this hub replica "
                         + $"(limits Federation:Fairness:MaxConcurrentCallsPerMember {gate.PerMember} + MaxQueuedCallsPerMember {gate.QueuedPerMember}); "
-                        + $"retry this call after {GrpcResponses.RetryAfterValue(retryAfter)} ms (trailer retry-after-ms) and keep fewer calls in flight.",
-                        retryAfter).ConfigureAwait(false);
+                        + $"this refusal was held {GrpcResponses.RetryAfterValue(hold)} ms; retry this call after {GrpcResponses.RetryAfterValue(remaining)} ms more "
+                        + "(trailer retry-after-ms) and keep fewer calls in flight.",
+                        remaining, hold).ConfigureAwait(false);
                     return;
                 }
 
@@ -143,8 +152,8 @@ public sealed class MemberCallLimits(FairAdmissionGate gate, IOptions<Federation
     // parsed): answering while the client is still sending leaves Kestrel tracking a half-closed stream, and a client
     // that retries at once piles those up until Kestrel's rapid-reset defence (CVE-2023-44487) aborts the whole
     // connection with ENHANCE_YOUR_CALM — the member's other calls on it included. A refused SubmitStream is answered
-    // at once: its body is the whole bulk load.
-    private async Task RefuseAsync(HttpContext context, string memberId, string path, string message, TimeSpan? retryAfter)
+    // without reading its body: it is the whole bulk load. A hold, when given, delays the answer after the body is read.
+    private async Task RefuseAsync(HttpContext context, string memberId, string path, string message, TimeSpan? retryAfter, TimeSpan hold = default)
     {
         logger.LogDebug("Refused {Method} of member {MemberId}: over a fair-sharing limit", path, memberId);
         if (path != SubmitStreamPath)
@@ -156,6 +165,20 @@ public sealed class MemberCallLimits(FairAdmissionGate gate, IOptions<Federation
             catch (Exception e) when (e is IOException or OperationCanceledException or BadHttpRequestException)
             {
                 // The client went away or sent more than Kestrel's body limit: answer (or not) all the same.
+            }
+        }
+
+        // After the body is read, so the member's other calls on the connection keep their flow-control window.
+        if (hold > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(hold, clock, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The client gave up waiting for its refusal: nothing more to answer.
+                return;
             }
         }
 

@@ -45,6 +45,18 @@ public sealed class FairnessOptions
     [Range(1, 100_000)]
     public int QuantumItems { get; set; } = 100;
 
+    /// <summary>
+    /// While two or more members are active on this replica, the share of time a heavy member (one using over 1.5 times
+    /// the fair share of the slots' time) may execute calls: it runs one call at a time, pauses after each for
+    /// (1 - this) / this of the call's duration, and keeps at most two Redis calls in flight. A replica saturated by one
+    /// member's admitted work leaves every other member's call waiting for the cores, the thread pool and Redis behind
+    /// it; the pause is the headroom that keeps their latency near what it is without the flood (docs/quotas.md).
+    /// 1 turns pacing off (work-conserving: admission and round-robin only). A member alone, or members of similar
+    /// weight, are never paced.
+    /// </summary>
+    [Range(0.01, 1.0)]
+    public double ContendedDutyCycle { get; set; } = 0.5;
+
     /// <summary>Subscribe streams one member may hold open on this replica at once; 0 disables the limit.</summary>
     [Range(0, 1_000_000)]
     public int MaxStreamsPerMember { get; set; } = 100;

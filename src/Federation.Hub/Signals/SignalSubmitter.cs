@@ -25,6 +25,10 @@ public sealed class SignalSubmitter(
     IOptions<FederationOptions> options,
     TimeProvider clock)
 {
+    // Script calls a heavy member's batch keeps in flight while others are active (FairAdmissionGate.Lease.Yield): each
+    // other member's Redis command then waits behind at most this many of its calls, not behind the whole batch.
+    private const int YieldingScriptCalls = 2;
+
     private readonly SignalOptions signals = options.Value.Signals;
 
     /// <summary>
@@ -46,7 +50,7 @@ public sealed class SignalSubmitter(
             throw new SubmitRateLimitedException(wait);
         }
 
-        var response = await StoreAsync(caller, items).ConfigureAwait(false);
+        var response = await StoreAsync(caller, items, slot.Yield ? YieldingScriptCalls : int.MaxValue).ConfigureAwait(false);
         if (await admission.RememberAsync(caller.MemberId, requestId, Compact(response)).ConfigureAwait(false) is { } earlier)
         {
             // A concurrent duplicate of this batch finished first: answer as it did.
@@ -76,7 +80,7 @@ public sealed class SignalSubmitter(
         }
     }
 
-    private async Task<SubmitResponse> StoreAsync(Caller caller, IReadOnlyList<SignalSubmission> items)
+    private async Task<SubmitResponse> StoreAsync(Caller caller, IReadOnlyList<SignalSubmission> items, int inFlight)
     {
         var now = clock.GetUtcNow();
         var count = items.Count;
@@ -111,7 +115,7 @@ public sealed class SignalSubmitter(
             }
         }
 
-        // Group the accepted items by partition: one script call per partition, all in flight together.
+        // Group the accepted items by partition: one script call per partition, all in flight together (up to inFlight).
         var byPartition = new List<(int Index, SignalWrite Write)>?[store.PartitionCount];
         for (var i = 0; i < count; i++)
         {
@@ -129,22 +133,36 @@ public sealed class SignalSubmitter(
         }
 
         var number = await members.NumberOfAsync(caller.Member).ConfigureAwait(false);
-        var calls = new List<(int Partition, List<(int Index, SignalWrite Write)> Items, Task<PartitionSubmitResult> Outcomes)>();
+        var calls = new List<(int Partition, List<(int Index, SignalWrite Write)> Items)>();
         for (var p = 0; p < byPartition.Length; p++)
         {
             if (byPartition[p] is { } batch)
             {
-                calls.Add((p, batch, store.SubmitAsync(p, number, batch.ConvertAll(b => b.Write))));
+                calls.Add((p, batch));
             }
+        }
+
+        inFlight = Math.Min(inFlight, calls.Count);
+        var sent = new Task<PartitionSubmitResult>[calls.Count];
+        for (var c = 0; c < inFlight; c++)
+        {
+            sent[c] = store.SubmitAsync(calls[c].Partition, number, calls[c].Items.ConvertAll(b => b.Write));
         }
 
         // Where this batch's feed entries landed: a look-up on another replica that passes it waits until that
         // replica's PDQ index has applied them (read-your-writes on every replica).
         var written = new FeedPosition[store.PartitionCount];
         var wroteAny = false;
-        foreach (var (partition, batch, pending) in calls)
+        for (var c = 0; c < calls.Count; c++)
         {
-            var (outcomes, position) = await pending.ConfigureAwait(false);
+            var (partition, batch) = calls[c];
+            var (outcomes, position) = await sent[c].ConfigureAwait(false);
+            if (c + inFlight < calls.Count)
+            {
+                var next = calls[c + inFlight];
+                sent[c + inFlight] = store.SubmitAsync(next.Partition, number, next.Items.ConvertAll(b => b.Write));
+            }
+
             if (position != FeedPosition.Zero)
             {
                 written[partition] = position;

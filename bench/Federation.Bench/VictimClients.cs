@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Federation.Contracts.V1;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace Federation.Bench;
+
+/// <summary>
+/// <c>victim-clients</c>: the victim member of the fairness step, in its own process, as a member's client is on its own
+/// machine. In the hub's process its client work (HTTP/2 reading, response parsing, continuations) queued in the hub's
+/// thread pool behind the flooder's work and paid for the hub's GC pauses twice, so the figure mixed the hub's fairness
+/// with the cost of hosting a client beside it. Started by <see cref="FairnessBenchmark"/>.
+/// </summary>
+/// <remarks>
+/// Arguments: <c>--address http://127.0.0.1:port --token-file file --seed N</c>. Warms up for 2 s (JIT, a pool of stored
+/// values for its look-ups) and prints <c>{"event":"ready"}</c>; then each line <c>run SECONDS</c> on standard input runs
+/// one measured window (paced Submit and Lookup, concurrently) and prints <c>{"event":"window", ...}</c> with the
+/// latencies; <c>exit</c> or the end of input ends it. Bounded by a window count.
+/// </remarks>
+internal static class VictimClients
+{
+    private const int MaxWindows = 100;
+    private const int VictimBatch = 100;
+    private const int LookupBatch = 10;
+    private static readonly TimeSpan SubmitInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan LookupInterval = TimeSpan.FromMilliseconds(20);
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+    private static int failures;
+
+    public static int Run(string[] args) => RunAsync(args).GetAwaiter().GetResult();
+
+    private static async Task<int> RunAsync(string[] args)
+    {
+        var address = BenchPaths.Option(args, "--address") ?? throw new ArgumentException("--address is required");
+        var token = File.ReadAllText(BenchPaths.Option(args, "--token-file") ?? throw new ArgumentException("--token-file is required")).Trim();
+        var seed = int.Parse(BenchPaths.Option(args, "--seed") ?? "5000", CultureInfo.InvariantCulture);
+
+        using var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
+        var client = new SignalService.SignalServiceClient(channel);
+        var options = new CallOptions(new Metadata { { "Authorization", "Bearer " + token } });
+        var signals = new BenchSignals(seed);
+        var stored = new List<string>();
+
+        // Uncounted warm-up: JIT of the victim's paths and a pool of stored values for its look-ups.
+        await WindowAsync(client, options, signals, stored, TimeSpan.FromSeconds(2));
+        Emit(new { @event = "ready" });
+
+        for (var window = 0; window < MaxWindows; window++)
+        {
+            var line = await Console.In.ReadLineAsync();
+            if (line is null || line == "exit")
+            {
+                break;
+            }
+
+            var seconds = double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture);
+            var failedBefore = Volatile.Read(ref failures);
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var (submit, lookup) = await WindowAsync(client, options, signals, stored, TimeSpan.FromSeconds(seconds));
+            Emit(new
+            {
+                @event = "window",
+                submit,
+                lookup,
+                failed = Volatile.Read(ref failures) - failedBefore,
+                cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds,
+            });
+        }
+
+        return 0;
+    }
+
+    // One paced Submit loop and one paced Lookup loop, concurrently, for the duration; latency around each call.
+    private static async Task<(LatencyStats Submit, LatencyStats Lookup)> WindowAsync(
+        SignalService.SignalServiceClient client, CallOptions options, BenchSignals signals, List<string> stored, TimeSpan duration)
+    {
+        var submitted = new List<string>();
+        var submit = PacedAsync(SubmitInterval, duration, async () =>
+        {
+            var request = new SubmitRequest { RequestId = Guid.NewGuid().ToString("N") };
+            for (var i = 0; i < VictimBatch; i++)
+            {
+                request.Items.Add(BenchSignals.Submission(signals.NextValue()));
+            }
+
+            var started = Stopwatch.GetTimestamp();
+            await CountFailureAsync(client.SubmitAsync(request, options).ResponseAsync);
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            submitted.AddRange(request.Items.Take(LookupBatch).Select(item => item.Value));
+            return elapsed;
+        });
+
+        var pool = stored.Count > 0 ? stored.ToArray() : null;
+        var random = new Random(stored.Count);
+        var lookup = PacedAsync(LookupInterval, duration, async () =>
+        {
+            var request = new LookupRequest();
+            for (var i = 0; i < LookupBatch; i++)
+            {
+                request.Queries.Add(new LookupQuery { Type = SignalType.Sha256, Value = pool is null ? signals.NextValue() : pool[random.Next(pool.Length)] });
+            }
+
+            var started = Stopwatch.GetTimestamp();
+            await CountFailureAsync(client.LookupAsync(request, options).ResponseAsync);
+            return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        });
+
+        var results = await Task.WhenAll(submit, lookup);
+        stored.AddRange(submitted);
+        return (results[0], results[1]);
+    }
+
+    // A failed victim call counts with its latency, and is printed (to standard error: standard output carries the
+    // events), so a run never hides that the victim was refused or failed.
+    private static async Task CountFailureAsync(Task call)
+    {
+        try
+        {
+            await call;
+        }
+        catch (RpcException e)
+        {
+            Interlocked.Increment(ref failures);
+            Console.Error.WriteLine($"  victim call failed: {e.StatusCode} {e.Status.Detail}");
+        }
+    }
+
+    // A call every interval (the next one at once when a call took longer), bounded by time and count.
+    private static async Task<LatencyStats> PacedAsync(TimeSpan interval, TimeSpan duration, Func<Task<double>> call)
+    {
+        await Task.Yield();
+        var samples = new List<double>();
+        var clock = Stopwatch.StartNew();
+        var limit = (int)(duration / interval) + 1;
+        for (var i = 0; i < limit && clock.Elapsed < duration; i++)
+        {
+            var wait = (interval * i) - clock.Elapsed;
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait);
+            }
+
+            samples.Add(await call());
+        }
+
+        return LatencyStats.From(samples);
+    }
+
+    private static void Emit(object message) => Console.Out.WriteLine(JsonSerializer.Serialize(message, Json));
+}
