@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Federation.Core.Feed;
 using Federation.Hub.Options;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -35,10 +36,10 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
 
     /// <summary>
     /// Runs the dedup script once for a member's submissions into one partition; returns one outcome per item
-    /// (1 CREATED, 2 CORROBORATED, 3 UNCHANGED). Callers start one call per partition and await them together, so
-    /// the multiplexer pipelines them.
+    /// (1 CREATED, 2 CORROBORATED, 3 UNCHANGED) and the last feed entry it appended. Callers start one call per
+    /// partition and await them together, so the multiplexer pipelines them.
     /// </summary>
-    public async Task<int[]> SubmitAsync(int partition, long memberNumber, IReadOnlyList<SignalWrite> items)
+    public async Task<PartitionSubmitResult> SubmitAsync(int partition, long memberNumber, IReadOnlyList<SignalWrite> items)
     {
         // Every key the script may touch is declared (Redis requires it; a cluster proxy or a store that enforces it fails
         // otherwise): per item its bucket and its overflow contributors hash, whose name carries the storage key.
@@ -62,8 +63,9 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
             args[a + 2] = item.Quality;
         }
 
-        var result = await redis.GetDatabase().ScriptEvaluateAsync(SubmitScript, keys, args).ConfigureAwait(false);
-        return (int[])result!;
+        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(SubmitScript, keys, args).ConfigureAwait(false))!;
+        var written = result[1].IsNull ? FeedPosition.Zero : FeedPosition.Parse((string)result[1]!);
+        return new PartitionSubmitResult((int[])result[0]!, written);
     }
 
     /// <summary>Reads records of one partition in one round trip; result[i] is null when the key holds no record.</summary>
