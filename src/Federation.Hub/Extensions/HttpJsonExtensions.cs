@@ -76,15 +76,28 @@ public static class HttpJsonExtensions
 
     /// <summary>
     /// Caps an HTTP/JSON request body at <see cref="FederationOptions.MaxRequestMessageBytes"/>, as gRPC caps a request
-    /// message (the JSON reader refuses more with INVALID_ARGUMENT). Call before authorization.
+    /// message: a declared larger body is RESOURCE_EXHAUSTED (gRPC's code) with HTTP 413 (waiting would not help, so
+    /// not 429) before it is read; a chunked one is cut off by Kestrel and refused by the JSON reader with
+    /// INVALID_ARGUMENT. Call before authorization.
     /// </summary>
     public static WebApplication UseFederationHttpJson(this WebApplication app)
     {
         var maxMessage = app.Services.GetRequiredService<IOptions<FederationOptions>>().Value.MaxRequestMessageBytes;
         app.Use((context, next) =>
         {
-            if (HttpJsonCalls.IsTranscoded(context)
-                && context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            if (!HttpJsonCalls.IsTranscoded(context))
+            {
+                return next(context);
+            }
+
+            if (context.Request.ContentLength > maxMessage)
+            {
+                return JsonStatusResponses.WriteAsync(context.Response, global::Grpc.Core.StatusCode.ResourceExhausted,
+                    $"The request body of {context.Request.ContentLength} bytes is over the hub's limit of {maxMessage} bytes "
+                    + "(Federation:MaxRequestMessageBytes); send smaller batches.", httpStatus: StatusCodes.Status413PayloadTooLarge);
+            }
+
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             {
                 limit.MaxRequestBodySize = maxMessage;
             }

@@ -52,11 +52,14 @@ public static class JsonStatusResponses
         response.Headers[GrpcResponses.RetryAfterTrailer] = GrpcResponses.RetryAfterValue(delay);
     }
 
-    /// <summary>Answers the request with the status as JSON (what transcoding itself writes for a failed call).</summary>
-    public static async Task WriteAsync(HttpResponse response, StatusCode code, string message, TimeSpan? retryAfter = null)
+    /// <summary>
+    /// Answers the request with the status as JSON (what transcoding itself writes for a failed call), with the HTTP
+    /// status of <paramref name="code"/> unless <paramref name="httpStatus"/> names a more precise one.
+    /// </summary>
+    public static async Task WriteAsync(HttpResponse response, StatusCode code, string message, TimeSpan? retryAfter = null, int? httpStatus = null)
     {
         var status = new Google.Rpc.Status { Code = (int)code, Message = message };
-        response.StatusCode = HttpStatus(code);
+        response.StatusCode = httpStatus ?? HttpStatus(code);
         response.ContentType = "application/json; charset=utf-8";
         if (code == StatusCode.Unauthenticated)
         {

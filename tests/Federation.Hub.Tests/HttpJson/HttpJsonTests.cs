@@ -161,13 +161,14 @@ public sealed class HttpJsonTests(HubFixture fixture) : IClassFixture<HubFixture
     }
 
     [Fact]
-    public async Task Over_a_limit_a_call_is_429_with_the_delay_in_retry_info_and_retry_after()
+    public async Task Over_a_limit_a_call_is_429_with_the_delay_in_retry_info_and_retry_after_and_an_oversized_body_413()
     {
         await using var limited = await HubInstance.StartAsync(fixture.Redis.ConnectionString, settings: new Dictionary<string, string?>
         {
             ["Federation:Signals:RateLimitPerSecond"] = "1",
             ["Federation:Signals:MaxBatchSize"] = "10",
             ["Federation:Fairness:MaxStreamsPerMember"] = "1",
+            ["Federation:MaxRequestMessageBytes"] = "65536",
         });
         var (id, secret) = await fixture.CreateMemberAsync();
         var api = new JsonApiClient(limited.Http, await limited.GetTokenAsync(id, secret, "signals.submit signals.read"));
@@ -178,6 +179,7 @@ public sealed class HttpJsonTests(HubFixture fixture) : IClassFixture<HubFixture
 
         var rateLimited = await api.PostAsync("/v1/signals:submit", $$"""{"requestId": "b", "items": [{"type": "SIGNAL_TYPE_SHA256", "value": "{{RandomHex(32)}}", "categories": ["CATEGORY_CSAM"]}]}""");
         var secondStream = await api.GetAsync("/v1/feed");
+        var oversized = await api.PostAsync("/v1/signals:lookup", $$"""{"queries": [{"type": "SIGNAL_TYPE_SHA256", "value": "{{new string('a', 70_000)}}"}]}""");
 
         Assert.Equal(429, rateLimited.Status);
         Assert.Equal(8, rateLimited.Code);
@@ -188,6 +190,9 @@ public sealed class HttpJsonTests(HubFixture fixture) : IClassFixture<HubFixture
         Assert.InRange(long.Parse(rateLimited.RetryAfterMs!, System.Globalization.CultureInfo.InvariantCulture), 1, 2000);
         Assert.Equal(429, secondStream.Status);
         Assert.Contains("MaxStreamsPerMember", secondStream.Message, StringComparison.Ordinal);
+        Assert.Equal(413, oversized.Status);
+        Assert.Equal(8, oversized.Code);
+        Assert.Contains("Federation:MaxRequestMessageBytes", oversized.Message, StringComparison.Ordinal);
     }
 
     [Fact]
