@@ -1,7 +1,7 @@
 using Federation.Hub.Auth;
+using Federation.Hub.Domain;
 using Federation.Hub.Options;
 using Federation.Hub.Storage;
-using Grpc.Core;
 using Microsoft.Extensions.Options;
 
 namespace Federation.Hub.Admin;
@@ -56,7 +56,7 @@ public sealed class BootstrapAdministrator(
         {
             return await administration.CreateAsync(Actor, clientId, "Coalition administrator", FederationScopes.All, [], secret).ConfigureAwait(false);
         }
-        catch (RpcException e) when (e.StatusCode == StatusCode.AlreadyExists)
+        catch (HubException e) when (e.Kind == HubErrorKind.AlreadyExists)
         {
             // Another replica created it first.
             return ((await members.GetAsync(clientId).ConfigureAwait(false))!, secret ?? "");

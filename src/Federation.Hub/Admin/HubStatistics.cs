@@ -16,15 +16,15 @@ public sealed class HubStatistics(MemberStore members, AuditLog audit, SignalSto
         var after = "";
         while (true)
         {
-            var ids = await members.ListIdsAsync(after, 500).ConfigureAwait(false);
-            if (ids.Count == 0)
+            var (batch, last) = await members.ListAsync(after, 500).ConfigureAwait(false);
+            if (last.Length == 0)
             {
                 break;
             }
 
-            foreach (var id in ids)
+            foreach (var member in batch)
             {
-                switch ((await members.GetAsync(id).ConfigureAwait(false))?.Status)
+                switch (member.Status)
                 {
                     case MemberStatusCode.Active: response.ActiveMembers++; break;
                     case MemberStatusCode.Suspended: response.SuspendedMembers++; break;
@@ -32,24 +32,24 @@ public sealed class HubStatistics(MemberStore members, AuditLog audit, SignalSto
                 }
             }
 
-            after = ids[^1];
+            after = last;
         }
 
         var (counters, feedEntries) = await signals.GetCountersAsync().ConfigureAwait(false);
         response.FeedEntries = (ulong)feedEntries;
         foreach (var (name, value) in counters.OrderBy(c => c.Key, StringComparer.Ordinal))
         {
-            // Fields: t<kind> created, a<kind> active; a ':group' suffix marks sharing-group records (not counted here).
-            if (name.Contains(':', StringComparison.Ordinal) || !int.TryParse(name.AsSpan(1), out var kind))
+            // Sharing groups' counters are not counted here.
+            if (!SignalStatFields.TryParseCoalitionWide(name, out var prefix, out var kind))
             {
                 continue;
             }
 
-            if (name[0] == 't')
+            if (prefix == SignalStatFields.Created)
             {
                 response.SignalsTotal += (ulong)value;
             }
-            else if (name[0] == 'a' && value > 0)
+            else if (prefix == SignalStatFields.Active && value > 0)
             {
                 response.ActiveSignals.Add(new SignalTypeCount { Type = (SignalType)kind, Count = (ulong)value });
             }

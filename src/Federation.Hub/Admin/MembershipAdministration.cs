@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using Federation.Hub.Auth;
-using Federation.Hub.Grpc;
+using Federation.Hub.Domain;
 using Federation.Hub.Storage;
 
 namespace Federation.Hub.Admin;
@@ -32,7 +32,7 @@ public sealed partial class MembershipAdministration(MemberStore members, AuditL
             now, now, now, "", ClientSecretHasher.Hash(secret));
         if (!await members.TryCreateAsync(member).ConfigureAwait(false))
         {
-            throw RpcErrors.AlreadyExists($"Member '{memberId}' already exists (member ids are never reused, even after removal).");
+            throw HubErrors.AlreadyExists($"Member '{memberId}' already exists (member ids are never reused, even after removal).");
         }
 
         await audit.AppendAsync(actor, "member.create", memberId,
@@ -46,7 +46,7 @@ public sealed partial class MembershipAdministration(MemberStore members, AuditL
     {
         ValidateMemberId(memberId);
         return await members.GetAsync(memberId).ConfigureAwait(false)
-            ?? throw RpcErrors.NotFound($"Member '{memberId}' does not exist.");
+            ?? throw HubErrors.NotFound($"Member '{memberId}' does not exist.");
     }
 
     /// <summary>A page of members after <paramref name="afterId"/>, optionally only those in <paramref name="status"/>.</summary>
@@ -56,21 +56,22 @@ public sealed partial class MembershipAdministration(MemberStore members, AuditL
         var cursor = afterId;
         while (page.Count < pageSize)
         {
-            var ids = await members.ListIdsAsync(cursor, pageSize).ConfigureAwait(false);
-            if (ids.Count == 0)
+            var (batch, last) = await members.ListAsync(cursor, pageSize).ConfigureAwait(false);
+            if (last.Length == 0)
             {
                 return (page, "");
             }
 
-            foreach (var id in ids)
+            cursor = last;
+            foreach (var member in batch)
             {
-                cursor = id;
-                var member = await members.GetAsync(id).ConfigureAwait(false);
-                if (member is not null && (status is null || member.Status == status))
+                if (status is null || member.Status == status)
                 {
                     page.Add(member);
                     if (page.Count == pageSize)
                     {
+                        // Continue right after the last member returned, not after the whole batch.
+                        cursor = member.Id;
                         break;
                     }
                 }
@@ -98,7 +99,7 @@ public sealed partial class MembershipAdministration(MemberStore members, AuditL
         var member = await GetAsync(memberId).ConfigureAwait(false);
         if (member.Status == MemberStatusCode.Removed)
         {
-            throw RpcErrors.FailedPrecondition($"Member '{memberId}' was removed; removed members get no credentials.");
+            throw HubErrors.FailedPrecondition($"Member '{memberId}' was removed; removed members get no credentials.");
         }
 
         var secret = ClientSecretHasher.GenerateSecret();
@@ -133,12 +134,12 @@ public sealed partial class MembershipAdministration(MemberStore members, AuditL
 
         if (member.Status == MemberStatusCode.Removed)
         {
-            throw RpcErrors.FailedPrecondition($"Member '{memberId}' was removed; removal is final. Create a new member instead.");
+            throw HubErrors.FailedPrecondition($"Member '{memberId}' was removed; removal is final. Create a new member instead.");
         }
 
         if (target != MemberStatusCode.Active && memberId == actor)
         {
-            throw RpcErrors.FailedPrecondition("An administrator cannot suspend or remove itself; ask another administrator.");
+            throw HubErrors.FailedPrecondition("An administrator cannot suspend or remove itself; ask another administrator.");
         }
 
         var updated = member with { Status = target, StatusReason = reason, UpdatedAt = clock.GetUtcNow() };
@@ -152,7 +153,7 @@ public sealed partial class MembershipAdministration(MemberStore members, AuditL
     {
         if (!MemberIdPattern().IsMatch(memberId))
         {
-            throw RpcErrors.InvalidArgument("member_id", "must be 3-64 characters of a-z, 0-9 and '-', starting with a letter.");
+            throw HubErrors.InvalidArgument("member_id", "must be 3-64 characters of a-z, 0-9 and '-', starting with a letter.");
         }
     }
 
@@ -160,7 +161,7 @@ public sealed partial class MembershipAdministration(MemberStore members, AuditL
     {
         if (value.Length > maxLength)
         {
-            throw RpcErrors.InvalidArgument(field, $"must be at most {maxLength} characters.");
+            throw HubErrors.InvalidArgument(field, $"must be at most {maxLength} characters.");
         }
     }
 
@@ -175,7 +176,7 @@ public sealed partial class MembershipAdministration(MemberStore members, AuditL
         {
             if (!FederationScopes.All.Contains(scope))
             {
-                throw RpcErrors.InvalidArgument("scopes", $"unknown scope '{scope}'; use {string.Join(", ", FederationScopes.All)}.");
+                throw HubErrors.InvalidArgument("scopes", $"unknown scope '{scope}'; use {string.Join(", ", FederationScopes.All)}.");
             }
         }
 
@@ -188,7 +189,7 @@ public sealed partial class MembershipAdministration(MemberStore members, AuditL
         {
             if (!GroupPattern().IsMatch(group))
             {
-                throw RpcErrors.InvalidArgument("sharing_groups", $"group '{group}' must be 1-64 characters of a-z, 0-9 and '-'.");
+                throw HubErrors.InvalidArgument("sharing_groups", $"group '{group}' must be 1-64 characters of a-z, 0-9 and '-'.");
             }
         }
 

@@ -37,7 +37,7 @@ public static class HostingExtensions
         {
             grpc.MaxReceiveMessageSize = options.MaxRequestMessageBytes;
             grpc.EnableDetailedErrors = false;
-            grpc.Interceptors.Add<RedisFailureInterceptor>();
+            grpc.Interceptors.Add<FailureStatusInterceptor>();
             grpc.Interceptors.Add<MemberAccessInterceptor>();
         });
         return builder;

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
+using Federation.Hub.Domain;
 using Federation.Hub.Storage;
-using Grpc.Core;
 using StackExchange.Redis;
 
 namespace Federation.Hub.Feed;
@@ -49,7 +49,7 @@ public sealed class FeedAccessMonitor(
     {
         if (lifetime.ApplicationStopping.IsCancellationRequested)
         {
-            throw new RpcException(ShuttingDown);
+            throw ShuttingDown;
         }
 
         var session = new FeedSession(member, Remove, callToken);
@@ -60,26 +60,26 @@ public sealed class FeedAccessMonitor(
         if (current is null || !current.IsActive)
         {
             session.Dispose();
-            throw new RpcException(Denied(member.Id, current));
+            throw Denied(member.Id, current);
         }
 
         if (current.CredentialsIssuedAt != session.CredentialsIssuedAt)
         {
             session.Dispose();
-            throw new RpcException(Rotated);
+            throw Rotated;
         }
 
         session.Member = current;
         return session;
     }
 
-    private static Status ShuttingDown => new(StatusCode.Unavailable, "This hub replica is shutting down; resubscribe with your last cursor (start CURSOR).");
+    private static HubException ShuttingDown => HubErrors.Unavailable("This hub replica is shutting down; resubscribe with your last cursor (start CURSOR).");
 
-    private static Status Rotated => new(StatusCode.Unauthenticated,
+    private static HubException Rotated => HubErrors.Unauthenticated(
         "The member's credentials were rotated; this stream's token is revoked. Request a new token and resubscribe with your last cursor.");
 
-    private static Status Denied(string memberId, MemberRecord? member) =>
-        new(StatusCode.PermissionDenied,
+    private static HubException Denied(string memberId, MemberRecord? member) =>
+        HubErrors.PermissionDenied(
             $"Member '{memberId}' is {member?.Status.ToString().ToLowerInvariant() ?? "removed"}; its feed is closed. Contact the coalition administrator.");
 
     private void Remove(FeedSession session)
@@ -131,7 +131,7 @@ public sealed class FeedAccessMonitor(
             logger.LogWarning("Cannot re-check member {MemberId} ({Message}); ending its feed streams", memberId, e.Message);
             foreach (var session in open.Keys)
             {
-                session.Terminate(new Status(StatusCode.Unavailable, "The hub could not re-check your membership because its store (Redis) is unavailable; resubscribe with your last cursor (start CURSOR) after the retry-after-ms delay."));
+                session.Terminate(HubErrors.Unavailable("The hub could not re-check your membership because its store (Redis) is unavailable; resubscribe with your last cursor (start CURSOR) after the retry-after-ms delay."));
             }
         }
     }

@@ -1,6 +1,6 @@
 using Federation.Contracts.V1;
 using Federation.Core.Signals;
-using Federation.Hub.Grpc;
+using Federation.Hub.Domain;
 using Federation.Hub.Storage;
 
 namespace Federation.Hub.Feed;
@@ -41,7 +41,7 @@ internal sealed class FeedFilter
             var type = (int)filter.Types_[i];
             if (type is <= 0 or >= 64 || !System.Enum.IsDefined(filter.Types_[i]))
             {
-                throw RpcErrors.InvalidArgument($"filter.types[{i}]", $"{filter.Types_[i]} is not a signal type.");
+                throw HubErrors.InvalidArgument($"filter.types[{i}]", $"{filter.Types_[i]} is not a signal type.");
             }
 
             types |= 1UL << type;
@@ -53,7 +53,7 @@ internal sealed class FeedFilter
             var category = (int)filter.Categories[i];
             if (category is <= 0 or > CategorySet.MaxCategoryValue || !System.Enum.IsDefined(filter.Categories[i]))
             {
-                throw RpcErrors.InvalidArgument($"filter.categories[{i}]", $"{filter.Categories[i]} is not a category.");
+                throw HubErrors.InvalidArgument($"filter.categories[{i}]", $"{filter.Categories[i]} is not a category.");
             }
 
             categories |= CategorySet.Of((SignalCategory)category).Bits;

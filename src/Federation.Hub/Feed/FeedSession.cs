@@ -1,6 +1,5 @@
-using System.Runtime.CompilerServices;
+using Federation.Hub.Domain;
 using Federation.Hub.Storage;
-using Grpc.Core;
 
 namespace Federation.Hub.Feed;
 
@@ -13,7 +12,7 @@ internal sealed class FeedSession : IDisposable
     private readonly CancellationTokenSource cancellation;
     private readonly Action<FeedSession> unregister;
     private volatile MemberRecord member;
-    private volatile StrongBox<Status>? termination;
+    private volatile HubException? termination;
 
     public FeedSession(MemberRecord member, Action<FeedSession> unregister, CancellationToken callToken)
     {
@@ -43,10 +42,10 @@ internal sealed class FeedSession : IDisposable
     public CancellationToken Token => cancellation.Token;
 
     /// <summary>Why the hub ended the stream; null while it is open or when the client left.</summary>
-    public Status? Termination => termination?.Value;
+    public HubException? Termination => termination;
 
-    /// <summary>Ends the stream with <paramref name="status"/> (the first reason wins).</summary>
-    public void Terminate(Status status)
+    /// <summary>Ends the stream with <paramref name="reason"/> (the first reason wins).</summary>
+    public void Terminate(HubException reason)
     {
         lock (cancellation)
         {
@@ -55,7 +54,7 @@ internal sealed class FeedSession : IDisposable
                 return;
             }
 
-            termination = new StrongBox<Status>(status);
+            termination = reason;
         }
 
         try

@@ -2,7 +2,7 @@ using System.Buffers;
 using Federation.Contracts.V1;
 using Federation.Core.Feed;
 using Federation.Hub.Auth;
-using Federation.Hub.Grpc;
+using Federation.Hub.Domain;
 using Federation.Hub.Options;
 using Federation.Hub.Storage;
 using Google.Protobuf.WellKnownTypes;
@@ -46,10 +46,9 @@ public sealed class FeedSubscriptions(
             var subscriber = new Subscriber(this, session, filter, context, HttpJson.HttpJsonCalls.IsTranscoded(context.GetHttpContext()) ? writer : null);
             await subscriber.RunAsync(request.Start, start).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (session.Termination is { } status)
+        catch (OperationCanceledException) when (session.Termination is { } reason)
         {
-            // UNAVAILABLE (replica stopping, store unavailable) carries the same retry hint as every other one.
-            throw status.StatusCode == StatusCode.Unavailable ? RedisFailureInterceptor.Unavailable(status.Detail) : new RpcException(status);
+            throw reason;
         }
     }
 
@@ -62,18 +61,18 @@ public sealed class FeedSubscriptions(
             case SubscribeStart.Cursor:
                 if (!FeedCursor.TryDecode(request.Cursor, out var positions, out var error))
                 {
-                    throw RpcErrors.InvalidArgument("cursor", error + ".");
+                    throw HubErrors.InvalidArgument("cursor", error + ".");
                 }
 
                 if (positions.Length != tail.PartitionCount)
                 {
-                    throw RpcErrors.FailedPrecondition(
+                    throw HubErrors.FailedPrecondition(
                         $"The cursor covers {positions.Length} partitions but the feed has {tail.PartitionCount}; resubscribe with start SNAPSHOT.");
                 }
 
                 return positions;
             default:
-                throw RpcErrors.InvalidArgument("start", $"{request.Start} is not a start position.");
+                throw HubErrors.InvalidArgument("start", $"{request.Start} is not a start position.");
         }
     }
 
@@ -165,7 +164,7 @@ public sealed class FeedSubscriptions(
             {
                 if (await check.ConfigureAwait(false) is { } reason)
                 {
-                    throw RpcErrors.FailedPrecondition($"The cursor is older than the retained feed: {reason}. Resubscribe with start SNAPSHOT.");
+                    throw HubErrors.FailedPrecondition($"The cursor is older than the retained feed: {reason}. Resubscribe with start SNAPSHOT.");
                 }
             }
         }
@@ -210,7 +209,7 @@ public sealed class FeedSubscriptions(
                     // Before every page: nothing after the position may have been trimmed (this also keeps ordinals exact).
                     if (await owner.log.CheckRetainedAsync(p, position[p]).ConfigureAwait(false) is { } reason)
                     {
-                        throw RpcErrors.FailedPrecondition($"The subscriber fell behind the retained feed: {reason}. Resubscribe with start SNAPSHOT.");
+                        throw HubErrors.FailedPrecondition($"The subscriber fell behind the retained feed: {reason}. Resubscribe with start SNAPSHOT.");
                     }
 
                     var entries = await owner.log.RangeAsync(p, position[p], target[p], CatchUpPage).ConfigureAwait(false);

@@ -1,12 +1,31 @@
+using Federation.Hub.Domain;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
 
 namespace Federation.Hub.Grpc;
 
-/// <summary>Small helpers that raise <see cref="RpcException"/> with the right status and an actionable message.</summary>
+/// <summary>
+/// The gRPC form of every refusal: small helpers that raise <see cref="RpcException"/> with the right status and an
+/// actionable message, and <see cref="From"/>, the one translation of the domain's <see cref="HubException"/>.
+/// </summary>
 public static class RpcErrors
 {
+    /// <summary>The status (with details and retry trailer where they apply) a domain refusal becomes.</summary>
+    public static RpcException From(HubException error) => error.Kind switch
+    {
+        HubErrorKind.InvalidArgument when error.Field is { } field =>
+            InvalidArgument(field, error.Message.StartsWith(field + ": ", StringComparison.Ordinal) ? error.Message[(field.Length + 2)..] : error.Message),
+        HubErrorKind.InvalidArgument => new(new global::Grpc.Core.Status(StatusCode.InvalidArgument, error.Message)),
+        HubErrorKind.Unauthenticated => new(new global::Grpc.Core.Status(StatusCode.Unauthenticated, error.Message)),
+        HubErrorKind.PermissionDenied => PermissionDenied(error.Message),
+        HubErrorKind.NotFound => NotFound(error.Message),
+        HubErrorKind.AlreadyExists => AlreadyExists(error.Message),
+        HubErrorKind.FailedPrecondition => FailedPrecondition(error.Message),
+        HubErrorKind.Unavailable => FailureStatusInterceptor.Unavailable(error.Message),
+        _ => new(new global::Grpc.Core.Status(StatusCode.Internal, "The hub failed to answer; the error has been logged.")),
+    };
+
     /// <summary>INVALID_ARGUMENT with a google.rpc.BadRequest field violation naming the field.</summary>
     public static RpcException InvalidArgument(string field, string description)
     {

@@ -1,7 +1,7 @@
 using Federation.Contracts.V1;
 using Federation.Core.Signals;
 using Federation.Hub.Auth;
-using Federation.Hub.Grpc;
+using Federation.Hub.Domain;
 using Federation.Hub.Storage;
 
 namespace Federation.Hub.Signals;
@@ -14,11 +14,11 @@ public sealed class SignalContributions(SignalStore store, MemberStore members)
     {
         if (opinion is < Opinion.Unspecified or > Opinion.FalsePositive)
         {
-            throw RpcErrors.InvalidArgument("opinion", $"opinion.unknown: opinion {(int)opinion} is not known; use CONFIRMED, DISPUTED, FALSE_POSITIVE, or UNSPECIFIED to withdraw yours");
+            throw HubErrors.InvalidArgument("opinion", $"opinion.unknown: opinion {(int)opinion} is not known; use CONFIRMED, DISPUTED, FALSE_POSITIVE, or UNSPECIFIED to withdraw yours");
         }
 
         var (signal, partition, key) = Resolve(caller, reference, sharingGroup);
-        var number = await NumberAsync(caller).ConfigureAwait(false);
+        var number = await members.NumberOfAsync(caller.Member).ConfigureAwait(false);
         var change = await store.SetOpinionAsync(partition, key, number, (int)opinion).ConfigureAwait(false);
         var record = Require(change, signal, sharingGroup, "give an opinion on");
         var contract = record.ToContract();
@@ -31,11 +31,11 @@ public sealed class SignalContributions(SignalStore store, MemberStore members)
     public async Task<RetractResponse> RetractAsync(Caller caller, SignalRef? reference, string sharingGroup)
     {
         var (signal, partition, key) = Resolve(caller, reference, sharingGroup);
-        var number = await NumberAsync(caller).ConfigureAwait(false);
+        var number = await members.NumberOfAsync(caller.Member).ConfigureAwait(false);
         var change = await store.RetractAsync(partition, key, number).ConfigureAwait(false);
         if (change.Code == SignalChangeCode.NotContributor)
         {
-            throw RpcErrors.FailedPrecondition(
+            throw HubErrors.FailedPrecondition(
                 $"Member '{caller.MemberId}' has not contributed to signal {signal.Id}{Where(sharingGroup)}; a member can retract only its own contribution. Use SetOpinion (DISPUTED or FALSE_POSITIVE) to disagree with others' contributions.");
         }
 
@@ -46,17 +46,17 @@ public sealed class SignalContributions(SignalStore store, MemberStore members)
     {
         if (reference is null)
         {
-            throw RpcErrors.InvalidArgument("signal", "signal.missing: signal (type and value) is required");
+            throw HubErrors.InvalidArgument("signal", "signal.missing: signal (type and value) is required");
         }
 
         if (!SignalNormalizer.TryNormalize((SignalKind)reference.Type, reference.Value, SignalNormalizer.MaxPdqQuality, 0, out var signal, out var error))
         {
-            throw RpcErrors.InvalidArgument($"signal.{error.Field}", $"{error.Rule}: {error.Message}");
+            throw HubErrors.InvalidArgument($"signal.{error.Field}", $"{error.Rule}: {error.Message}");
         }
 
         if (sharingGroup.Length > 0 && !caller.Member.InGroup(sharingGroup))
         {
-            throw RpcErrors.PermissionDenied($"Member '{caller.MemberId}' is not in sharing group '{sharingGroup}'.");
+            throw HubErrors.PermissionDenied($"Member '{caller.MemberId}' is not in sharing group '{sharingGroup}'.");
         }
 
         return (signal, signal.Partition(store.PartitionCount), SignalStorageKey.Create(signal, sharingGroup));
@@ -66,20 +66,17 @@ public sealed class SignalContributions(SignalStore store, MemberStore members)
     {
         if (change.Record is null || change.Code == SignalChangeCode.NotFound)
         {
-            throw RpcErrors.NotFound($"No signal {signal.Id}{Where(sharingGroup)} is stored on this hub.");
+            throw HubErrors.NotFound($"No signal {signal.Id}{Where(sharingGroup)} is stored on this hub.");
         }
 
         if (change.Code == SignalChangeCode.NotActive)
         {
-            throw RpcErrors.FailedPrecondition(
+            throw HubErrors.FailedPrecondition(
                 $"Signal {signal.Id}{Where(sharingGroup)} is {change.Record.State.ToString().ToUpperInvariant()}; only ACTIVE signals can be changed ({action}). Submit it again to revive it.");
         }
 
         return change.Record;
     }
-
-    private async Task<long> NumberAsync(Caller caller) =>
-        caller.Member.Number > 0 ? caller.Member.Number : await members.EnsureNumberAsync(caller.MemberId).ConfigureAwait(false);
 
     private static string Where(string sharingGroup) => sharingGroup.Length == 0 ? "" : $" in sharing group '{sharingGroup}'";
 }

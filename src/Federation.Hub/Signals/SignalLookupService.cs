@@ -3,7 +3,7 @@ using Federation.Core.Feed;
 using Federation.Core.Signals;
 using Federation.Hub.Admission;
 using Federation.Hub.Auth;
-using Federation.Hub.Grpc;
+using Federation.Hub.Domain;
 using Federation.Hub.Options;
 using Federation.Hub.Storage;
 using Grpc.Core;
@@ -86,7 +86,7 @@ public sealed class SignalLookupService(
             }
         }
 
-        var number = caller.Member.Number > 0 ? caller.Member.Number : await members.EnsureNumberAsync(caller.MemberId).ConfigureAwait(false);
+        var number = await members.NumberOfAsync(caller.Member).ConfigureAwait(false);
         var reads = new List<(List<(int Query, int Distance, byte[] Key)> Items, Task<SignalRead?[]> Records)>();
         for (var p = 0; p < byPartition.Length; p++)
         {
@@ -134,7 +134,7 @@ public sealed class SignalLookupService(
 
         if (tokens.Count > MaxConsistencyTokens)
         {
-            throw RpcErrors.InvalidArgument("consistency_tokens", $"at most {MaxConsistencyTokens} tokens per look-up; got {tokens.Count}. Pass the tokens of the submissions you need to see, or look up in several calls");
+            throw HubErrors.InvalidArgument("consistency_tokens", $"at most {MaxConsistencyTokens} tokens per look-up; got {tokens.Count}. Pass the tokens of the submissions you need to see, or look up in several calls");
         }
 
         var latest = new FeedPosition[partitions];
@@ -142,7 +142,7 @@ public sealed class SignalLookupService(
         {
             if (!FeedCursor.TryDecode(tokens[t], out var positions, out var error) || positions.Length != partitions)
             {
-                throw RpcErrors.InvalidArgument($"consistency_tokens[{t}]", positions.Length == 0
+                throw HubErrors.InvalidArgument($"consistency_tokens[{t}]", positions.Length == 0
                     ? $"not a consistency token ({error}); pass SubmitResponse.consistency_token exactly as the hub sent it"
                     : $"the token names {positions.Length} partitions but this hub has {partitions}; it was not issued by this coalition's hub");
             }

@@ -128,7 +128,7 @@ public sealed class SignalSubmitter(
                 normalized[i].Kind == SignalKind.Pdq ? (int)items[i].Quality : 0)));
         }
 
-        var number = caller.Member.Number > 0 ? caller.Member.Number : await members.EnsureNumberAsync(caller.MemberId).ConfigureAwait(false);
+        var number = await members.NumberOfAsync(caller.Member).ConfigureAwait(false);
         var calls = new List<(int Partition, List<(int Index, SignalWrite Write)> Items, Task<PartitionSubmitResult> Outcomes)>();
         for (var p = 0; p < byPartition.Length; p++)
         {

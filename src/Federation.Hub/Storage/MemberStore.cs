@@ -42,6 +42,10 @@ public sealed class MemberStore(IConnectionMultiplexer redis)
         (long)await redis.GetDatabase().ScriptEvaluateAsync(
             EnsureNumberScript, [RedisKeys.Member(memberId), RedisKeys.MemberSequence, RedisKeys.MemberNumbers], [memberId]).ConfigureAwait(false);
 
+    /// <summary>The member's compact number: the one it carries, or assigned now for a member created before numbers existed.</summary>
+    public ValueTask<long> NumberOfAsync(MemberRecord member) =>
+        member.Number > 0 ? ValueTask.FromResult(member.Number) : new ValueTask<long>(EnsureNumberAsync(member.Id));
+
     /// <summary>Reads a member; null if unknown.</summary>
     public async Task<MemberRecord?> GetAsync(string memberId)
     {
@@ -70,6 +74,28 @@ public sealed class MemberStore(IConnectionMultiplexer redis)
         var ids = await redis.GetDatabase().SortedSetRangeByValueAsync(
             RedisKeys.MemberIndex, afterId.Length == 0 ? default : (RedisValue)afterId, default, Exclude.Start, Order.Ascending, 0, count).ConfigureAwait(false);
         return ids.Select(v => v.ToString()).ToArray();
+    }
+
+    /// <summary>
+    /// The members after <paramref name="afterId"/> in ordinal id order, at most <paramref name="count"/>, read in one
+    /// pipelined round trip, and the id to continue after (empty at the end). Ids whose record vanished are skipped.
+    /// </summary>
+    public async Task<(IReadOnlyList<MemberRecord> Members, string LastId)> ListAsync(string afterId, int count)
+    {
+        var ids = await ListIdsAsync(afterId, count).ConfigureAwait(false);
+        var db = redis.GetDatabase();
+        var reads = ids.Select(id => db.HashGetAllAsync(RedisKeys.Member(id))).ToArray();
+        var members = new List<MemberRecord>(ids.Count);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            var entries = await reads[i].ConfigureAwait(false);
+            if (entries.Length > 0)
+            {
+                members.Add(FromEntries(ids[i], entries));
+            }
+        }
+
+        return (members, ids.Count == 0 ? "" : ids[^1]);
     }
 
     /// <summary>Number of members ever created.</summary>

@@ -193,7 +193,7 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
                 RedisKeys.SignalContributors(partition, storageKey),
                 RedisKeys.SignalStats(partition),
             ],
-            [storageKey, memberNumber, clock.GetUtcNow().ToUnixTimeSeconds(), feedMaxLength, ActiveStatField(storageKey)]).ConfigureAwait(false))!;
+            [storageKey, memberNumber, clock.GetUtcNow().ToUnixTimeSeconds(), feedMaxLength, SignalStatFields.For(SignalStatFields.Active, storageKey)]).ConfigureAwait(false))!;
         var code = (int)result[0] switch
         {
             4 or 5 => SignalChangeCode.Changed,
@@ -279,17 +279,10 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
         return (counters, feedEntries);
     }
 
-    private static string WithRecord(string script) => LuaScripts.Load("signal_record.lua") + LuaScripts.Load(script);
+    private static string WithRecord(string script) => SignalStatFields.LuaPrelude + LuaScripts.Load("signal_record.lua") + LuaScripts.Load(script);
 
     private SignalRecord? Decode(byte[] storageKey, RedisResult[] result) =>
         result.Length > 1 && !result[1].IsNull ? SignalRecordCodec.Decode(storageKey, (byte[])result[1]!, clock.GetUtcNow()) : null;
-
-    private static string ActiveStatField(byte[] storageKey)
-    {
-        var (signal, group) = SignalStorageKey.Parse(storageKey);
-        var kind = (int)signal.Kind;
-        return group.Length == 0 ? $"a{kind}" : $"a{kind}:{group}";
-    }
 
     /// <summary>One partition's fixed keys and key prefixes, built by <see cref="RedisKeys"/> once per store.</summary>
     private sealed record PartitionKeys(RedisKey Feed, RedisKey Stats, RedisKey ContributorsPrefix, RedisKey OpinionsPrefix, RedisKey[] Buckets)

@@ -1,8 +1,8 @@
 using Federation.Contracts.V1;
 using Federation.Core.Signals;
+using Federation.Hub.Domain;
 using Federation.Hub.Feed;
 using Federation.Hub.Storage;
-using Grpc.Core;
 
 namespace Federation.Hub.Tests.Feed;
 
@@ -46,10 +46,10 @@ public sealed class FeedFilterTests
     [Fact]
     public void Unknown_enum_values_are_invalid_argument()
     {
-        var error = Assert.Throws<RpcException>(() => FeedFilter.From(new SubscribeFilter { Categories = { (Category)99 } }));
+        var error = Assert.Throws<HubException>(() => FeedFilter.From(new SubscribeFilter { Categories = { (Category)99 } }));
 
-        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
-        Assert.Contains("filter.categories[0]", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(HubErrorKind.InvalidArgument, error.Kind);
+        Assert.Equal("filter.categories[0]", error.Field);
     }
 
     private static SignalRecord Record(SignalKind kind, CategorySet categories, int corroboration)

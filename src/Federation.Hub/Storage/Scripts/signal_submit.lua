@@ -9,9 +9,8 @@
 -- then 3 per item: categories bitmask, expires at (unix seconds, 0 = never), PDQ quality
 -- Returns {outcomes, written}: one outcome per item (1 CREATED, 2 CORROBORATED, 3 UNCHANGED), and the id of the last
 -- feed entry this call appended (false when none), from which Submit builds its consistency token.
--- Records are packed by rec_pack / rec_unpack (signal_record.lua, prepended).
+-- Records are packed by rec_pack / rec_unpack (signal_record.lua, prepended); statfield comes from SignalStatFields.cs.
 local CON = '<I4I4'
-local RAW = {32, 16, 20, 32, 16, 0, 32, 32, 32, 32}
 
 local function bor(a, b)
   local r = bit.bor(a, b)
@@ -23,13 +22,6 @@ local function later(a, b)
   if a == 0 or b == 0 then return 0 end
   if a > b then return a end
   return b
-end
-
-local function statfield(prefix, field)
-  local kind = string.byte(field, 1)
-  local rl = RAW[kind] or 32
-  if #field > 1 + rl then return prefix .. kind .. ':' .. string.sub(field, 2 + rl) end
-  return prefix .. kind
 end
 
 local now = tonumber(ARGV[1])

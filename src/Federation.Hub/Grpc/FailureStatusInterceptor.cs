@@ -1,3 +1,4 @@
+using Federation.Hub.Domain;
 using Federation.Hub.Signals;
 using Federation.Hub.Storage;
 using Grpc.Core;
@@ -5,17 +6,23 @@ using Grpc.Core;
 namespace Federation.Hub.Grpc;
 
 /// <summary>
-/// Turns a store failure (<see cref="StoreFailures"/>: Redis down, timing out, loading, failing over) or a replica
-/// that cannot answer yet (<see cref="ReplicaNotReadyException"/>) into UNAVAILABLE with a <c>retry-after-ms</c> trailer (retryable, says what is
-/// wrong) instead of UNKNOWN, so clients back off and retry while the multiplexer reconnects by itself.
+/// The one place failures become gRPC statuses: a domain refusal (<see cref="HubException"/>) becomes its status
+/// (<see cref="RpcErrors.From"/>); a store failure (<see cref="StoreFailures"/>: Redis down, timing out, loading,
+/// failing over) or a replica that cannot answer yet (<see cref="ReplicaNotReadyException"/>) becomes UNAVAILABLE with
+/// a <c>retry-after-ms</c> trailer (retryable, says what is wrong) instead of UNKNOWN, so clients back off and retry
+/// while the multiplexer reconnects by itself.
 /// </summary>
-public sealed class RedisFailureInterceptor(ILogger<RedisFailureInterceptor> logger) : AroundCallInterceptor
+public sealed class FailureStatusInterceptor(ILogger<FailureStatusInterceptor> logger) : AroundCallInterceptor
 {
     protected override async Task<T> AroundAsync<T>(ServerCallContext context, Func<Task<T>> call)
     {
         try
         {
             return await call().ConfigureAwait(false);
+        }
+        catch (HubException e)
+        {
+            throw RpcErrors.From(e);
         }
         catch (ReplicaNotReadyException e)
         {
