@@ -1,5 +1,6 @@
 using Federation.Contracts.V1;
 using Federation.Hub.Grpc;
+using Federation.Hub.HttpJson;
 using Federation.Hub.Options;
 using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
@@ -11,7 +12,8 @@ namespace Federation.Hub.Admission;
 /// of the work-heavy methods (<see cref="FairAdmissionGate.TryReserve(string, out TimeSpan)"/>), open Subscribe streams, and distinct
 /// connections with a call in progress. A call over a limit ends at once with RESOURCE_EXHAUSTED naming the limit,
 /// and — for the calls in progress — a <c>retry-after-ms</c> trailer; refusing before the body is parsed keeps a
-/// flood that ignores the hint cheap for the hub.
+/// flood that ignores the hint cheap for the hub. HTTP/JSON calls (gRPC JSON transcoding) count the same, by the gRPC
+/// method their route calls, and are refused as JSON with HTTP 429.
 /// </summary>
 public sealed class MemberCallLimits(FairAdmissionGate gate, IOptions<FederationOptions> options, TimeProvider clock, ILogger<MemberCallLimits> logger) : IMiddleware
 {
@@ -29,13 +31,14 @@ public sealed class MemberCallLimits(FairAdmissionGate gate, IOptions<Federation
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var memberId = context.User.Identity?.IsAuthenticated == true ? context.User.GetClaim(OpenIddictConstants.Claims.Subject) : null;
-        if (memberId is null || !GrpcResponses.IsGrpc(context.Request))
+        var method = memberId is null ? null : HttpJsonCalls.MethodName(context);
+        if (memberId is null || method is null || !CallRefusals.IsCall(context))
         {
             await next(context).ConfigureAwait(false);
             return;
         }
 
-        var path = context.Request.Path.Value ?? "";
+        var path = method;
         var work = path == SubmitPath || path == SubmitStreamPath || path == LookupPath;
         var stream = path == SubscribePath;
         var share = gate.ShareOf(memberId);
@@ -182,7 +185,7 @@ public sealed class MemberCallLimits(FairAdmissionGate gate, IOptions<Federation
             }
         }
 
-        GrpcResponses.WriteTrailersOnly(context.Response, global::Grpc.Core.StatusCode.ResourceExhausted, message, retryAfter);
+        await CallRefusals.WriteAsync(context, global::Grpc.Core.StatusCode.ResourceExhausted, message, retryAfter).ConfigureAwait(false);
         await context.Response.CompleteAsync().ConfigureAwait(false);
     }
 }

@@ -1,4 +1,4 @@
-using Federation.Hub.Grpc;
+using Federation.Hub.HttpJson;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -12,7 +12,8 @@ namespace Federation.Hub.Auth;
 /// clients other than grpc-dotnet report as "Received HTTP status code 403"): a trailers-only response, HTTP 200,
 /// <c>grpc-status</c> UNAUTHENTICATED (16) with why the token was refused (missing, expired, not yet valid, wrong
 /// audience, bad signature; never the token itself) or PERMISSION_DENIED (7) naming the missing scope.
-/// Other requests keep ASP.NET Core's behaviour.
+/// An HTTP/JSON call to a gRPC method gets the same status and message as a <c>google.rpc.Status</c> JSON body with
+/// HTTP 401 / 403 (<see cref="CallRefusals"/>). Other requests keep ASP.NET Core's behaviour.
 /// </summary>
 public sealed class GrpcAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
 {
@@ -20,7 +21,7 @@ public sealed class GrpcAuthorizationResultHandler : IAuthorizationMiddlewareRes
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
-        if (authorizeResult.Succeeded || !GrpcResponses.IsGrpc(context.Request))
+        if (authorizeResult.Succeeded || !CallRefusals.IsCall(context))
         {
             await fallback.HandleAsync(next, context, policy, authorizeResult).ConfigureAwait(false);
             return;
@@ -29,13 +30,13 @@ public sealed class GrpcAuthorizationResultHandler : IAuthorizationMiddlewareRes
         if (authorizeResult.Forbidden)
         {
             var missing = authorizeResult.AuthorizationFailure?.FailedRequirements.OfType<ScopeRequirement>().Select(r => r.Scope).ToArray() ?? [];
-            GrpcResponses.WriteTrailersOnly(context.Response, StatusCode.PermissionDenied, missing.Length > 0
+            await CallRefusals.WriteAsync(context, StatusCode.PermissionDenied, missing.Length > 0
                 ? $"The access token does not grant the scope {string.Join(", ", missing)} that this call needs; request a token with scope={string.Join(' ', missing)} (the member must hold it)."
-                : "The access token does not allow this call.");
+                : "The access token does not allow this call.").ConfigureAwait(false);
             return;
         }
 
-        GrpcResponses.WriteTrailersOnly(context.Response, StatusCode.Unauthenticated, await WhyUnauthenticatedAsync(context).ConfigureAwait(false));
+        await CallRefusals.WriteAsync(context, StatusCode.Unauthenticated, await WhyUnauthenticatedAsync(context).ConfigureAwait(false)).ConfigureAwait(false);
     }
 
     /// <summary>Why the request's token was refused (or that it has none), for any interface's refusal message; never the token.</summary>

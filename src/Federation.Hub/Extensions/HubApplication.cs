@@ -11,6 +11,9 @@ public static class HubApplication
         configure?.Invoke(builder);
 
         builder.AddFederationHosting();
+        // Before the request decoding, which replaces the method binder that each AddGrpc() registers.
+        builder.AddFederationHttpJson();
+        builder.AddFederationGrpcStandardServices();
         builder.AddFederationRequestDecoding();
         builder.AddFederationRedis();
         builder.AddFederationAuth();
@@ -22,6 +25,7 @@ public static class HubApplication
 
         var app = builder.Build();
         app.UseFederationRequestDecoding();
+        app.UseFederationHttpJson();
         app.UseFederationAuth();
         app.UseFederationFairness();
         app.MapFederationHealth();
@@ -29,6 +33,8 @@ public static class HubApplication
         app.MapFederationSignals();
         app.MapFederationFeed();
         app.MapFederationTaxii();
+        app.MapFederationOpenApi();
+        app.MapFederationGrpcStandardServices();
         return app;
     }
 }

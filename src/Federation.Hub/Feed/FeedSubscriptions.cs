@@ -33,7 +33,8 @@ public sealed class FeedSubscriptions(
     /// <remarks>
     /// Messages are written as gRPC frames directly to the response body (after the response headers went out
     /// through <see cref="ServerCallContext.WriteResponseHeadersAsync"/>), so the frame the tail serialized once is
-    /// copied onto every in-step subscriber's stream; <paramref name="writer"/> is therefore not used.
+    /// copied onto every in-step subscriber's stream; <paramref name="writer"/> is therefore not used — except for a
+    /// Subscribe over HTTP/JSON (gRPC JSON transcoding), whose writer formats each message as one line of JSON.
     /// </remarks>
     public async Task SubscribeAsync(SubscribeRequest request, IServerStreamWriter<SubscribeResponse> writer, ServerCallContext context)
     {
@@ -42,7 +43,7 @@ public sealed class FeedSubscriptions(
         using var session = await access.OpenAsync(context.GetCaller().Member, context.CancellationToken).ConfigureAwait(false);
         try
         {
-            var subscriber = new Subscriber(this, session, filter, context);
+            var subscriber = new Subscriber(this, session, filter, context, HttpJson.HttpJsonCalls.IsTranscoded(context.GetHttpContext()) ? writer : null);
             await subscriber.RunAsync(request.Start, start).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (session.Termination is { } reason)
@@ -76,9 +77,12 @@ public sealed class FeedSubscriptions(
     }
 
     /// <summary>The state of one subscriber: its position vector and whether it is in step with the tail.</summary>
-    private sealed class Subscriber(FeedSubscriptions owner, FeedSession session, FeedFilter filter, ServerCallContext context)
+    private sealed class Subscriber(FeedSubscriptions owner, FeedSession session, FeedFilter filter, ServerCallContext context, IServerStreamWriter<SubscribeResponse>? json)
     {
         private readonly System.IO.Pipelines.PipeWriter body = context.GetHttpContext().Response.BodyWriter;
+
+        // HTTP/JSON only: messages waiting for the next flush, written through transcoding's JSON writer.
+        private readonly List<SubscribeResponse> pendingJson = [];
 
         // Frames ready to go out, copied into the response body in one write per flush: every GetSpan/Advance on the
         // HTTP/2 response takes the stream's output locks, which the connection's frame writer contends for.
@@ -317,7 +321,7 @@ public sealed class FeedSubscriptions(
             if (item.Record is { } record && Wanted(record, entry.Kind))
             {
                 // In step: the frame serialized once by the tail. Otherwise the same signal with this subscriber's cursor.
-                if (inStep)
+                if (inStep && json is null)
                 {
                     pending.Write(item.Frame);
                     await CountAsync().ConfigureAwait(false);
@@ -338,7 +342,15 @@ public sealed class FeedSubscriptions(
         // MaxUnflushed frames, so bursts share flushes and nothing is held back while the subscriber waits.
         private Task SendAsync(SubscribeResponse message)
         {
-            GrpcFrames.Write(pending, message);
+            if (json is null)
+            {
+                GrpcFrames.Write(pending, message);
+            }
+            else
+            {
+                pendingJson.Add(message);
+            }
+
             return CountAsync();
         }
 
@@ -358,6 +370,19 @@ public sealed class FeedSubscriptions(
             }
 
             unflushed = 0;
+            if (json is not null)
+            {
+                // Each write is one JSON line, sent at once; a client that does not read holds this subscriber back only.
+                foreach (var message in pendingJson)
+                {
+                    await json.WriteAsync(message, Token).ConfigureAwait(false);
+                }
+
+                pendingJson.Clear();
+                lastWrite = owner.clock.GetTimestamp();
+                return;
+            }
+
             body.Write(pending.WrittenSpan);
             pending.Clear();
 
