@@ -11,6 +11,7 @@ public static class HubApplication
         configure?.Invoke(builder);
 
         builder.AddFederationHosting();
+        builder.AddFederationHealth();
         builder.AddFederationRequestDecoding();
         builder.AddFederationRedis();
         builder.AddFederationAuth();
