@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the .NET suites (unit + integration against real redis-server processes and
 # real in-process hubs over gRPC) and, when Node.js is available, the non-.NET interop client and
-# `buf lint` of protos/. Installs redis-server first if it is missing.
+# `buf lint` of protos/, and the validation of deploy/ against its schemas. Installs redis-server first if it is missing.
 # Ends with one line "N passed, N failed, N skipped" computed from the real results; exits
 # non-zero on any failure.
 set -uo pipefail
@@ -77,6 +77,23 @@ if [ -x "$root/tests/interop/run.sh" ]; then
   else
     echo "interop tests skipped: node/npm not installed"
   fi
+fi
+
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  echo "== deploy/ (compose, Kubernetes and Envoy files against their schemas; image build where an engine runs)"
+  deploy_out="$results/deploy.txt"
+  "$root/deploy/validate/run.sh" 2>&1 | tee "$deploy_out"
+  deploy_rc=${PIPESTATUS[0]}
+  dp=$(grep -E '^# pass [0-9]+' "$deploy_out" | tail -n 1 | grep -o '[0-9]*' || echo 0)
+  df=$(grep -E '^# fail [0-9]+' "$deploy_out" | tail -n 1 | grep -o '[0-9]*' || echo 0)
+  ds=$(grep -E '^# skipped [0-9]+' "$deploy_out" | tail -n 1 | grep -o '[0-9]*' || echo 0)
+  passed=$((passed + ${dp:-0})); failed=$((failed + ${df:-0})); skipped=$((skipped + ${ds:-0}))
+  if [ "$deploy_rc" -ne 0 ] && [ "${df:-0}" -eq 0 ]; then
+    echo "deploy validation exited with $deploy_rc"
+    failed=$((failed + 1))
+  fi
+else
+  echo "deploy validation skipped: node/npm not installed"
 fi
 
 echo "$passed passed, $failed failed, $skipped skipped"
