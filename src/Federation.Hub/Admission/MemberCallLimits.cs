@@ -1,6 +1,7 @@
 using Federation.Contracts.V1;
 using Federation.Hub.Grpc;
 using Federation.Hub.Options;
+using Federation.Hub.Telemetry;
 using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
 
@@ -13,7 +14,7 @@ namespace Federation.Hub.Admission;
 /// and — for the calls in progress — a <c>retry-after-ms</c> trailer; refusing before the body is parsed keeps a
 /// flood that ignores the hint cheap for the hub.
 /// </summary>
-public sealed class MemberCallLimits(FairAdmissionGate gate, IOptions<FederationOptions> options, ILogger<MemberCallLimits> logger) : IMiddleware
+public sealed class MemberCallLimits(FairAdmissionGate gate, IOptions<FederationOptions> options, ILogger<MemberCallLimits> logger, HubMetrics metrics) : IMiddleware
 {
     private static readonly string Service = "/" + SignalService.Descriptor.FullName + "/";
     private static readonly string SubmitPath = Service + "Submit";
@@ -40,6 +41,7 @@ public sealed class MemberCallLimits(FairAdmissionGate gate, IOptions<Federation
 
         if (!TryOpenConnection(share, connectionId))
         {
+            metrics.RateLimitRefused("connections");
             await RefuseAsync(context, memberId, path,
                 $"Member '{memberId}' already has calls in progress on {limits.MaxConnectionsPerMember} connections to this hub replica "
                 + "(limit Federation:Fairness:MaxConnectionsPerMember); send your calls over fewer connections (one gRPC channel multiplexes many calls).",
@@ -55,6 +57,7 @@ public sealed class MemberCallLimits(FairAdmissionGate gate, IOptions<Federation
             {
                 if (!gate.TryReserve(memberId, out var retryAfter))
                 {
+                    metrics.RateLimitRefused("calls");
                     await RefuseAsync(context, memberId, path,
                         $"Member '{memberId}' already has {gate.PerMember + gate.QueuedPerMember} Submit/SubmitStream/Lookup calls in progress on this hub replica "
                         + $"(limits Federation:Fairness:MaxConcurrentCallsPerMember {gate.PerMember} + MaxQueuedCallsPerMember {gate.QueuedPerMember}); "
@@ -70,6 +73,7 @@ public sealed class MemberCallLimits(FairAdmissionGate gate, IOptions<Federation
                 if (Interlocked.Increment(ref share.Streams) > limits.MaxStreamsPerMember)
                 {
                     Interlocked.Decrement(ref share.Streams);
+                    metrics.RateLimitRefused("streams");
                     await RefuseAsync(context, memberId, path,
                         $"Member '{memberId}' already has {limits.MaxStreamsPerMember} Subscribe streams open on this hub replica "
                         + "(limit Federation:Fairness:MaxStreamsPerMember); one stream carries every update you may see, so close streams you no longer read.",

@@ -1,4 +1,5 @@
 using Federation.Hub.Grpc;
+using Federation.Hub.Telemetry;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -14,7 +15,7 @@ namespace Federation.Hub.Auth;
 /// audience, bad signature; never the token itself) or PERMISSION_DENIED (7) naming the missing scope.
 /// Other requests keep ASP.NET Core's behaviour.
 /// </summary>
-public sealed class GrpcAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
+public sealed class GrpcAuthorizationResultHandler(HubMetrics metrics) : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler fallback = new();
 
@@ -28,6 +29,7 @@ public sealed class GrpcAuthorizationResultHandler : IAuthorizationMiddlewareRes
 
         if (authorizeResult.Forbidden)
         {
+            metrics.AuthFailed("scope-not-granted");
             var missing = authorizeResult.AuthorizationFailure?.FailedRequirements.OfType<ScopeRequirement>().Select(r => r.Scope).ToArray() ?? [];
             GrpcResponses.WriteTrailersOnly(context.Response, StatusCode.PermissionDenied, missing.Length > 0
                 ? $"The access token does not grant the scope {string.Join(", ", missing)} that this call needs; request a token with scope={string.Join(' ', missing)} (the member must hold it)."
@@ -35,6 +37,7 @@ public sealed class GrpcAuthorizationResultHandler : IAuthorizationMiddlewareRes
             return;
         }
 
+        metrics.AuthFailed("token-refused");
         GrpcResponses.WriteTrailersOnly(context.Response, StatusCode.Unauthenticated, await WhyUnauthenticatedAsync(context).ConfigureAwait(false));
     }
 

@@ -1,5 +1,6 @@
 using Federation.Hub.Grpc;
 using Federation.Hub.Storage;
+using Federation.Hub.Telemetry;
 using Grpc.Core;
 using OpenIddict.Abstractions;
 
@@ -12,7 +13,7 @@ namespace Federation.Hub.Auth;
 /// ASP.NET Core authorization (token and scope), reads the member from Redis and attaches it as the
 /// <see cref="Caller"/>.
 /// </summary>
-public sealed class MemberAccessInterceptor(MemberStore members, AuditLog audit) : AroundCallInterceptor
+public sealed class MemberAccessInterceptor(MemberStore members, AuditLog audit, HubMetrics metrics) : AroundCallInterceptor
 {
     protected override async Task<T> AroundAsync<T>(ServerCallContext context, Func<Task<T>> call)
     {
@@ -34,6 +35,7 @@ public sealed class MemberAccessInterceptor(MemberStore members, AuditLog audit)
         if (member is null || !member.IsActive)
         {
             var state = member?.Status.ToString().ToLowerInvariant() ?? "unknown";
+            metrics.AuthFailed("member-" + state);
             await audit.AppendAsync(memberId, "auth.refused", memberId, $"reason=member-{state} method={context.Method}").ConfigureAwait(false);
             throw new RpcException(new Status(StatusCode.PermissionDenied,
                 $"Member '{memberId}' is {state}; its calls are refused. Contact the coalition administrator."));
@@ -41,6 +43,7 @@ public sealed class MemberAccessInterceptor(MemberStore members, AuditLog audit)
 
         if (!CredentialStamp.IsCurrent(http.User.GetClaim(CredentialStamp.Claim), member))
         {
+            metrics.AuthFailed("credentials-rotated");
             await audit.AppendAsync(memberId, "auth.refused", memberId, $"reason=credentials-rotated method={context.Method}").ConfigureAwait(false);
             throw new RpcException(new Status(StatusCode.Unauthenticated,
                 "The access token was issued before the member's credentials were rotated; request a new token with the current secret."));

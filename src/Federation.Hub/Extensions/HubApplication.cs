@@ -12,6 +12,7 @@ public static class HubApplication
 
         builder.AddFederationHosting();
         builder.AddFederationHealth();
+        builder.AddFederationTelemetry();
         builder.AddFederationRequestDecoding();
         builder.AddFederationRedis();
         builder.AddFederationAuth();

@@ -1,5 +1,6 @@
 using Federation.Hub.Pdq;
 using Federation.Hub.Storage;
+using Federation.Hub.Telemetry;
 using Grpc.Core;
 
 namespace Federation.Hub.Grpc;
@@ -9,7 +10,7 @@ namespace Federation.Hub.Grpc;
 /// whose PDQ index is still loading into UNAVAILABLE with a <c>retry-after-ms</c> trailer (retryable, says what is
 /// wrong) instead of UNKNOWN, so clients back off and retry while the multiplexer reconnects by itself.
 /// </summary>
-public sealed class RedisFailureInterceptor(ILogger<RedisFailureInterceptor> logger) : AroundCallInterceptor
+public sealed class RedisFailureInterceptor(ILogger<RedisFailureInterceptor> logger, HubMetrics metrics) : AroundCallInterceptor
 {
     protected override async Task<T> AroundAsync<T>(ServerCallContext context, Func<Task<T>> call)
     {
@@ -23,6 +24,7 @@ public sealed class RedisFailureInterceptor(ILogger<RedisFailureInterceptor> log
         }
         catch (Exception e) when (StoreFailures.IsStoreFailure(e))
         {
+            metrics.StoreFailed(context.Method);
             LogThrottled(context.Method, e);
             throw Unavailable(StoreUnavailableMessage(context.Method));
         }

@@ -84,6 +84,9 @@ public sealed class FederationOptions
     /// <summary>Fair sharing of a replica's capacity between members (concurrency, queues, streams, connections).</summary>
     public FairnessOptions Fairness { get; set; } = new();
 
+    /// <summary>OpenTelemetry traces, metrics and logs (OTLP, configured by the standard OTEL_* variables).</summary>
+    public TelemetryOptions Telemetry { get; set; } = new();
+
     /// <summary>
     /// Largest gRPC request message accepted, in bytes, compressed or after decompression (default 8 MiB; a full 1,000-item
     /// Submit batch is about 150 KB). Larger messages are refused with RESOURCE_EXHAUSTED before they are buffered.

@@ -4,6 +4,7 @@ using Federation.Hub.Admission;
 using Federation.Hub.Auth;
 using Federation.Hub.Options;
 using Federation.Hub.Storage;
+using Federation.Hub.Telemetry;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 
@@ -22,7 +23,8 @@ public sealed class SignalSubmitter(
     FairAdmissionGate gate,
     IPdqMatcher pdq,
     IOptions<FederationOptions> options,
-    TimeProvider clock)
+    TimeProvider clock,
+    HubMetrics metrics)
 {
     private readonly SignalOptions signals = options.Value.Signals;
 
@@ -42,6 +44,7 @@ public sealed class SignalSubmitter(
 
         if (admitted.RetryAfter is { } wait)
         {
+            metrics.RateLimitRefused("submit_rate");
             throw new SubmitRateLimitedException(wait);
         }
 
@@ -157,6 +160,7 @@ public sealed class SignalSubmitter(
             }
         }
 
+        metrics.Submitted(items, results);
         var response = new SubmitResponse { Results = { results }, Summary = new SubmitSummary() };
         foreach (var result in results)
         {
