@@ -55,9 +55,10 @@ public sealed class HubMetrics : IDisposable
         authFailures = meter.CreateCounter<long>("federation.auth.failures", "{failure}", "Refused token requests and calls, by reason (bad credentials, member not active, scope, token refused).");
         authThrottled = meter.CreateCounter<long>("federation.auth.throttled", "{request}", "Token requests refused by the secret-guessing throttle, by the limit that refused them.");
         rateLimitRefusals = meter.CreateCounter<long>("federation.rate_limit.refusals", "{call}", "Calls refused with RESOURCE_EXHAUSTED by a per-member limit, by limit.");
-        meter.CreateObservableGauge("federation.feed.fanout.queue_depth", () => fanOutQueueDepth?.Invoke() ?? 0, "{update}", "Feed updates handed to this replica's subscribers and not yet written by them.");
-        meter.CreateObservableGauge("federation.feed.subscribers.live", () => fanOutSubscribers?.Invoke() ?? 0, "{subscriber}", "Subscribers following this replica's live feed tail.");
-        meter.CreateObservableGauge("federation.pdq.index.size", () => pdqIndexSize?.Invoke() ?? 0, "{hash}", "PDQ hash and sharing group pairs in this replica's near-match index.");
+        // A gauge with no source yet reports nothing (not 0), so an instance without a feed tail or index never hides one that has.
+        meter.CreateObservableGauge("federation.feed.fanout.queue_depth", () => Observe(fanOutQueueDepth), "{update}", "Feed updates handed to this replica's subscribers and not yet written by them.");
+        meter.CreateObservableGauge("federation.feed.subscribers.live", () => Observe(fanOutSubscribers), "{subscriber}", "Subscribers following this replica's live feed tail.");
+        meter.CreateObservableGauge("federation.pdq.index.size", () => Observe(pdqIndexSize), "{hash}", "PDQ hash and sharing group pairs in this replica's near-match index.");
     }
 
     /// <summary>Counts a stored batch's items by outcome and type, and each rejection by its rule ("rule: message").</summary>
@@ -134,6 +135,8 @@ public sealed class HubMetrics : IDisposable
             ? description[..colon]
             : "other";
     }
+
+    private static IEnumerable<Measurement<int>> Observe(Func<int>? source) => source is null ? [] : [new Measurement<int>(source())];
 
     private static string Name(string[] names, int value) => (uint)value < (uint)names.Length ? names[value] : "unknown";
 

@@ -12,6 +12,11 @@ namespace Federation.Hub.Tests.Telemetry;
 /// look-up and a subscribe the expected server and Redis spans and the hub's metrics are exported, and nothing
 /// exported — span, metric or log — carries a submitted value, a secret or a token.
 /// </summary>
+/// <remarks>
+/// Alone (<see cref="TelemetryCollection"/>): OpenTelemetry listens by meter and source name, so hubs of other test
+/// classes running at the same time in this process would add their spans and gauge values to this hub's export.
+/// </remarks>
+[Collection(TelemetryCollection.Name)]
 public sealed class TelemetryTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
