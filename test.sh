@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: the .NET suites (unit + integration against real redis-server processes and
 # real in-process hubs over gRPC) and, when Node.js is available, the non-.NET interop client and
-# `buf lint` of protos/. Installs redis-server first if it is missing.
+# `buf lint` of protos/, and the validation of deploy/ against its schemas. Installs redis-server first if it is missing.
 # Ends with one line "N passed, N failed, N skipped" computed from the real results; exits
 # non-zero on any failure.
 set -uo pipefail
@@ -60,24 +60,33 @@ if [ "$trx_count" -eq 0 ]; then
   failed=$((failed + 1))
 fi
 
-if [ -x "$root/tests/interop/run.sh" ]; then
-  if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
-    echo "== interop (Node.js client, buf lint)"
-    interop_out="$results/interop.txt"
-    "$root/tests/interop/run.sh" 2>&1 | tee "$interop_out"
-    interop_rc=${PIPESTATUS[0]}
-    ip=$(grep -E '^# pass [0-9]+' "$interop_out" | tail -n 1 | grep -o '[0-9]*' || echo 0)
-    if_=$(grep -E '^# fail [0-9]+' "$interop_out" | tail -n 1 | grep -o '[0-9]*' || echo 0)
-    is=$(grep -E '^# skipped [0-9]+' "$interop_out" | tail -n 1 | grep -o '[0-9]*' || echo 0)
-    passed=$((passed + ${ip:-0})); failed=$((failed + ${if_:-0})); skipped=$((skipped + ${is:-0}))
-    if [ "$interop_rc" -ne 0 ] && [ "${if_:-0}" -eq 0 ]; then
-      echo "interop run exited with $interop_rc"
-      failed=$((failed + 1))
-    fi
-  else
-    echo "interop tests skipped: node/npm not installed"
+# Runs one Node.js suite (its script ends with node --test) and adds the TAP summary ("# pass N", "# fail N",
+# "# skipped N") to the totals; a non-zero exit without a failed test counts as one failure.
+run_node_suite() {
+  local name="$1" script="$2" out="$results/$1.txt"
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "$name skipped: node/npm not installed"
+    return
   fi
+  "$script" 2>&1 | tee "$out"
+  local rc=${PIPESTATUS[0]} p f s
+  p=$(grep -E '^# pass [0-9]+' "$out" | tail -n 1 | grep -o '[0-9]*' || echo 0)
+  f=$(grep -E '^# fail [0-9]+' "$out" | tail -n 1 | grep -o '[0-9]*' || echo 0)
+  s=$(grep -E '^# skipped [0-9]+' "$out" | tail -n 1 | grep -o '[0-9]*' || echo 0)
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
+  if [ "$rc" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then
+    echo "$name exited with $rc"
+    failed=$((failed + 1))
+  fi
+}
+
+if [ -x "$root/tests/interop/run.sh" ]; then
+  echo "== interop (Node.js client, buf lint)"
+  run_node_suite interop "$root/tests/interop/run.sh"
 fi
+
+echo "== deploy/ (compose, Kubernetes and Envoy files against their schemas; image build where an engine runs)"
+run_node_suite deploy "$root/deploy/validate/run.sh"
 
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -44,8 +44,8 @@ public sealed class HubInstance : IAsyncDisposable
     /// <summary>The hub's services.</summary>
     public IServiceProvider Services => app.Services;
 
-    /// <summary>Starts a hub. <paramref name="settings"/> override configuration keys.</summary>
-    public static async Task<HubInstance> StartAsync(string redis, string? dataPath = null, IDictionary<string, string?>? settings = null)
+    /// <summary>Starts a hub. <paramref name="settings"/> override configuration keys; <paramref name="configure"/> adds services (e.g. telemetry exporters).</summary>
+    public static async Task<HubInstance> StartAsync(string redis, string? dataPath = null, IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
     {
         var httpPort = LocalRedisServer.FreeLoopbackPort();
         var grpcPort = LocalRedisServer.FreeLoopbackPort();
@@ -74,6 +74,7 @@ public sealed class HubInstance : IAsyncDisposable
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Debug);
             builder.Logging.AddProvider(logs);
+            configure?.Invoke(builder);
         });
         await app.StartAsync();
         // The caller's settings may name the ports (a restart on the same ports): address what the hub really uses.

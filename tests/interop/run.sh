@@ -35,11 +35,11 @@ stop_hub() {
 trap stop_hub EXIT
 
 for _ in $(seq 1 120); do
-  if curl -fsS "http://127.0.0.1:$http_port/healthz" >/dev/null 2>&1; then break; fi
+  if curl -fsS "http://127.0.0.1:$http_port/health/ready" >/dev/null 2>&1; then break; fi
   if ! kill -0 "$hub_pid" 2>/dev/null; then echo "hub exited early:"; cat "$log"; exit 1; fi
   sleep 0.5
 done
-curl -fsS "http://127.0.0.1:$http_port/healthz" >/dev/null || { echo "hub did not become healthy:"; cat "$log"; exit 1; }
+curl -fsS "http://127.0.0.1:$http_port/health/ready" >/dev/null || { echo "hub did not become healthy:"; cat "$log"; exit 1; }
 
 echo "== node --test (hub on 127.0.0.1:$http_port / :$grpc_port)"
 FEDERATION_TOKEN_URL="http://127.0.0.1:$http_port/connect/token" \

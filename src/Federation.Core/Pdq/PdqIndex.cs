@@ -88,6 +88,9 @@ public sealed class PdqIndex<TId> : IDisposable
         }
     }
 
+    /// <summary>Called on the merge task after each merge with how long it took (the host's metrics); keep it short.</summary>
+    public Action<TimeSpan>? MergeCompleted { get; set; }
+
     /// <summary>For tests: runs on the merge task after the delta is frozen, before the segment is built.</summary>
     internal Action? BeforeMergeBuild { get; set; }
 
@@ -330,6 +333,7 @@ public sealed class PdqIndex<TId> : IDisposable
             // The slow part runs without locks: main's hashes and ids and the frozen delta's entries no
             // longer change, and the dead bitmaps were copied above.
             BeforeMergeBuild?.Invoke();
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var built = PdqIndexSegment<TId>.Build(main, mainDead, frozen, frozenDead);
 
             lock (_writerGate)
@@ -350,6 +354,8 @@ public sealed class PdqIndex<TId> : IDisposable
                 {
                     _lock.ExitWriteLock();
                 }
+
+                MergeCompleted?.Invoke(System.Diagnostics.Stopwatch.GetElapsedTime(started));
 
                 if (_disposed || !MergeDue())
                 {

@@ -2,6 +2,7 @@ using Federation.Contracts.V1;
 using Federation.Hub.Grpc;
 using Federation.Hub.HttpJson;
 using Federation.Hub.Options;
+using Federation.Hub.Telemetry;
 using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
 
@@ -15,7 +16,7 @@ namespace Federation.Hub.Admission;
 /// flood that ignores the hint cheap for the hub. HTTP/JSON calls (gRPC JSON transcoding) count the same, by the gRPC
 /// method their route calls, and are refused as JSON with HTTP 429.
 /// </summary>
-public sealed class MemberCallLimits(FairAdmissionGate gate, IOptions<FederationOptions> options, TimeProvider clock, ILogger<MemberCallLimits> logger) : IMiddleware
+public sealed class MemberCallLimits(FairAdmissionGate gate, IOptions<FederationOptions> options, TimeProvider clock, ILogger<MemberCallLimits> logger, HubMetrics metrics) : IMiddleware
 {
     // Longest a refusal over the calls-in-progress limit is held before it is answered (see RefuseAsync).
     private static readonly TimeSpan MaxRefusalHold = TimeSpan.FromSeconds(1);
@@ -46,6 +47,7 @@ public sealed class MemberCallLimits(FairAdmissionGate gate, IOptions<Federation
 
         if (!TryOpenConnection(share, connectionId))
         {
+            metrics.RateLimitRefused("connections");
             await RefuseAsync(context, memberId, path,
                 $"Member '{memberId}' already has calls in progress on {limits.MaxConnectionsPerMember} connections to this hub replica "
                 + "(limit Federation:Fairness:MaxConnectionsPerMember); send your calls over fewer connections (one gRPC channel multiplexes many calls).",
@@ -61,6 +63,7 @@ public sealed class MemberCallLimits(FairAdmissionGate gate, IOptions<Federation
             {
                 if (!gate.TryReserve(memberId, out var retryAfter, out var hold, MaxRefusalHold))
                 {
+                    metrics.RateLimitRefused("calls");
                     // The refusal is held for about the time the member's queued calls need (at most a second), and the
                     // hint then says what is left: a client that ignores hints gets about one refusal per call and hold
                     // instead of hundreds a second, each costing the hub a request body; one that honours them waits no
@@ -82,6 +85,7 @@ public sealed class MemberCallLimits(FairAdmissionGate gate, IOptions<Federation
                 if (Interlocked.Increment(ref share.Streams) > limits.MaxStreamsPerMember)
                 {
                     Interlocked.Decrement(ref share.Streams);
+                    metrics.RateLimitRefused("streams");
                     await RefuseAsync(context, memberId, path,
                         $"Member '{memberId}' already has {limits.MaxStreamsPerMember} Subscribe streams open on this hub replica "
                         + "(limit Federation:Fairness:MaxStreamsPerMember); one stream carries every update you may see, so close streams you no longer read.",

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Federation.Hub.Storage;
+using Federation.Hub.Telemetry;
 using Microsoft.AspNetCore;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
@@ -16,7 +17,7 @@ namespace Federation.Hub.Auth;
 /// first throttled attempt per client id and source per interval.
 /// </summary>
 public sealed class ClientCredentialsValidator(
-    MemberStore members, TokenThrottleStore throttle, AuditLog audit, ILogger<ClientCredentialsValidator> logger)
+    MemberStore members, TokenThrottleStore throttle, AuditLog audit, ILogger<ClientCredentialsValidator> logger, HubMetrics metrics)
     : IOpenIddictServerHandler<ValidateTokenRequestContext>
 {
     /// <summary>Key under which the granted scopes travel to <see cref="ClientCredentialsSignIn"/>.</summary>
@@ -51,6 +52,7 @@ public sealed class ClientCredentialsValidator(
                     $"limit={attempt.RefusedBy} source={TokenRequestSource.AuditClass(address)} retry_after_s={retry}").ConfigureAwait(false);
             }
 
+            metrics.AuthThrottled(attempt.RefusedBy ?? "unknown");
             throw new TokenRequestThrottledException(attempt.RetryAfter);
         }
 
@@ -95,6 +97,7 @@ public sealed class ClientCredentialsValidator(
         ValidateTokenRequestContext context, string subject, System.Net.IPAddress? address, string error, string description, string why)
     {
         context.Reject(error: error, description: description);
+        metrics.AuthFailed(why);
         var source = TokenRequestSource.AuditClass(address);
         logger.LogWarning("Token request refused for client {ClientId} from {Source}: {Reason}", subject, source, why);
         await audit.AppendAsync(subject, "auth.failure", subject, $"reason={why} source={source}").ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using Federation.Hub.HttpJson;
+using Federation.Hub.Telemetry;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -15,7 +16,7 @@ namespace Federation.Hub.Auth;
 /// An HTTP/JSON call to a gRPC method gets the same status and message as a <c>google.rpc.Status</c> JSON body with
 /// HTTP 401 / 403 (<see cref="CallRefusals"/>). Other requests keep ASP.NET Core's behaviour.
 /// </summary>
-public sealed class GrpcAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
+public sealed class GrpcAuthorizationResultHandler(HubMetrics metrics) : IAuthorizationMiddlewareResultHandler
 {
     private readonly AuthorizationMiddlewareResultHandler fallback = new();
 
@@ -29,6 +30,7 @@ public sealed class GrpcAuthorizationResultHandler : IAuthorizationMiddlewareRes
 
         if (authorizeResult.Forbidden)
         {
+            metrics.AuthFailed("scope-not-granted");
             var missing = authorizeResult.AuthorizationFailure?.FailedRequirements.OfType<ScopeRequirement>().Select(r => r.Scope).ToArray() ?? [];
             await CallRefusals.WriteAsync(context, StatusCode.PermissionDenied, missing.Length > 0
                 ? $"The access token does not grant the scope {string.Join(", ", missing)} that this call needs; request a token with scope={string.Join(' ', missing)} (the member must hold it)."
@@ -36,6 +38,7 @@ public sealed class GrpcAuthorizationResultHandler : IAuthorizationMiddlewareRes
             return;
         }
 
+        metrics.AuthFailed("token-refused");
         await CallRefusals.WriteAsync(context, StatusCode.Unauthenticated, await WhyUnauthenticatedAsync(context).ConfigureAwait(false)).ConfigureAwait(false);
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Federation.Hub.Storage;
+using Federation.Hub.Telemetry;
 using OpenIddict.Abstractions;
 
 namespace Federation.Hub.Auth;
@@ -10,7 +11,7 @@ namespace Federation.Hub.Auth;
 /// must carry the member's current <see cref="CredentialStamp"/> (rotating credentials revokes earlier tokens). Refusals
 /// are audited. gRPC (<see cref="MemberAccessInterceptor"/>) and TAXII map the outcome to their own status codes.
 /// </summary>
-public sealed class MemberAccess(MemberStore members, AuditLog audit)
+public sealed class MemberAccess(MemberStore members, AuditLog audit, HubMetrics metrics)
 {
     /// <summary>
     /// Checks the member named by <paramref name="user"/>'s subject. Returns null for a principal without a subject
@@ -30,6 +31,7 @@ public sealed class MemberAccess(MemberStore members, AuditLog audit)
         if (member is null || !member.IsActive)
         {
             var state = member?.Status.ToString().ToLowerInvariant() ?? "unknown";
+            metrics.AuthFailed("member-" + state);
             await audit.AppendAsync(memberId, "auth.refused", memberId, $"reason=member-{state} method={operation}").ConfigureAwait(false);
             return MemberAccessResult.Refused(MemberAccessRefusal.NotActive,
                 $"Member '{memberId}' is {state}; its calls are refused. Contact the coalition administrator.");
@@ -37,6 +39,7 @@ public sealed class MemberAccess(MemberStore members, AuditLog audit)
 
         if (!CredentialStamp.IsCurrent(user.GetClaim(CredentialStamp.Claim), member))
         {
+            metrics.AuthFailed("credentials-rotated");
             await audit.AppendAsync(memberId, "auth.refused", memberId, $"reason=credentials-rotated method={operation}").ConfigureAwait(false);
             return MemberAccessResult.Refused(MemberAccessRefusal.CredentialsRotated,
                 "The access token was issued before the member's credentials were rotated; request a new token with the current secret.");

@@ -2,13 +2,11 @@ using System.Net;
 using Federation.Hub.Auth;
 using Federation.Hub.Grpc;
 using Federation.Hub.Options;
-using Federation.Hub.Pdq;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using StackExchange.Redis;
 
 namespace Federation.Hub.Extensions;
 
-/// <summary>Options, listening ports, gRPC pipeline and health.</summary>
+/// <summary>Options, listening ports and the gRPC pipeline.</summary>
 public static class HostingExtensions
 {
     public static WebApplicationBuilder AddFederationHosting(this WebApplicationBuilder builder)
@@ -42,20 +40,4 @@ public static class HostingExtensions
         });
         return builder;
     }
-
-    public static WebApplication MapFederationHealth(this WebApplication app)
-    {
-        // Liveness: the process serves and reaches Redis.
-        app.MapGet("/healthz", (IConnectionMultiplexer redis, PdqMatchIndex pdq) => Results.Json(
-            new { status = redis.IsConnected ? "ok" : "redis-unavailable", pdqIndex = PdqState(pdq) },
-            statusCode: redis.IsConnected ? 200 : 503));
-        // Readiness: also the PDQ index is loaded, so a load balancer sends near-match look-ups only to replicas that can answer.
-        app.MapGet("/healthz/ready", (IConnectionMultiplexer redis, PdqMatchIndex pdq) => Results.Json(
-            new { status = redis.IsConnected && pdq.IsLoaded ? "ready" : "not-ready", pdqIndex = PdqState(pdq) },
-            statusCode: redis.IsConnected && pdq.IsLoaded ? 200 : 503));
-        return app;
-    }
-
-    private static object PdqState(PdqMatchIndex pdq) =>
-        new { loaded = pdq.IsLoaded, scanned = pdq.Scanned, hashes = pdq.Count };
 }

@@ -14,6 +14,8 @@ public static class HubApplication
         // Before the request decoding, which replaces the method binder that each AddGrpc() registers.
         builder.AddFederationHttpJson();
         builder.AddFederationGrpcStandardServices();
+        builder.AddFederationHealth();
+        builder.AddFederationTelemetry();
         builder.AddFederationRequestDecoding();
         builder.AddFederationRedis();
         builder.AddFederationAuth();

@@ -5,6 +5,7 @@ using Federation.Hub.Auth;
 using Federation.Hub.Domain;
 using Federation.Hub.Options;
 using Federation.Hub.Storage;
+using Federation.Hub.Telemetry;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
@@ -17,7 +18,7 @@ namespace Federation.Hub.Feed;
 /// is behind the tail (at start, or after overflowing its buffer).
 /// </summary>
 public sealed class FeedSubscriptions(
-    FeedTail tail, FeedLog log, SignalStore store, FeedAccessMonitor access, IOptions<FederationOptions> options, TimeProvider clock, ILogger<FeedSubscriptions> logger)
+    FeedTail tail, FeedLog log, SignalStore store, FeedAccessMonitor access, IOptions<FederationOptions> options, TimeProvider clock, ILogger<FeedSubscriptions> logger, HubMetrics metrics)
 {
     private readonly FeedTail tail = tail;
     private readonly FeedLog log = log;
@@ -25,6 +26,7 @@ public sealed class FeedSubscriptions(
     private readonly FederationOptions options = options.Value;
     private readonly TimeProvider clock = clock;
     private readonly ILogger logger = logger;
+    private readonly HubMetrics metrics = metrics;
 
     private const int CatchUpPage = 512;
     private const int MaxUnflushed = 64;
@@ -41,6 +43,7 @@ public sealed class FeedSubscriptions(
         var filter = FeedFilter.From(request.Filter);
         var start = ParseStart(request);
         using var session = await access.OpenAsync(context.GetCaller().Member, context.CancellationToken).ConfigureAwait(false);
+        metrics.SubscriberAttached();
         try
         {
             var subscriber = new Subscriber(this, session, filter, context, HttpJson.HttpJsonCalls.IsTranscoded(context.GetHttpContext()) ? writer : null);
@@ -49,6 +52,10 @@ public sealed class FeedSubscriptions(
         catch (OperationCanceledException) when (session.Termination is { } reason)
         {
             throw reason;
+        }
+        finally
+        {
+            metrics.SubscriberDetached();
         }
     }
 
@@ -128,6 +135,7 @@ public sealed class FeedSubscriptions(
                     }
                     else
                     {
+                        using var catchingUp = owner.metrics.CatchingUp();
                         await CatchUpAsync(attachment.StartVector).ConfigureAwait(false);
                     }
 

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Federation.Core.Feed;
 using Federation.Hub.Options;
 using Federation.Hub.Storage;
+using Federation.Hub.Telemetry;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -35,6 +36,7 @@ public sealed class FeedTail : BackgroundService
     private readonly SignalStore store;
     private readonly FeedLog log;
     private readonly ILogger<FeedTail> logger;
+    private readonly HubMetrics metrics;
     private readonly int partitions;
     private readonly Lock gate = new();
     private readonly List<Attachment> attached = [];
@@ -44,7 +46,7 @@ public sealed class FeedTail : BackgroundService
     private long dispatched;
     private long overflows;
 
-    public FeedTail(IConnectionMultiplexer redis, RedisEndpoint endpoint, SignalStore store, FeedLog log, IOptions<FederationOptions> options, ILogger<FeedTail> logger)
+    public FeedTail(IConnectionMultiplexer redis, RedisEndpoint endpoint, SignalStore store, FeedLog log, IOptions<FederationOptions> options, ILogger<FeedTail> logger, HubMetrics metrics)
     {
         this.redis = redis;
         this.endpoint = endpoint;
@@ -52,6 +54,8 @@ public sealed class FeedTail : BackgroundService
         this.log = log;
         this.logger = logger;
         partitions = options.Value.Signals.Partitions;
+        this.metrics = metrics;
+        metrics.ObserveFanOut(QueuedItems, () => { lock (gate) { return attached.Count; } });
     }
 
     /// <summary>Number of partitions the tail follows.</summary>
@@ -221,6 +225,7 @@ public sealed class FeedTail : BackgroundService
             catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
             {
                 // Redis restart or failover: keep the last ids and resume exactly after them.
+                metrics.StoreFailed("feed_tail");
                 logger.LogWarning("Feed tail read failed ({Message}); retrying in {Delay}", e.Message, backoff);
                 try
                 {
@@ -293,6 +298,7 @@ public sealed class FeedTail : BackgroundService
                     vector = next;
                     items.Add(new FeedItem(entry, records[b][i], signals[b][i], next, FeedCursor.Encode(next)));
                     dispatched++;
+                    metrics.FeedDispatched(entry.Id.Milliseconds);
 
                     foreach (var observer in observers)
                     {
@@ -328,6 +334,21 @@ public sealed class FeedTail : BackgroundService
 
                 Interlocked.Add(ref attachment.Pending, batch.Length);
             }
+        }
+    }
+
+    // Items handed to subscribers and not yet processed by them (the fan-out queue depth gauge).
+    private int QueuedItems()
+    {
+        lock (gate)
+        {
+            var queued = 0;
+            foreach (var attachment in attached)
+            {
+                queued += Volatile.Read(ref attachment.Pending);
+            }
+
+            return queued;
         }
     }
 

@@ -1,6 +1,7 @@
 using Federation.Hub.Domain;
 using Federation.Hub.Signals;
 using Federation.Hub.Storage;
+using Federation.Hub.Telemetry;
 using Grpc.Core;
 
 namespace Federation.Hub.Grpc;
@@ -12,7 +13,7 @@ namespace Federation.Hub.Grpc;
 /// a <c>retry-after-ms</c> trailer (retryable, says what is wrong) instead of UNKNOWN, so clients back off and retry
 /// while the multiplexer reconnects by itself.
 /// </summary>
-public sealed class FailureStatusInterceptor(ILogger<FailureStatusInterceptor> logger) : AroundCallInterceptor
+public sealed class FailureStatusInterceptor(ILogger<FailureStatusInterceptor> logger, HubMetrics metrics) : AroundCallInterceptor
 {
     protected override async Task<T> AroundAsync<T>(ServerCallContext context, Func<Task<T>> call)
     {
@@ -30,6 +31,7 @@ public sealed class FailureStatusInterceptor(ILogger<FailureStatusInterceptor> l
         }
         catch (Exception e) when (StoreFailures.IsStoreFailure(e))
         {
+            metrics.StoreFailed(context.Method);
             LogThrottled(context.Method, e);
             throw Unavailable(StoreUnavailableMessage(context.Method));
         }

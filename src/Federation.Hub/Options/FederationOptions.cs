@@ -87,6 +87,9 @@ public sealed class FederationOptions
     /// <summary>The read-only TAXII 2.1 server on the HTTP/1.1 port (docs/taxii.md).</summary>
     public TaxiiOptions Taxii { get; set; } = new();
 
+    /// <summary>OpenTelemetry traces, metrics and logs (OTLP, configured by the standard OTEL_* variables).</summary>
+    public TelemetryOptions Telemetry { get; set; } = new();
+
     /// <summary>
     /// Largest gRPC request message accepted, in bytes, compressed or after decompression (default 8 MiB; a full 1,000-item
     /// Submit batch is about 150 KB). Larger messages are refused with RESOURCE_EXHAUSTED before they are buffered.

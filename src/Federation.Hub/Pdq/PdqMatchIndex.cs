@@ -6,6 +6,7 @@ using Federation.Core.Signals;
 using Federation.Hub.Feed;
 using Federation.Hub.Signals;
 using Federation.Hub.Storage;
+using Federation.Hub.Telemetry;
 
 namespace Federation.Hub.Pdq;
 
@@ -21,10 +22,10 @@ namespace Federation.Hub.Pdq;
 /// its change (kinds 1-4 active, 5-6 inactive), so replaying them over the scan converges to the current
 /// state whatever the scan saw. One task applies scan and entries, so the index has a single writer.
 /// </remarks>
-public sealed class PdqMatchIndex(FeedTail tail, SignalStore store, ILogger<PdqMatchIndex> logger) : BackgroundService, IPdqMatcher
+public sealed class PdqMatchIndex(FeedTail tail, SignalStore store, ILogger<PdqMatchIndex> logger, HubMetrics metrics) : BackgroundService, IPdqMatcher
 {
     // The id carries the hash (matches report ids, not hashes) and the record's sharing group ("" = coalition-wide).
-    private readonly PdqIndex<IndexedPdq> index = new(capacity: 1 << 16);
+    private readonly PdqIndex<IndexedPdq> index = Observed(new PdqIndex<IndexedPdq>(capacity: 1 << 16), metrics);
     private readonly Channel<FeedEntry> pending = Channel.CreateUnbounded<FeedEntry>(new UnboundedChannelOptions { SingleReader = true });
     // Once loaded, two writers: the feed consumer and Remember (Submit's read-your-writes). The index takes one writer
     // at a time, and Contains-then-Add must not interleave.
@@ -80,6 +81,13 @@ public sealed class PdqMatchIndex(FeedTail tail, SignalStore store, ILogger<PdqM
         }
 
         return candidates;
+    }
+
+    private static PdqIndex<IndexedPdq> Observed(PdqIndex<IndexedPdq> index, HubMetrics metrics)
+    {
+        index.MergeCompleted = metrics.PdqMerged;
+        metrics.ObservePdqIndex(() => index.Count);
+        return index;
     }
 
     public async Task WaitForAsync(IReadOnlyList<FeedPosition> positions, TimeSpan timeout, CancellationToken ct)

@@ -5,6 +5,7 @@ using Federation.Hub.Admission;
 using Federation.Hub.Auth;
 using Federation.Hub.Options;
 using Federation.Hub.Storage;
+using Federation.Hub.Telemetry;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 
@@ -23,7 +24,8 @@ public sealed class SignalSubmitter(
     FairAdmissionGate gate,
     IPdqMatcher pdq,
     IOptions<FederationOptions> options,
-    TimeProvider clock)
+    TimeProvider clock,
+    HubMetrics metrics)
 {
     // Script calls a heavy member's batch keeps in flight while others are active (FairAdmissionGate.Lease.Yield): each
     // other member's Redis command then waits behind at most this many of its calls, not behind the whole batch.
@@ -47,6 +49,7 @@ public sealed class SignalSubmitter(
 
         if (admitted.RetryAfter is { } wait)
         {
+            metrics.RateLimitRefused("submit_rate");
             throw new SubmitRateLimitedException(wait);
         }
 
@@ -188,6 +191,7 @@ public sealed class SignalSubmitter(
             }
         }
 
+        metrics.Submitted(items, results);
         var response = new SubmitResponse { Results = { results }, Summary = new SubmitSummary() };
         if (wroteAny)
         {

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Federation.Core.Feed;
 using Federation.Hub.Options;
+using Federation.Hub.Telemetry;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -11,8 +12,10 @@ namespace Federation.Hub.Storage;
 /// (layout in <see cref="RedisKeys"/> and docs/signals.md). Every write that must be atomic — dedup,
 /// corroboration, opinion, retraction, expiry, and the matching feed entry — happens inside one script call.
 /// </summary>
-public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<FederationOptions> options, TimeProvider clock)
+public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<FederationOptions> options, TimeProvider clock, HubMetrics? metrics = null)
 {
+    private readonly HubMetrics metrics = metrics ?? new HubMetrics();
+
     // Every signal script starts with signal_record.lua: the packed record's rec_pack / rec_unpack.
     private static readonly string SubmitScript = WithRecord("signal_submit.lua");
     private static readonly string ReadScript = WithRecord("signal_read.lua");
@@ -41,6 +44,7 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
     /// </summary>
     public async Task<PartitionSubmitResult> SubmitAsync(int partition, long memberNumber, IReadOnlyList<SignalWrite> items)
     {
+        using var timing = this.metrics.TimeStore("submit");
         // Every key the script may touch is declared (Redis requires it; a cluster proxy or a store that enforces it fails
         // otherwise): per item its bucket and its overflow contributors hash, whose name carries the storage key.
         var keys = new RedisKey[2 + (2 * items.Count)];
@@ -71,6 +75,7 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
     /// <summary>Reads records of one partition in one round trip; result[i] is null when the key holds no record.</summary>
     public async Task<SignalRecord?[]> GetByStorageKeysAsync(int partition, IReadOnlyList<byte[]> storageKeys)
     {
+        using var timing = this.metrics.TimeStore("get");
         var reads = await ReadAsync(partition, storageKeys, memberNumber: 0).ConfigureAwait(false);
         var records = new SignalRecord?[reads.Length];
         for (var i = 0; i < reads.Length; i++)
@@ -87,6 +92,7 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
     /// </summary>
     public async Task<SignalRead?[]> ReadAsync(int partition, IReadOnlyList<byte[]> storageKeys, long memberNumber)
     {
+        using var timing = this.metrics.TimeStore("read");
         if (storageKeys.Count == 0)
         {
             return [];
@@ -174,6 +180,7 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
     /// <summary>Records, changes or withdraws (<paramref name="opinion"/> 0) a member's opinion of one record.</summary>
     public async Task<SignalChange> SetOpinionAsync(int partition, byte[] storageKey, long memberNumber, int opinion)
     {
+        using var timing = this.metrics.TimeStore("opinion");
         var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
             OpinionScript,
             [
@@ -196,6 +203,7 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
     /// <summary>Withdraws a member's own contribution to one record.</summary>
     public async Task<SignalChange> RetractAsync(int partition, byte[] storageKey, long memberNumber)
     {
+        using var timing = this.metrics.TimeStore("retract");
         var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
             RetractScript,
             [
@@ -226,6 +234,7 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
     /// </remarks>
     public async Task<(int Expired, int Purged)> SweepAsync(int partition, int firstBucket, int count)
     {
+        using var timing = this.metrics.TimeStore("sweep");
         var keys = new RedisKey[2 + count];
         keys[0] = RedisKeys.Feed(partition);
         keys[1] = RedisKeys.SignalStats(partition);
