@@ -33,9 +33,20 @@ public static class PdqHasher
     /// <c>pixels</c> holds the top row first; each row starts <c>stride</c> bytes after the previous one and
     /// holds <c>width</c> pixels laid out as <c>format</c> says.
     /// </remarks>
-    public static PdqHashResult Hash(ReadOnlySpan<byte> pixels, int width, int height, int stride, PdqPixelFormat format)
+    public static PdqHashResult Hash(ReadOnlySpan<byte> pixels, int width, int height, int stride, PdqPixelFormat format) =>
+        HashLuma(pixels, width, height, stride, format, prescale: true);
+
+    /// <summary>Hashes one video frame at its full size, as vPDQ does (vpdq/cpp pdqbufferhasher.cpp).</summary>
+    /// <remarks>
+    /// The same as <see cref="Hash"/> but without the photo path's 512x512 pre-scaling: vPDQ runs
+    /// <c>pdqHash256FromFloatLuma</c> straight on the decoded frame's luma. Same pixel layout as <see cref="Hash"/>.
+    /// </remarks>
+    public static PdqHashResult HashFrame(ReadOnlySpan<byte> pixels, int width, int height, int stride, PdqPixelFormat format) =>
+        HashLuma(pixels, width, height, stride, format, prescale: false);
+
+    private static PdqHashResult HashLuma(ReadOnlySpan<byte> pixels, int width, int height, int stride, PdqPixelFormat format, bool prescale)
     {
-        var (luma, numRows, numCols) = LoadLuma(pixels, width, height, stride, format);
+        var (luma, numRows, numCols) = LoadLuma(pixels, width, height, stride, format, prescale);
         try
         {
             if (numRows < MinHashableDimension || numCols < MinHashableDimension)
@@ -69,7 +80,7 @@ public static class PdqHasher
     /// <remarks>Same pixel layout as <see cref="Hash"/>.</remarks>
     public static PdqDihedralHashes HashDihedral(ReadOnlySpan<byte> pixels, int width, int height, int stride, PdqPixelFormat format)
     {
-        var (luma, numRows, numCols) = LoadLuma(pixels, width, height, stride, format);
+        var (luma, numRows, numCols) = LoadLuma(pixels, width, height, stride, format, prescale: true);
         try
         {
             if (numRows < MinHashableDimension || numCols < MinHashableDimension)
@@ -125,9 +136,10 @@ public static class PdqHasher
         }
     }
 
-    // Luma as numRows x numCols row-major, from a rented array the caller returns. Pre-scales like pdqio.cpp.
+    // Luma as numRows x numCols row-major, from a rented array the caller returns. Pre-scales like pdqio.cpp
+    // when asked (photos), never for video frames.
     private static (float[] Luma, int NumRows, int NumCols) LoadLuma(
-        ReadOnlySpan<byte> pixels, int width, int height, int stride, PdqPixelFormat format)
+        ReadOnlySpan<byte> pixels, int width, int height, int stride, PdqPixelFormat format, bool prescale)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
@@ -148,7 +160,7 @@ public static class PdqHasher
             throw new ArgumentException($"A {width}x{height} image with stride {stride} needs at least {((long)stride * (height - 1)) + ((long)width * bytesPerPixel)} bytes; got {pixels.Length}.", nameof(pixels));
         }
 
-        var scale = width > DownsampleDimension || height > DownsampleDimension;
+        var scale = prescale && (width > DownsampleDimension || height > DownsampleDimension);
         var numCols = scale ? DownsampleDimension : width;
         var numRows = scale ? DownsampleDimension : height;
 
