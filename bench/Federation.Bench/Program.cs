@@ -11,6 +11,7 @@ var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordina
     ["outage"] = AllBenchmark.RunOutage,
     ["fairness"] = FairnessBenchmark.Run,
     ["flood-clients"] = FloodClients.Run,
+    ["vpdq"] = VpdqBenchmark.Run,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
@@ -22,6 +23,7 @@ if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
     Console.Error.WriteLine("  outage [--quick] [--out <file>]  store outage only: time to UNAVAILABLE while Redis is stopped, recovery after it answers (section 8 of all)");
     Console.Error.WriteLine("  pdq [--quick] [--out <file>]   PDQ near-match: index vs brute force over 1M hashes (quick: 100k)");
     Console.Error.WriteLine("  fairness [--quick] [--out <file>]   a victim member's Submit/Lookup p99 alone and while another member floods (section 9 of all)");
+    Console.Error.WriteLine("  vpdq [--quick] [--out <file>]   vPDQ hashing speed for 640x360 H.264 on one core vs real time (video made with ffmpeg's testsrc)");
     return 2;
 }
 
