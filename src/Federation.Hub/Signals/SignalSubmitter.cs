@@ -1,5 +1,6 @@
 using Federation.Contracts.V1;
 using Federation.Core.Signals;
+using Federation.Core.Vpdq;
 using Federation.Hub.Admission;
 using Federation.Hub.Auth;
 using Federation.Hub.Options;
@@ -84,15 +85,20 @@ public sealed class SignalSubmitter(
         var groups = new string?[count];
         var categories = new CategorySet[count];
         var expires = new long[count];
+        VpdqFrameSet?[]? videos = null;
 
         for (var i = 0; i < count; i++)
         {
             var item = items[i];
             groups[i] = item.SharingGroup;
-            if (Validate(caller, item, i, now, out normalized[i], out categories[i], out expires[i]) is { } rejected)
+            if (Validate(caller, item, i, now, out normalized[i], out categories[i], out expires[i], out var video) is { } rejected)
             {
                 results[i] = rejected;
                 normalized[i] = default;
+            }
+            else if (video is not null)
+            {
+                (videos ??= new VpdqFrameSet?[count])[i] = video;
             }
         }
 
@@ -127,6 +133,21 @@ public sealed class SignalSubmitter(
                 normalized[i].Kind == SignalKind.Pdq ? (int)items[i].Quality : 0)));
         }
 
+        if (videos is not null)
+        {
+            // Frames first (content-addressed, idempotent): a record and its feed entry never exist without them.
+            var writes = new List<Task>();
+            for (var i = 0; i < count; i++)
+            {
+                if (videos[i] is { } video && !normalized[i].IsDefault)
+                {
+                    writes.Add(store.StoreVideoAsync(normalized[i].Partition(store.PartitionCount), video));
+                }
+            }
+
+            await Task.WhenAll(writes).ConfigureAwait(false);
+        }
+
         var number = caller.Member.Number > 0 ? caller.Member.Number : await members.EnsureNumberAsync(caller.MemberId).ConfigureAwait(false);
         var calls = new List<(List<(int Index, SignalWrite Write)> Items, Task<int[]> Outcomes)>();
         for (var p = 0; p < byPartition.Length; p++)
@@ -154,6 +175,7 @@ public sealed class SignalSubmitter(
                     // Stored and active: matchable on this replica before the member hears so, not only once the feed brings it.
                     pdq.Remember(normalized[index], groups[index] ?? "");
                 }
+
             }
         }
 
@@ -190,10 +212,19 @@ public sealed class SignalSubmitter(
         remembered.Replayed = true;
         foreach (var result in remembered.Results)
         {
-            if (result.Outcome != SubmitOutcome.Rejected && result.Index < items.Count && items[(int)result.Index] is var item
-                && SignalNormalizer.TryNormalize((SignalKind)item.Type, item.Value, SignalNormalizer.MaxPdqQuality, 0, out var signal, out _))
+            if (result.Outcome != SubmitOutcome.Rejected && result.Index < items.Count && items[(int)result.Index] is var item)
             {
-                result.SignalId = signal.Id;
+                if (item.Type == SignalType.Vpdq)
+                {
+                    if (VpdqSubmissionRules.TryBuild(item.Vpdq, item.Value, "", out _, out var video, out _))
+                    {
+                        result.SignalId = video.Id;
+                    }
+                }
+                else if (SignalNormalizer.TryNormalize((SignalKind)item.Type, item.Value, SignalNormalizer.MaxPdqQuality, 0, out var signal, out _))
+                {
+                    result.SignalId = signal.Id;
+                }
             }
         }
 
@@ -201,12 +232,24 @@ public sealed class SignalSubmitter(
     }
 
     private SubmitResult? Validate(Caller caller, SignalSubmission item, int index, DateTimeOffset now,
-        out NormalizedSignal signal, out CategorySet categories, out long expiresAt)
+        out NormalizedSignal signal, out CategorySet categories, out long expiresAt, out VpdqFrameSet? video)
     {
         categories = CategorySet.Empty;
         expiresAt = 0;
-        if (!SignalNormalizer.TryNormalize((SignalKind)item.Type, item.Value, item.HasQuality ? item.Quality : null, signals.MinPdqQuality, out signal, out var error)
-            || !CategoryValidation.TryCreate(item.Categories, out categories, out error))
+        video = null;
+        if (item.Type == SignalType.Vpdq)
+        {
+            if (!VpdqSubmissionRules.TryBuild(item.Vpdq, item.Value, $"items[{index}]", out video, out signal, out var videoError))
+            {
+                return Rejected(index, StatusCode.InvalidArgument, videoError.Value.Field, videoError.Value.Description);
+            }
+        }
+        else if (!SignalNormalizer.TryNormalize((SignalKind)item.Type, item.Value, item.HasQuality ? item.Quality : null, signals.MinPdqQuality, out signal, out var valueError))
+        {
+            return Rejected(index, StatusCode.InvalidArgument, $"items[{index}].{valueError.Field}", $"{valueError.Rule}: {valueError.Message}");
+        }
+
+        if (!CategoryValidation.TryCreate(item.Categories, out categories, out var error))
         {
             return Rejected(index, StatusCode.InvalidArgument, $"items[{index}].{error.Field}", $"{error.Rule}: {error.Message}");
         }
