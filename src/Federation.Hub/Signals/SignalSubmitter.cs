@@ -22,6 +22,7 @@ public sealed class SignalSubmitter(
     SubmissionAuditBatcher audit,
     FairAdmissionGate gate,
     IPdqMatcher pdq,
+    IVideoMatcher videoMatcher,
     IOptions<FederationOptions> options,
     TimeProvider clock)
 {
@@ -174,6 +175,10 @@ public sealed class SignalSubmitter(
                 {
                     // Stored and active: matchable on this replica before the member hears so, not only once the feed brings it.
                     pdq.Remember(normalized[index], groups[index] ?? "");
+                }
+                else if (videos?[index] is { } video && results[index].Outcome != SubmitOutcome.Rejected)
+                {
+                    videoMatcher.Remember(normalized[index], groups[index] ?? "", video);
                 }
 
             }

@@ -307,6 +307,13 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
     public Task StoreVideoAsync(int partition, VpdqFrameSet video) =>
         redis.GetDatabase().StringSetAsync(RedisKeys.VideoFrames(partition, video.Identity), video.Encode());
 
+    /// <summary>The stored frames of one video (VPDQ signal), or null when none are stored.</summary>
+    public async Task<VpdqFrameSet?> GetVideoAsync(int partition, NormalizedSignal video)
+    {
+        var value = await redis.GetDatabase().StringGetAsync(RedisKeys.VideoFrames(partition, video.RawBytes)).ConfigureAwait(false);
+        return value.IsNull ? null : VpdqFrameSet.Decode((byte[])value!);
+    }
+
     // Reads the frames of the VPDQ records in place (one MGET per partition, only when there are any); true when it did.
     private async Task<bool> AttachVideosAsync(int partition, SignalRecord?[] records)
     {

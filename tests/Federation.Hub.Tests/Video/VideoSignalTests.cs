@@ -38,8 +38,8 @@ public sealed class VideoSignalTests(HubFixture fixture) : IClassFixture<HubFixt
         var frames = RandomVideo(12, duplicateEvery: 3);
         var reordered = new VpdqVideo { Frames = { frames.Frames.Reverse() } };
 
-        var created = await member.SubmitAsync(Vpdq(frames));
-        var again = await member.SubmitAsync(Vpdq(reordered));
+        var created = await member.SubmitAsync(VideoItem(frames));
+        var again = await member.SubmitAsync(VideoItem(reordered));
         var id = created.Results[0].SignalId;
         var found = await member.LookupOneAsync(SignalType.Vpdq, id["vpdq:".Length..]);
 
@@ -65,15 +65,15 @@ public sealed class VideoSignalTests(HubFixture fixture) : IClassFixture<HubFixt
 
         var badHash = RandomVideo(3);
         badHash.Frames[1].PdqHash = "xyz";
-        var wrongValue = Vpdq(RandomVideo(3));
+        var wrongValue = VideoItem(RandomVideo(3));
         wrongValue.Value = new string('a', 64);
 
         var response = await member.SubmitAsync(
             new SignalSubmission { Type = SignalType.Vpdq, Categories = { Category.Csam } },
-            Vpdq(tooMany),
-            Vpdq(badHash),
+            VideoItem(tooMany),
+            VideoItem(badHash),
             wrongValue,
-            Vpdq(RandomVideo(4)));
+            VideoItem(RandomVideo(4)));
 
         Assert.Equal(("items[0].vpdq.frames", "vpdq.frames_missing"), Error(response, 0));
         Assert.Equal(("items[1].vpdq.frames", "vpdq.too_many_frames"), Error(response, 1));
@@ -91,7 +91,7 @@ public sealed class VideoSignalTests(HubFixture fixture) : IClassFixture<HubFixt
         await using var live = await FeedReader.OpenAsync(other.Client, FeedTestMember.Latest());
         var video = RandomVideo(5);
 
-        var id = (await member.SubmitAsync(Vpdq(video))).Results[0].SignalId;
+        var id = (await member.SubmitAsync(VideoItem(video))).Results[0].SignalId;
         var identity = id["vpdq:".Length..];
         await live.WaitUntilAsync(u => u.Any(x => x.Signal?.Id == id), "the created VPDQ update");
         await using (var snapshot = await FeedReader.OpenAsync(other.Client, new SubscribeRequest { Start = SubscribeStart.Snapshot }))
@@ -117,9 +117,9 @@ public sealed class VideoSignalTests(HubFixture fixture) : IClassFixture<HubFixt
         var group = "vid-" + Guid.NewGuid().ToString("N")[..8];
         var insider = await fixture.CreateSignalMemberAsync(groups: [group]);
         var outsider = await fixture.CreateSignalMemberAsync();
-        var grouped = Vpdq(RandomVideo(4));
+        var grouped = VideoItem(RandomVideo(4));
         grouped.SharingGroup = group;
-        var expiring = Vpdq(RandomVideo(4)).WithExpiry(DateTimeOffset.UtcNow.AddSeconds(1));
+        var expiring = VideoItem(RandomVideo(4)).WithExpiry(DateTimeOffset.UtcNow.AddSeconds(1));
 
         var response = await insider.SubmitAsync(grouped, expiring);
         var groupedValue = response.Results[0].SignalId["vpdq:".Length..];
@@ -132,7 +132,7 @@ public sealed class VideoSignalTests(HubFixture fixture) : IClassFixture<HubFixt
         Assert.True(await fixture.Hub.Services.GetRequiredService<SignalExpirySweeper>().SweepOnceAsync() >= 1);
     }
 
-    internal static SignalSubmission Vpdq(VpdqVideo video) => new() { Type = SignalType.Vpdq, Vpdq = video, Categories = { Category.Csam } };
+    internal static SignalSubmission VideoItem(VpdqVideo video) => new() { Type = SignalType.Vpdq, Vpdq = video, Categories = { Category.Csam } };
 
     internal static PdqHash RandomHash()
     {
