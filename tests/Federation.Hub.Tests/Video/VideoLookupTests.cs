@@ -1,12 +1,12 @@
 using System.Globalization;
 using Federation.Contracts.V1;
 using Federation.Core.Vpdq;
-using VpdqFrame = Federation.Contracts.V1.VpdqFrame;
 using Federation.Hub.Tests.Infrastructure;
 using Federation.Hub.Tests.Signals;
 using Federation.Imaging.Tests.Vpdq;
 using static Federation.Hub.Tests.Signals.SignalTestKit;
 using static Federation.Hub.Tests.Video.VideoSignalTests;
+using VpdqFrame = Federation.Contracts.V1.VpdqFrame;
 
 namespace Federation.Hub.Tests.Video;
 
