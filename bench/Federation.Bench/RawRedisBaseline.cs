@@ -22,7 +22,7 @@ internal static class RawRedisBaseline
     public static async Task<Result> OnePerCallAsync(SignalStore store, long memberNumber, int seed, int maxSignals, TimeSpan duration)
     {
         var writes = Generate(store, seed, maxSignals);
-        var inFlight = new Task<int[]>?[Window];
+        var inFlight = new Task<PartitionSubmitResult>?[Window];
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var clock = Stopwatch.StartNew();
         var sent = 0;
@@ -57,7 +57,7 @@ internal static class RawRedisBaseline
     public static async Task<Result> BatchedAsync(SignalStore store, long memberNumber, int seed, int batchSize, int maxSignals, TimeSpan duration)
     {
         var writes = Generate(store, seed, maxSignals);
-        var inFlight = new Queue<Task<int[]>>();
+        var inFlight = new Queue<Task<PartitionSubmitResult>>();
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var clock = Stopwatch.StartNew();
         var sent = 0;

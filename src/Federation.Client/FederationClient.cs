@@ -121,6 +121,7 @@ public class FederationClient : IDisposable, IAsyncDisposable
 
         var all = items as IReadOnlyList<SignalSubmission> ?? items.ToList();
         var results = new List<SubmitResult>(all.Count);
+        var tokens = new List<string>();
         int batches = 0, replayed = 0, created = 0, corroborated = 0, unchanged = 0, rejected = 0;
         for (var offset = 0; offset < all.Count; offset += options.SubmitBatchSize)
         {
@@ -134,6 +135,11 @@ public class FederationClient : IDisposable, IAsyncDisposable
             var response = await calls.UnaryAsync(o => signals.SubmitAsync(request, o), cancellationToken).ConfigureAwait(false);
             batches++;
             replayed += response.Replayed ? 1 : 0;
+            if (response.ConsistencyToken.Length > 0)
+            {
+                tokens.Add(response.ConsistencyToken);
+            }
+
             foreach (var result in response.Results)
             {
                 var global = result.Clone();
@@ -148,7 +154,7 @@ public class FederationClient : IDisposable, IAsyncDisposable
             progress?.Report(new SubmitProgress(offset + count, all.Count, created, corroborated, unchanged, rejected));
         }
 
-        return new SubmissionResult(results, batches, replayed);
+        return new SubmissionResult(results, batches, replayed, tokens);
     }
 
     /// <summary>
@@ -186,14 +192,25 @@ public class FederationClient : IDisposable, IAsyncDisposable
 
     /// <summary>Looks signals up: exact for hash types, near-match for PDQ. More than 1000 queries are split into several calls.</summary>
     /// <returns>One result per query, in order, with indices relative to the whole list.</returns>
-    public virtual async Task<IReadOnlyList<LookupResult>> LookupAsync(IEnumerable<LookupQuery> queries, CancellationToken cancellationToken = default)
+    public virtual Task<IReadOnlyList<LookupResult>> LookupAsync(IEnumerable<LookupQuery> queries, CancellationToken cancellationToken = default) =>
+        LookupAsync(queries, [], cancellationToken);
+
+    /// <summary>
+    /// Looks signals up as <see cref="LookupAsync(IEnumerable{LookupQuery}, CancellationToken)"/> does, seeing at least the writes
+    /// named by <paramref name="consistencyTokens"/> (<see cref="SubmissionResult.ConsistencyTokens"/>, at most 100) on
+    /// whichever hub replica answers: PDQ near-matches wait (bounded) until that replica's index has applied them.
+    /// </summary>
+    /// <returns>One result per query, in order, with indices relative to the whole list.</returns>
+    public virtual async Task<IReadOnlyList<LookupResult>> LookupAsync(
+        IEnumerable<LookupQuery> queries, IReadOnlyList<string> consistencyTokens, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(queries);
+        ArgumentNullException.ThrowIfNull(consistencyTokens);
         var all = queries as IReadOnlyList<LookupQuery> ?? queries.ToList();
         var results = new List<LookupResult>(all.Count);
         for (var offset = 0; offset < all.Count; offset += 1000)
         {
-            var request = new LookupRequest();
+            var request = new LookupRequest { ConsistencyTokens = { consistencyTokens } };
             request.Queries.AddRange(all.Skip(offset).Take(1000));
             var response = await calls.UnaryAsync(o => signals.LookupAsync(request, o), cancellationToken).ConfigureAwait(false);
             foreach (var result in response.Results)

@@ -5,9 +5,10 @@ namespace Federation.Client;
 /// <summary>The outcome of a whole (possibly chunked) submission.</summary>
 public sealed class SubmissionResult
 {
-    internal SubmissionResult(IReadOnlyList<SubmitResult> results, int batches, int replayedBatches)
+    internal SubmissionResult(IReadOnlyList<SubmitResult> results, int batches, int replayedBatches, IReadOnlyList<string> consistencyTokens)
     {
         Results = results;
+        ConsistencyTokens = consistencyTokens;
         Batches = batches;
         ReplayedBatches = replayedBatches;
         foreach (var result in results)
@@ -42,6 +43,13 @@ public sealed class SubmissionResult
 
     /// <summary>Batches the hub answered from its idempotency record (an earlier attempt had already been applied).</summary>
     public int ReplayedBatches { get; }
+
+    /// <summary>
+    /// The hub's consistency tokens of the batches that changed something. Pass them to
+    /// <see cref="FederationClient.LookupAsync(IEnumerable{LookupQuery}, IReadOnlyList{string}, CancellationToken)"/> to PDQ-match these
+    /// signals on any hub replica at once (the replica that acknowledged a batch matches it at once anyway).
+    /// </summary>
+    public IReadOnlyList<string> ConsistencyTokens { get; }
 
     /// <summary>The rejected items' results.</summary>
     public IEnumerable<SubmitResult> Rejections => Results.Where(r => r.Outcome == SubmitOutcome.Rejected);

@@ -32,7 +32,7 @@ internal sealed class BulkSubmission(
                 if (await StreamAsync(source, state, accessToken, progress, cancellationToken).ConfigureAwait(false))
                 {
                     // A stream acknowledgement does not say whether it was answered from the idempotency record: no replay count.
-                    return new SubmissionResult(state.Results, state.Batches, replayedBatches: 0);
+                    return new SubmissionResult(state.Results, state.Batches, replayedBatches: 0, state.ConsistencyTokens);
                 }
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.Unauthenticated && authFailures++ == 0)
@@ -182,6 +182,8 @@ internal sealed class BulkSubmission(
 
         public List<SubmitResult> Results { get; } = [];
 
+        public List<string> ConsistencyTokens { get; } = [];
+
         public bool SourceDone { get; private set; }
 
         public int Batches { get; private set; }
@@ -222,6 +224,11 @@ internal sealed class BulkSubmission(
                 var global = result.Clone();
                 global.Index = (uint)(batch.Offset + (int)result.Index);
                 Results.Add(global);
+            }
+
+            if (ack.ConsistencyToken.Length > 0)
+            {
+                ConsistencyTokens.Add(ack.ConsistencyToken);
             }
 
             created += (int)ack.Summary.Created;

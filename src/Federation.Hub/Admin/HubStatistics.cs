@@ -39,17 +39,17 @@ public sealed class HubStatistics(MemberStore members, AuditLog audit, SignalSto
         response.FeedEntries = (ulong)feedEntries;
         foreach (var (name, value) in counters.OrderBy(c => c.Key, StringComparer.Ordinal))
         {
-            // Fields: t<kind> created, a<kind> active; a ':group' suffix marks sharing-group records (not counted here).
-            if (name.Contains(':', StringComparison.Ordinal) || !int.TryParse(name.AsSpan(1), out var kind))
+            // Sharing groups' counters are not counted here.
+            if (!SignalStatFields.TryParseCoalitionWide(name, out var prefix, out var kind))
             {
                 continue;
             }
 
-            if (name[0] == 't')
+            if (prefix == SignalStatFields.Created)
             {
                 response.SignalsTotal += (ulong)value;
             }
-            else if (name[0] == 'a' && value > 0)
+            else if (prefix == SignalStatFields.Active && value > 0)
             {
                 response.ActiveSignals.Add(new SignalTypeCount { Type = (SignalType)kind, Count = (ulong)value });
             }

@@ -1,4 +1,4 @@
-using Federation.Hub.Pdq;
+using Federation.Hub.Signals;
 using Federation.Hub.Storage;
 using Grpc.Core;
 
@@ -6,7 +6,7 @@ namespace Federation.Hub.Grpc;
 
 /// <summary>
 /// Turns a store failure (<see cref="StoreFailures"/>: Redis down, timing out, loading, failing over) or a replica
-/// whose PDQ index is still loading into UNAVAILABLE with a <c>retry-after-ms</c> trailer (retryable, says what is
+/// that cannot answer yet (<see cref="ReplicaNotReadyException"/>) into UNAVAILABLE with a <c>retry-after-ms</c> trailer (retryable, says what is
 /// wrong) instead of UNKNOWN, so clients back off and retry while the multiplexer reconnects by itself.
 /// </summary>
 public sealed class RedisFailureInterceptor(ILogger<RedisFailureInterceptor> logger) : AroundCallInterceptor
@@ -17,7 +17,7 @@ public sealed class RedisFailureInterceptor(ILogger<RedisFailureInterceptor> log
         {
             return await call().ConfigureAwait(false);
         }
-        catch (PdqIndexLoadingException e)
+        catch (ReplicaNotReadyException e)
         {
             throw Unavailable(e.Message);
         }

@@ -121,6 +121,12 @@ public sealed class SignalOptions
     [Range(0, 64)]
     public int MaxPdqDistance { get; set; } = 31;
 
+    /// <summary>
+    /// Longest a PDQ look-up with a consistency token waits for this replica's index to apply the writes it names
+    /// (normally a few milliseconds: the feed tail's delay); beyond it the look-up fails with UNAVAILABLE.
+    /// </summary>
+    public TimeSpan PdqConsistencyWait { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Coalition default retention of a contribution without its own expires_at.</summary>
     public TimeSpan DefaultRetention { get; set; } = TimeSpan.FromDays(365);
 

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Federation.Contracts.V1;
+using Federation.Core.Feed;
 using Federation.Core.Pdq;
 using Federation.Core.Signals;
 using Federation.Hub.Feed;
@@ -30,6 +31,10 @@ public sealed class PdqMatchIndex(FeedTail tail, SignalStore store, ILogger<PdqM
     private readonly Lock writer = new();
     private volatile bool loaded;
     private long scanned;
+    // The last feed entry applied per partition (every entry passes through, PDQ or not, so positions advance in
+    // stream order), and a signal completed whenever they advance, for look-ups waiting on a consistency token.
+    private FeedPosition[] applied = [];
+    private TaskCompletionSource advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>True once the start-up scan is complete; until then PDQ look-ups are refused as UNAVAILABLE.</summary>
     public bool IsLoaded => loaded;
@@ -77,6 +82,53 @@ public sealed class PdqMatchIndex(FeedTail tail, SignalStore store, ILogger<PdqM
         return candidates;
     }
 
+    public async Task WaitForAsync(IReadOnlyList<FeedPosition> positions, TimeSpan timeout, CancellationToken ct)
+    {
+        if (!loaded)
+        {
+            throw new PdqIndexLoadingException(Scanned);
+        }
+
+        var started = Environment.TickCount64;
+        while (true)
+        {
+            Task next;
+            lock (writer)
+            {
+                if (Reached(positions))
+                {
+                    return;
+                }
+
+                next = advanced.Task;
+            }
+
+            var left = timeout - TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
+            try
+            {
+                await next.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, ct).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                throw new PdqIndexBehindException(timeout);
+            }
+        }
+    }
+
+    // Under the writer lock.
+    private bool Reached(IReadOnlyList<FeedPosition> positions)
+    {
+        for (var p = 0; p < positions.Count; p++)
+        {
+            if (positions[p] > applied[p])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     public void Remember(in NormalizedSignal signal, string group)
     {
         // Until the load ends, look-ups are refused and the scan (registered before it) will see the record anyway.
@@ -92,6 +144,8 @@ public sealed class PdqMatchIndex(FeedTail tail, SignalStore store, ILogger<PdqM
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var observation = await tail.ObserveAsync(Observe, stoppingToken).ConfigureAwait(false);
+        // The scan below covers every write before the observation started; the entries after it are applied in order.
+        applied = [.. observation.StartedAfter];
         logger.LogInformation("Loading the PDQ index from Redis ({Partitions} partitions)", store.PartitionCount);
         for (var p = 0; p < store.PartitionCount; p++)
         {
@@ -115,13 +169,28 @@ public sealed class PdqMatchIndex(FeedTail tail, SignalStore store, ILogger<PdqM
         // Entries that arrived during the scan are applied first, then live ones as they come.
         loaded = true;
         logger.LogInformation("PDQ index loaded: {Count} PDQ hashes from {Scanned} records", index.Count, Scanned);
-        await foreach (var entry in pending.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+        while (await pending.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
         {
-            var (signal, group) = SignalStorageKey.Parse(entry.StorageKey);
+            TaskCompletionSource reached;
             lock (writer)
             {
-                Apply(signal, group, active: entry.Kind is not (UpdateKind.Retracted or UpdateKind.Expired));
+                // Drain what is there under one lock, then wake the waiters once.
+                while (pending.Reader.TryRead(out var entry))
+                {
+                    if (entry.StorageKey.Length > 0 && entry.StorageKey[0] == (byte)SignalKind.Pdq)
+                    {
+                        var (signal, group) = SignalStorageKey.Parse(entry.StorageKey);
+                        Apply(signal, group, active: entry.Kind is not (UpdateKind.Retracted or UpdateKind.Expired));
+                    }
+
+                    applied[entry.Partition] = entry.Id;
+                }
+
+                reached = advanced;
+                advanced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
+
+            reached.TrySetResult();
         }
     }
 
@@ -147,14 +216,9 @@ public sealed class PdqMatchIndex(FeedTail tail, SignalStore store, ILogger<PdqM
         base.Dispose();
     }
 
-    // Runs on the feed tail's thread: only hand the entry over, never block it.
-    private void Observe(FeedEntry entry)
-    {
-        if (entry.StorageKey.Length > 0 && entry.StorageKey[0] == (byte)SignalKind.Pdq)
-        {
-            pending.Writer.TryWrite(entry);
-        }
-    }
+    // Runs on the feed tail's thread: only hand the entry over, never block it. Every entry, not only PDQ ones, so
+    // the applied positions advance for consistency tokens.
+    private void Observe(FeedEntry entry) => pending.Writer.TryWrite(entry);
 
     private void Apply(in NormalizedSignal signal, string group, bool active)
     {

@@ -85,7 +85,7 @@ public sealed class SignalGrpcService(
             throw RpcErrors.InvalidArgument(error.Value.Field, error.Value.Description);
         }
 
-        return lookup.LookupAsync(context.GetCaller(), request.Queries, context.CancellationToken);
+        return lookup.LookupAsync(context.GetCaller(), request.Queries, request.ConsistencyTokens, context.CancellationToken);
     }
 
     [Authorize(Policy = FederationScopes.Read)]
@@ -111,7 +111,7 @@ public sealed class SignalGrpcService(
     private async Task<SubmitStreamResponse> SubmitOneAsync(Caller caller, SubmitStreamRequest request, CancellationToken ct)
     {
         var response = await submitter.SubmitWhenAdmittedAsync(caller, request.RequestId, request.Items, ct).ConfigureAwait(false);
-        return new SubmitStreamResponse { RequestId = request.RequestId, Results = { response.Results }, Summary = response.Summary };
+        return new SubmitStreamResponse { RequestId = request.RequestId, Results = { response.Results }, Summary = response.Summary, ConsistencyToken = response.ConsistencyToken };
     }
 
     private static async Task AcknowledgeAsync(

@@ -1,3 +1,4 @@
+using Federation.Core.Feed;
 using Federation.Core.Signals;
 
 namespace Federation.Hub.Signals;
@@ -21,4 +22,11 @@ public interface IPdqMatcher
     /// (read-your-writes on the acknowledging replica); the feed later brings the same fact to every replica.
     /// </summary>
     void Remember(in NormalizedSignal signal, string group);
+
+    /// <summary>
+    /// Returns once this replica's index has applied every feed entry up to <paramref name="positions"/> (one per
+    /// partition, from a Submit's consistency token); throws a <see cref="ReplicaNotReadyException"/> when it has not
+    /// within <paramref name="timeout"/>.
+    /// </summary>
+    Task WaitForAsync(IReadOnlyList<FeedPosition> positions, TimeSpan timeout, CancellationToken ct);
 }

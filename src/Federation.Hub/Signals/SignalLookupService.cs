@@ -1,9 +1,11 @@
 using Federation.Contracts.V1;
+using Federation.Core.Feed;
 using Federation.Core.Pdq;
 using Federation.Core.Signals;
 using Federation.Core.Vpdq;
 using Federation.Hub.Admission;
 using Federation.Hub.Auth;
+using Federation.Hub.Grpc;
 using Federation.Hub.Options;
 using Federation.Hub.Storage;
 using Grpc.Core;
@@ -21,15 +23,22 @@ public sealed class SignalLookupService(
 {
     private const int DefaultMaxMatches = 10;
     private const int MaxMatches = 100;
+    private const int MaxConsistencyTokens = 100;
     private readonly SignalOptions signals = options.Value.Signals;
 
     /// <summary>
     /// Answers a batch that passed <see cref="SubmitRequestRules.TryValidateLookup"/> once the fair admission gate gives
     /// the member a slot (or <paramref name="ct"/> ends the call while it waits).
     /// </summary>
-    public async Task<LookupResponse> LookupAsync(Caller caller, IReadOnlyList<LookupQuery> queries, CancellationToken ct)
+    public async Task<LookupResponse> LookupAsync(Caller caller, IReadOnlyList<LookupQuery> queries, IReadOnlyList<string> consistencyTokens, CancellationToken ct)
     {
+        var mustReach = ConsistencyPositions(consistencyTokens, store.PartitionCount);
         using var slot = await gate.EnterAsync(caller.MemberId, queries.Count, ct).ConfigureAwait(false);
+        if (mustReach is not null && queries.Any(q => q.Type == SignalType.Pdq))
+        {
+            await pdq.WaitForAsync(mustReach, signals.PdqConsistencyWait, ct).ConfigureAwait(false);
+        }
+
         var results = new LookupResult[queries.Count];
         var byPartition = new List<(int Query, int Distance, byte[] Key)>?[store.PartitionCount];
         var maxMatches = new int[queries.Count];
@@ -166,6 +175,38 @@ public sealed class SignalLookupService(
         }
 
         return new LookupResponse { Results = { results } };
+    }
+
+    // The latest position per partition over every token: waiting for it waits for all of them.
+    private static FeedPosition[]? ConsistencyPositions(IReadOnlyList<string> tokens, int partitions)
+    {
+        if (tokens.Count == 0)
+        {
+            return null;
+        }
+
+        if (tokens.Count > MaxConsistencyTokens)
+        {
+            throw RpcErrors.InvalidArgument("consistency_tokens", $"at most {MaxConsistencyTokens} tokens per look-up; got {tokens.Count}. Pass the tokens of the submissions you need to see, or look up in several calls");
+        }
+
+        var latest = new FeedPosition[partitions];
+        for (var t = 0; t < tokens.Count; t++)
+        {
+            if (!FeedCursor.TryDecode(tokens[t], out var positions, out var error) || positions.Length != partitions)
+            {
+                throw RpcErrors.InvalidArgument($"consistency_tokens[{t}]", positions.Length == 0
+                    ? $"not a consistency token ({error}); pass SubmitResponse.consistency_token exactly as the hub sent it"
+                    : $"the token names {positions.Length} partitions but this hub has {partitions}; it was not issued by this coalition's hub");
+            }
+
+            for (var p = 0; p < partitions; p++)
+            {
+                latest[p] = positions[p] > latest[p] ? positions[p] : latest[p];
+            }
+        }
+
+        return latest;
     }
 
     private void AddCandidates(List<(int Query, int Distance, byte[] Key)>?[] byPartition, Caller caller, int query, IEnumerable<PdqCandidate> candidates)

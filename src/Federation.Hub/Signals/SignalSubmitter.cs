@@ -1,4 +1,5 @@
 using Federation.Contracts.V1;
+using Federation.Core.Feed;
 using Federation.Core.Signals;
 using Federation.Core.Vpdq;
 using Federation.Hub.Admission;
@@ -150,26 +151,38 @@ public sealed class SignalSubmitter(
         }
 
         var number = caller.Member.Number > 0 ? caller.Member.Number : await members.EnsureNumberAsync(caller.MemberId).ConfigureAwait(false);
-        var calls = new List<(List<(int Index, SignalWrite Write)> Items, Task<int[]> Outcomes)>();
+        var calls = new List<(int Partition, List<(int Index, SignalWrite Write)> Items, Task<PartitionSubmitResult> Outcomes)>();
         for (var p = 0; p < byPartition.Length; p++)
         {
             if (byPartition[p] is { } batch)
             {
-                calls.Add((batch, store.SubmitAsync(p, number, batch.ConvertAll(b => b.Write))));
+                calls.Add((p, batch, store.SubmitAsync(p, number, batch.ConvertAll(b => b.Write))));
             }
         }
 
-        foreach (var (batch, pending) in calls)
+        // Where this batch's feed entries landed: a look-up on another replica that passes it waits until that
+        // replica's PDQ index has applied them (read-your-writes on every replica).
+        var written = new FeedPosition[store.PartitionCount];
+        var wroteAny = false;
+        foreach (var (partition, batch, pending) in calls)
         {
-            var outcomes = await pending.ConfigureAwait(false);
+            var (outcomes, position) = await pending.ConfigureAwait(false);
+            if (position != FeedPosition.Zero)
+            {
+                written[partition] = position;
+                wroteAny = true;
+            }
+
             for (var j = 0; j < batch.Count; j++)
             {
                 var index = batch[j].Index;
+                var signalId = normalized[index].Id;
                 results[index] = new SubmitResult
                 {
                     Index = (uint)index,
                     Outcome = (SubmitOutcome)outcomes[j],
-                    SignalId = normalized[index].Id,
+                    SignalId = signalId,
+                    RecordId = SignalRecordId.Of(signalId, groups[index]),
                 };
                 if (normalized[index].Kind == SignalKind.Pdq && results[index].Outcome != SubmitOutcome.Rejected)
                 {
@@ -185,6 +198,11 @@ public sealed class SignalSubmitter(
         }
 
         var response = new SubmitResponse { Results = { results }, Summary = new SubmitSummary() };
+        if (wroteAny)
+        {
+            response.ConsistencyToken = FeedCursor.Encode(written);
+        }
+
         foreach (var result in results)
         {
             switch (result.Outcome)
@@ -199,7 +217,7 @@ public sealed class SignalSubmitter(
         return response;
     }
 
-    // Remembered responses drop the signal ids (~75 bytes per item): a retry carries the same items, so they are
+    // Remembered responses drop the signal and record ids (~75 bytes per item): a retry carries the same items, so they are
     // derived again from the retried request, and the remembered batch costs a few bytes per item.
     private static SubmitResponse Compact(SubmitResponse response)
     {
@@ -207,6 +225,7 @@ public sealed class SignalSubmitter(
         foreach (var result in compact.Results)
         {
             result.SignalId = "";
+            result.RecordId = "";
         }
 
         return compact;
@@ -224,11 +243,13 @@ public sealed class SignalSubmitter(
                     if (VpdqSubmissionRules.TryBuild(item.Vpdq, item.Value, "", out _, out var video, out _))
                     {
                         result.SignalId = video.Id;
+                        result.RecordId = SignalRecordId.Of(result.SignalId, item.SharingGroup);
                     }
                 }
                 else if (SignalNormalizer.TryNormalize((SignalKind)item.Type, item.Value, SignalNormalizer.MaxPdqQuality, 0, out var signal, out _))
                 {
                     result.SignalId = signal.Id;
+                    result.RecordId = SignalRecordId.Of(result.SignalId, item.SharingGroup);
                 }
             }
         }

@@ -1,12 +1,11 @@
 using System.Reflection;
-using StackExchange.Redis;
 
 namespace Federation.Hub.Storage;
 
 /// <summary>
-/// Loads the embedded <c>Storage/Scripts/*.lua</c> files. StackExchange.Redis's
-/// <see cref="LuaScript"/> caches each script and calls it by SHA (EVALSHA), falling back to
-/// EVAL once after a Redis restart flushed the script cache.
+/// Loads the embedded <c>Storage/Scripts/*.lua</c> files. The stores pass the script text to
+/// <c>ScriptEvaluateAsync</c>; StackExchange.Redis remembers each text's SHA per server (loading it with SCRIPT LOAD
+/// first when it does not know it) and sends EVALSHA, so the text crosses the wire once per server and connection.
 /// </summary>
 public static class LuaScripts
 {

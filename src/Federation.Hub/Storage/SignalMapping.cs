@@ -1,4 +1,5 @@
 using Federation.Contracts.V1;
+using Federation.Core.Signals;
 using Google.Protobuf.WellKnownTypes;
 
 namespace Federation.Hub.Storage;
@@ -12,9 +13,11 @@ public static class SignalMapping
     /// </summary>
     public static Federation.Contracts.V1.Signal ToContract(this SignalRecord record)
     {
+        var id = record.Signal.Id;
         var signal = new Federation.Contracts.V1.Signal
         {
-            Id = record.Signal.Id,
+            Id = id,
+            RecordId = SignalRecordId.Of(id, record.SharingGroup),
             Type = (SignalType)record.Signal.Kind,
             Value = record.Signal.ToHex(),
             FirstSeen = Timestamp.FromDateTimeOffset(record.FirstSeen),

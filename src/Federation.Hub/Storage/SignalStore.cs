@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Federation.Core.Feed;
 using Federation.Core.Signals;
 using Federation.Core.Vpdq;
 using Federation.Hub.Options;
@@ -37,10 +38,10 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
 
     /// <summary>
     /// Runs the dedup script once for a member's submissions into one partition; returns one outcome per item
-    /// (1 CREATED, 2 CORROBORATED, 3 UNCHANGED). Callers start one call per partition and await them together, so
-    /// the multiplexer pipelines them.
+    /// (1 CREATED, 2 CORROBORATED, 3 UNCHANGED) and the last feed entry it appended. Callers start one call per
+    /// partition and await them together, so the multiplexer pipelines them.
     /// </summary>
-    public async Task<int[]> SubmitAsync(int partition, long memberNumber, IReadOnlyList<SignalWrite> items)
+    public async Task<PartitionSubmitResult> SubmitAsync(int partition, long memberNumber, IReadOnlyList<SignalWrite> items)
     {
         // Every key the script may touch is declared (Redis requires it; a cluster proxy or a store that enforces it fails
         // otherwise): per item its bucket and its overflow contributors hash, whose name carries the storage key.
@@ -64,8 +65,9 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
             args[a + 2] = item.Quality;
         }
 
-        var result = await redis.GetDatabase().ScriptEvaluateAsync(SubmitScript, keys, args).ConfigureAwait(false);
-        return (int[])result!;
+        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(SubmitScript, keys, args).ConfigureAwait(false))!;
+        var written = result[1].IsNull ? FeedPosition.Zero : FeedPosition.Parse((string)result[1]!);
+        return new PartitionSubmitResult((int[])result[0]!, written);
     }
 
     /// <summary>Reads records of one partition in one round trip; result[i] is null when the key holds no record.</summary>
@@ -214,7 +216,7 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
                 RedisKeys.SignalContributors(partition, storageKey),
                 RedisKeys.SignalStats(partition),
             ],
-            [storageKey, memberNumber, clock.GetUtcNow().ToUnixTimeSeconds(), feedMaxLength, ActiveStatField(storageKey)]).ConfigureAwait(false))!;
+            [storageKey, memberNumber, clock.GetUtcNow().ToUnixTimeSeconds(), feedMaxLength, SignalStatFields.For(SignalStatFields.Active, storageKey)]).ConfigureAwait(false))!;
         var code = (int)result[0] switch
         {
             4 or 5 => SignalChangeCode.Changed,
@@ -356,17 +358,10 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
         return records[0];
     }
 
-    private static string WithRecord(string script) => LuaScripts.Load("signal_record.lua") + LuaScripts.Load(script);
+    private static string WithRecord(string script) => SignalStatFields.LuaPrelude + LuaScripts.Load("signal_record.lua") + LuaScripts.Load(script);
 
     private SignalRecord? Decode(byte[] storageKey, RedisResult[] result) =>
         result.Length > 1 && !result[1].IsNull ? SignalRecordCodec.Decode(storageKey, (byte[])result[1]!, clock.GetUtcNow()) : null;
-
-    private static string ActiveStatField(byte[] storageKey)
-    {
-        var (signal, group) = SignalStorageKey.Parse(storageKey);
-        var kind = (int)signal.Kind;
-        return group.Length == 0 ? $"a{kind}" : $"a{kind}:{group}";
-    }
 
     /// <summary>One partition's fixed keys and key prefixes, built by <see cref="RedisKeys"/> once per store.</summary>
     private sealed record PartitionKeys(RedisKey Feed, RedisKey Stats, RedisKey ContributorsPrefix, RedisKey OpinionsPrefix, RedisKey[] Buckets)

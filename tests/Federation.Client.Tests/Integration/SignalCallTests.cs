@@ -30,6 +30,27 @@ public sealed class SignalCallTests(HubFixture fixture) : IClassFixture<HubFixtu
     }
 
     [Fact]
+    public async Task A_multi_batch_pdq_submission_is_matchable_on_another_replica_given_its_consistency_tokens()
+    {
+        await using var replica = await HubInstance.StartAsync(fixture.Redis.ConnectionString);
+        await Eventually.UntilAsync(async () => (await replica.Http.GetAsync("healthz/ready")).IsSuccessStatusCode,
+            TimeSpan.FromSeconds(30), "the replica's PDQ index is loaded");
+        using var submitter = await TestClients.NewMemberAsync(fixture);
+        using var reader = await TestClients.NewMemberAsync(fixture, replica);
+        var hashes = Enumerable.Range(0, 1500).Select(_ => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32))).ToList();
+
+        var submitted = await submitter.SubmitAsync(
+            hashes.Select(h => new SignalSubmission { Type = SignalType.Pdq, Value = h, Quality = 90, Categories = { Category.Csam } }));
+        var lookups = await reader.LookupAsync(
+            [new LookupQuery { Type = SignalType.Pdq, Value = hashes[0] }, new LookupQuery { Type = SignalType.Pdq, Value = hashes[^1] }],
+            submitted.ConsistencyTokens);
+
+        Assert.Equal(2, submitted.ConsistencyTokens.Count);
+        Assert.Equal(hashes[0], Assert.Single(lookups[0].Matches).Signal.Value);
+        Assert.Equal(hashes[^1], Assert.Single(lookups[1].Matches).Signal.Value);
+    }
+
+    [Fact]
     public async Task Repeating_a_submission_with_the_same_request_id_is_replayed_not_counted_twice()
     {
         using var client = await TestClients.NewMemberAsync(fixture);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Federation.Contracts.V1;
+using Federation.Core.Feed;
 using Federation.Core.Pdq;
 using Federation.Hub.Tests.Infrastructure;
 using Federation.Hub.Tests.Signals;
@@ -60,6 +61,55 @@ public sealed class PdqLookupTests(HubFixture fixture) : IClassFixture<HubFixtur
             Assert.Equal(stored.ToString(), Assert.Single(exact.Matches).Signal.Value);
             Assert.Equal(5u, Assert.Single(near.Matches).Distance);
         }
+    }
+
+    [Fact]
+    public async Task Any_replica_matches_a_pdq_at_once_given_the_submit_consistency_token()
+    {
+        // Read-your-writes across replicas: submit through one, look up through another with no waiting in between.
+        await using var replica = await HubInstance.StartAsync(fixture.Redis.ConnectionString);
+        await WaitUntilAsync(async () => (await replica.Http.GetAsync("healthz/ready")).IsSuccessStatusCode, "the replica's PDQ index is loaded");
+        var submitter = await fixture.CreateSignalMemberAsync();
+        var reader = await fixture.CreateSignalMemberAsync(hub: replica);
+        for (var round = 0; round < 30; round++)
+        {
+            var stored = RandomPdq();
+            var created = await submitter.SubmitAsync(Pdq(stored));
+
+            var near = await LookupAsync(reader, FlipBits(stored, 5), maxDistance: null, consistencyToken: created.ConsistencyToken);
+
+            Assert.Equal(SubmitOutcome.Created, created.Results[0].Outcome);
+            Assert.NotEmpty(created.ConsistencyToken);
+            Assert.Equal(stored.ToString(), Assert.Single(near.Matches).Signal.Value);
+        }
+    }
+
+    [Fact]
+    public async Task A_consistency_token_the_hub_did_not_issue_is_invalid_argument()
+    {
+        var member = await fixture.CreateSignalMemberAsync();
+
+        var garbage = await Assert.ThrowsAsync<RpcException>(() => LookupAsync(member, RandomPdq(), null, consistencyToken: "not a token"));
+        var wrongShape = await Assert.ThrowsAsync<RpcException>(() =>
+            LookupAsync(member, RandomPdq(), null, consistencyToken: FeedCursor.Encode([FeedPosition.Zero])));
+
+        Assert.Equal(StatusCode.InvalidArgument, garbage.StatusCode);
+        Assert.Contains("consistency_tokens[0]", garbage.Status.Detail);
+        Assert.Equal(StatusCode.InvalidArgument, wrongShape.StatusCode);
+        Assert.Contains("partitions", wrongShape.Status.Detail);
+    }
+
+    [Fact]
+    public async Task A_consistency_token_beyond_what_the_replica_applied_fails_unavailable_after_the_bounded_wait()
+    {
+        var member = await fixture.CreateSignalMemberAsync();
+        var future = Enumerable.Repeat(new FeedPosition((ulong)DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeMilliseconds(), 0), 16).ToArray();
+
+        var behind = await Assert.ThrowsAsync<RpcException>(() => LookupAsync(member, RandomPdq(), null, consistencyToken: FeedCursor.Encode(future)));
+
+        Assert.Equal(StatusCode.Unavailable, behind.StatusCode);
+        Assert.Contains("consistency_token", behind.Status.Detail);
+        Assert.Contains(behind.Trailers, t => t.Key == "retry-after-ms");
     }
 
     [Fact]
@@ -170,7 +220,7 @@ public sealed class PdqLookupTests(HubFixture fixture) : IClassFixture<HubFixtur
         Categories = { Category.Csam },
     };
 
-    private static async Task<LookupResult> LookupAsync(SignalMember member, PdqHash query, uint? maxDistance, uint maxMatches = 10)
+    private static async Task<LookupResult> LookupAsync(SignalMember member, PdqHash query, uint? maxDistance, uint maxMatches = 10, string consistencyToken = "")
     {
         var q = new LookupQuery { Type = SignalType.Pdq, Value = query.ToString(), MaxMatches = maxMatches };
         if (maxDistance is { } d)
@@ -178,7 +228,13 @@ public sealed class PdqLookupTests(HubFixture fixture) : IClassFixture<HubFixtur
             q.MaxDistance = d;
         }
 
-        return (await member.Client.LookupAsync(new LookupRequest { Queries = { q } })).Results[0];
+        var request = new LookupRequest { Queries = { q } };
+        if (consistencyToken.Length > 0)
+        {
+            request.ConsistencyTokens.Add(consistencyToken);
+        }
+
+        return (await member.Client.LookupAsync(request)).Results[0];
     }
 
     /// <summary>Submit → matchable is asynchronous (through the feed tail); wait for the condition, never a fixed delay.</summary>

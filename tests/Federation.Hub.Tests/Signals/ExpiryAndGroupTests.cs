@@ -81,6 +81,24 @@ public sealed class ExpiryAndGroupTests(HubFixture fixture) : IClassFixture<HubF
     }
 
     [Fact]
+    public async Task Coalition_wide_and_group_records_of_one_hash_have_distinct_stable_record_ids()
+    {
+        var group = "grp-" + Guid.NewGuid().ToString("N")[..8];
+        var insider = await fixture.CreateSignalMemberAsync(groups: [group]);
+        var value = RandomSha256();
+        var signalId = "sha256:" + value.ToLowerInvariant();
+
+        var response = await insider.SubmitAsync(Sha256(value).InGroup(group), Sha256(value));
+        var matches = (await insider.LookupOneAsync(SignalType.Sha256, value)).Matches;
+
+        Assert.Equal([signalId + "@" + group, signalId], response.Results.Select(r => r.RecordId));
+        Assert.Equal(
+            new[] { signalId, signalId + "@" + group }.Order(),
+            matches.Select(m => m.Signal.RecordId).Order());
+        Assert.All(matches, m => Assert.Equal(signalId, m.Signal.Id));
+    }
+
+    [Fact]
     public async Task Submitting_to_a_group_the_caller_is_not_in_is_permission_denied_for_that_item()
     {
         var member = await fixture.CreateSignalMemberAsync();

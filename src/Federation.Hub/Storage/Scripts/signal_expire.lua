@@ -6,7 +6,6 @@
 -- KEYS[1] partition feed stream, KEYS[2] partition stats hash, KEYS[2+j] bucket hashes to sweep
 -- ARGV[1] now (unix seconds), ARGV[2] feed MAXLEN, ARGV[3] tombstone keep (seconds)
 -- Returns {records expired, then per tombstone due: index of its bucket in KEYS, its field}.
-local RAW = {32, 16, 20, 32, 16, 0, 32, 32, 32, 32}
 local now, maxlen, keep = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
 local expired = 0
 local due = {}
@@ -19,11 +18,7 @@ for j = 3, #KEYS do
       ver = ver + 1
       redis.call('HSET', KEYS[j], field, rec_pack(3, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1))
       redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', 's', field, 'k', 6, 'v', ver)
-      local kind = string.byte(field, 1)
-      local rl = RAW[kind] or 32
-      local stat = 'a' .. kind
-      if #field > 1 + rl then stat = stat .. ':' .. string.sub(field, 2 + rl) end
-      redis.call('HINCRBY', KEYS[2], stat, -1)
+      redis.call('HINCRBY', KEYS[2], statfield('a', field), -1)
       expired = expired + 1
     elseif st ~= 1 and exp ~= 0 and exp + keep <= now then
       due[#due + 1] = j

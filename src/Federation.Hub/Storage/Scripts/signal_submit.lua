@@ -7,10 +7,10 @@
 -- ARGV[1] now (unix seconds), ARGV[2] member number, ARGV[3] feed MAXLEN (approximate),
 -- ARGV[4] length of the overflow key prefix 'fed:{pNN}:c:'
 -- then 3 per item: categories bitmask, expires at (unix seconds, 0 = never), PDQ quality
--- Returns one outcome per item: 1 CREATED, 2 CORROBORATED, 3 UNCHANGED.
--- Records are packed by rec_pack / rec_unpack (signal_record.lua, prepended).
+-- Returns {outcomes, written}: one outcome per item (1 CREATED, 2 CORROBORATED, 3 UNCHANGED), and the id of the last
+-- feed entry this call appended (false when none), from which Submit builds its consistency token.
+-- Records are packed by rec_pack / rec_unpack (signal_record.lua, prepended); statfield comes from SignalStatFields.cs.
 local CON = '<I4I4'
-local RAW = {32, 16, 20, 32, 16, 0, 32, 32, 32, 32}
 
 local function bor(a, b)
   local r = bit.bor(a, b)
@@ -24,18 +24,12 @@ local function later(a, b)
   return b
 end
 
-local function statfield(prefix, field)
-  local kind = string.byte(field, 1)
-  local rl = RAW[kind] or 32
-  if #field > 1 + rl then return prefix .. kind .. ':' .. string.sub(field, 2 + rl) end
-  return prefix .. kind
-end
-
 local now = tonumber(ARGV[1])
 local member = tonumber(ARGV[2])
 local maxlen = ARGV[3]
 local fstart = tonumber(ARGV[4]) + 1
 local out = {}
+local written = false
 local n = (#ARGV - 4) / 3
 for i = 1, n do
   local a = 4 + (i - 1) * 3
@@ -99,8 +93,8 @@ for i = 1, n do
     end
   end
   if outcome ~= 3 then
-    redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', 's', field, 'k', outcome, 'v', version)
+    written = redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', 's', field, 'k', outcome, 'v', version)
   end
   out[i] = outcome
 end
-return out
+return {out, written}
