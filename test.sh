@@ -9,6 +9,8 @@ cd "$(dirname "$0")"
 root="$PWD"
 
 ./scripts/ensure-redis.sh || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+# The vPDQ hasher tests decode the reference videos with ffmpeg.
+./scripts/ensure-ffmpeg.sh || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 
 # A private temporary folder per run: the tests' redis-server data folders live below it, so the
 # clean-up below can only ever touch this run's servers.

@@ -352,7 +352,7 @@ internal static class AllBenchmark
         }
     }
 
-    private static string LoadAverage()
+    internal static string LoadAverage()
     {
         try
         {
@@ -436,7 +436,7 @@ internal static class AllBenchmark
 
     private static void Progress(Stopwatch total, string section) => Console.WriteLine($"[{total.Elapsed.TotalSeconds,5:F0} s] {section}");
 
-    private static string CpuModel()
+    internal static string CpuModel()
     {
         try
         {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Federation.Cli.Infrastructure;
 using Federation.Cli.Input;
+using Federation.Core.Vpdq;
 using Federation.Imaging;
 using Spectre.Console;
 
@@ -16,11 +17,14 @@ public static class HashCommand
         var texts = new Option<string[]>("--text") { Description = "Hash a normalized text (text_sha256); repeatable" };
         var accounts = new Option<string[]>("--account") { Description = "Hash 'platform:account-id' (account_sha256); repeatable" };
         var payments = new Option<string[]>("--payment") { Description = "Hash 'rail:identifier' (payment_sha256); repeatable" };
-        var noPdq = new Option<bool>("--no-pdq") { Description = "Skip PDQ (image decoding) even for images" };
-        var command = new Command("hash", "Compute signal values locally (nothing is sent): MD5, SHA-256 and PDQ of files; canonical SHA-256 of URLs, texts, accounts and payment identifiers. " +
-            "JSON output is one object per line.")
+        var noPdq = new Option<bool>("--no-pdq") { Description = "Skip PDQ (image decoding) and vPDQ (video decoding)" };
+        var vpdqText = new Option<bool>("--vpdq-text") { Description = "For one video: print its vPDQ in the reference vpdq-hash-video text format (frameNumber,quality,pdqHash,timestamp) instead" };
+        var secondsPerHash = new Option<double>("--seconds-per-hash") { Description = "vPDQ: hash one frame per this many seconds (the reference's -r); 0, the default, hashes every frame" };
+        var command = new Command("hash", "Compute signal values locally (nothing is sent): MD5, SHA-256 and PDQ of files, and for videos (by extension: " +
+            string.Join(", ", VideoFiles.Extensions) + ") MD5, SHA-256 and vPDQ with FFmpeg; canonical SHA-256 of URLs, texts, accounts and payment identifiers. " +
+            "JSON output is one object per line, a video's frames included.")
         {
-            files, urls, texts, accounts, payments, noPdq,
+            files, urls, texts, accounts, payments, noPdq, vpdqText, secondsPerHash,
         };
         return command.WithAction(async (context, cancellationToken) =>
         {
@@ -31,14 +35,38 @@ public static class HashCommand
                 throw CliException.Usage($"no such file: {file}");
             }
 
-            await ProgressBar.RunAsync(context, "hashing", paths.Length, async done =>
+            var videoOptions = new VpdqHashOptions { SecondsPerHash = context.Get(secondsPerHash) };
+            if (videoOptions.SecondsPerHash < 0)
             {
-                foreach (var file in paths)
+                throw CliException.Usage("--seconds-per-hash must be 0 (every frame) or more");
+            }
+
+            if (context.Get(vpdqText))
+            {
+                if (paths.Length != 1 || !VideoFiles.IsVideo(paths[0]))
+                {
+                    throw CliException.Usage("--vpdq-text takes exactly one video file");
+                }
+
+                var video = await VideoHashing.HashAsync(context, paths[0], videoOptions, cancellationToken);
+                Console.Out.Write(VpdqText.Format(video.Frames));
+                return ExitCodes.Ok;
+            }
+
+            var images = paths.Where(p => !VideoFiles.IsVideo(p)).ToArray();
+            await ProgressBar.RunAsync(context, "hashing", images.Length, async done =>
+            {
+                foreach (var file in images)
                 {
                     rows.Add(await HashFileAsync(file, !context.Get(noPdq), cancellationToken));
                     done(1);
                 }
             });
+
+            foreach (var file in paths.Where(VideoFiles.IsVideo))
+            {
+                rows.Add(await VideoHashing.HashRowAsync(context, file, !context.Get(noPdq), videoOptions, cancellationToken));
+            }
 
             void AddIdentifiers(Option<string[]> option, string kind)
             {
@@ -67,10 +95,15 @@ public static class HashCommand
             var table = new Table().AddColumns("input", "type", "value");
             foreach (var row in rows)
             {
-                foreach (var (key, value) in row.Where(r => r.Key is not "input" and not "pdqQuality"))
+                foreach (var (key, value) in row.Where(r => r.Key is not "input" and not "pdqQuality" and not "vpdqFrames" and not "vpdqDistinctFrames" and not "frames"))
                 {
-                    var label = key == "pdq" ? $"pdq (quality {row["pdqQuality"]})" : key;
-                    table.AddRow(Markup.Escape(row["input"]?.ToString() ?? ""), label, value?.ToString() ?? "");
+                    var label = key switch
+                    {
+                        "pdq" => $"pdq (quality {row["pdqQuality"]})",
+                        "vpdq" => $"vpdq ({row["vpdqFrames"]} frames, {row["vpdqDistinctFrames"]} distinct; id vpdq:{value})",
+                        _ => key,
+                    };
+                    table.AddRow(Markup.Escape(row["input"]?.ToString() ?? ""), Markup.Escape(label), value?.ToString() ?? "");
                 }
             }
 

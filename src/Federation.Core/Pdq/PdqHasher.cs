@@ -33,9 +33,20 @@ public static class PdqHasher
     /// <c>pixels</c> holds the top row first; each row starts <c>stride</c> bytes after the previous one and
     /// holds <c>width</c> pixels laid out as <c>format</c> says.
     /// </remarks>
-    public static PdqHashResult Hash(ReadOnlySpan<byte> pixels, int width, int height, int stride, PdqPixelFormat format)
+    public static PdqHashResult Hash(ReadOnlySpan<byte> pixels, int width, int height, int stride, PdqPixelFormat format) =>
+        HashLuma(pixels, width, height, stride, format, prescale: true);
+
+    /// <summary>Hashes one video frame at its full size, as vPDQ does (vpdq/cpp pdqbufferhasher.cpp).</summary>
+    /// <remarks>
+    /// The same as <see cref="Hash"/> but without the photo path's 512x512 pre-scaling: vPDQ runs
+    /// <c>pdqHash256FromFloatLuma</c> straight on the decoded frame's luma. Same pixel layout as <see cref="Hash"/>.
+    /// </remarks>
+    public static PdqHashResult HashFrame(ReadOnlySpan<byte> pixels, int width, int height, int stride, PdqPixelFormat format) =>
+        HashLuma(pixels, width, height, stride, format, prescale: false);
+
+    private static PdqHashResult HashLuma(ReadOnlySpan<byte> pixels, int width, int height, int stride, PdqPixelFormat format, bool prescale)
     {
-        var (luma, numRows, numCols) = LoadLuma(pixels, width, height, stride, format);
+        var (luma, numRows, numCols) = LoadLuma(pixels, width, height, stride, format, prescale);
         try
         {
             if (numRows < MinHashableDimension || numCols < MinHashableDimension)
@@ -69,7 +80,7 @@ public static class PdqHasher
     /// <remarks>Same pixel layout as <see cref="Hash"/>.</remarks>
     public static PdqDihedralHashes HashDihedral(ReadOnlySpan<byte> pixels, int width, int height, int stride, PdqPixelFormat format)
     {
-        var (luma, numRows, numCols) = LoadLuma(pixels, width, height, stride, format);
+        var (luma, numRows, numCols) = LoadLuma(pixels, width, height, stride, format, prescale: true);
         try
         {
             if (numRows < MinHashableDimension || numCols < MinHashableDimension)
@@ -125,9 +136,10 @@ public static class PdqHasher
         }
     }
 
-    // Luma as numRows x numCols row-major, from a rented array the caller returns. Pre-scales like pdqio.cpp.
+    // Luma as numRows x numCols row-major, from a rented array the caller returns. Pre-scales like pdqio.cpp
+    // when asked (photos), never for video frames.
     private static (float[] Luma, int NumRows, int NumCols) LoadLuma(
-        ReadOnlySpan<byte> pixels, int width, int height, int stride, PdqPixelFormat format)
+        ReadOnlySpan<byte> pixels, int width, int height, int stride, PdqPixelFormat format, bool prescale)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
@@ -148,7 +160,7 @@ public static class PdqHasher
             throw new ArgumentException($"A {width}x{height} image with stride {stride} needs at least {((long)stride * (height - 1)) + ((long)width * bytesPerPixel)} bytes; got {pixels.Length}.", nameof(pixels));
         }
 
-        var scale = width > DownsampleDimension || height > DownsampleDimension;
+        var scale = prescale && (width > DownsampleDimension || height > DownsampleDimension);
         var numCols = scale ? DownsampleDimension : width;
         var numRows = scale ? DownsampleDimension : height;
 
@@ -203,10 +215,7 @@ public static class PdqHasher
                     Box1D(buffer1, buffer2, i * numCols, numCols, 1, windowAlongRows);
                 }
 
-                for (var j = 0; j < numCols; j++)
-                {
-                    Box1D(buffer2, buffer1, j, numRows, numCols, windowAlongCols);
-                }
+                Box1DColumns(buffer2, buffer1, numRows, numCols, windowAlongCols);
             }
 
             Decimate(buffer1, numRows, numCols, buffer64x64);
@@ -268,6 +277,78 @@ public static class PdqHasher
             output[oi] = sum / currentWindowSize;
             li += stride;
             oi += stride;
+        }
+    }
+
+    // Box1D down every column at once, row by row: each column gets exactly Box1D's float operations in Box1D's order
+    // (so the result is bit-identical), but memory is read along rows instead of with a stride of one row.
+    private static void Box1DColumns(float[] input, float[] output, int numRows, int numCols, int fullWindowSize)
+    {
+        var halfWindowSize = (fullWindowSize + 2) / 2;
+        var phase1 = halfWindowSize - 1;
+        var phase2 = fullWindowSize - halfWindowSize + 1;
+        var phase3 = numRows - fullWindowSize;
+        var phase4 = halfWindowSize - 1;
+        var sums = ArrayPool<float>.Shared.Rent(numCols);
+        try
+        {
+            var sum = sums.AsSpan(0, numCols);
+            sum.Clear();
+            var ri = 0;
+            var li = 0;
+            var oi = 0;
+            var currentWindowSize = 0;
+            for (var i = 0; i < phase1; i++, ri++)
+            {
+                var row = input.AsSpan(ri * numCols, numCols);
+                for (var j = 0; j < sum.Length; j++)
+                {
+                    sum[j] += row[j];
+                }
+
+                currentWindowSize++;
+            }
+
+            for (var i = 0; i < phase2; i++, ri++, oi++)
+            {
+                var row = input.AsSpan(ri * numCols, numCols);
+                var result = output.AsSpan(oi * numCols, numCols);
+                currentWindowSize++;
+                for (var j = 0; j < sum.Length; j++)
+                {
+                    sum[j] += row[j];
+                    result[j] = sum[j] / currentWindowSize;
+                }
+            }
+
+            for (var i = 0; i < phase3; i++, ri++, li++, oi++)
+            {
+                var right = input.AsSpan(ri * numCols, numCols);
+                var left = input.AsSpan(li * numCols, numCols);
+                var result = output.AsSpan(oi * numCols, numCols);
+                for (var j = 0; j < sum.Length; j++)
+                {
+                    sum[j] += right[j];
+                    sum[j] -= left[j];
+                    result[j] = sum[j] / currentWindowSize;
+                }
+            }
+
+            for (var i = 0; i < phase4; i++, li++, oi++)
+            {
+                var left = input.AsSpan(li * numCols, numCols);
+                var result = output.AsSpan(oi * numCols, numCols);
+                currentWindowSize--;
+                for (var j = 0; j < sum.Length; j++)
+                {
+                    sum[j] -= left[j];
+                    result[j] = sum[j] / currentWindowSize;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(sums);
         }
     }
 

@@ -19,7 +19,6 @@ public static class SignalRules
     public const int MaxIdLength = 15 + (2 * MaxRawLength);
 
     private const string FileHint = "hash the file client-side";
-    private const string VideoReason = "signals are not accepted yet; video support is planned. Submit the video's frames as PDQ signals meanwhile";
 
     private static readonly SignalTypeInfo?[] ByKind =
     [
@@ -28,8 +27,10 @@ public static class SignalRules
         new(SignalKind.Md5, "md5", "MD5", 16, isNearMatchable: false, FileHint),
         new(SignalKind.Sha1, "sha1", "SHA1", 20, isNearMatchable: false, FileHint),
         new(SignalKind.Sha256, "sha256", "SHA256", 32, isNearMatchable: false, FileHint),
-        new(SignalKind.VideoMd5, "video_md5", "VIDEO_MD5", 16, isNearMatchable: false, FileHint, "VIDEO_MD5 " + VideoReason),
-        new(SignalKind.Vpdq, "vpdq", "VPDQ", 0, isNearMatchable: true, "compute the vPDQ hash of the video client-side", "VPDQ " + VideoReason),
+        new(SignalKind.VideoMd5, "video_md5", "VIDEO_MD5", 16, isNearMatchable: false, "hash the video file client-side"),
+        // The raw value of a VPDQ signal is its identity, the SHA-256 of its canonical frame set (Core.Vpdq.VpdqFrameSet).
+        new(SignalKind.Vpdq, "vpdq", "VPDQ", 32, isNearMatchable: true,
+            "compute the vPDQ of the video client-side (fedctl hash does it) and send its frames; the value is the identity the hub derives from them"),
         new(SignalKind.UrlSha256, "url_sha256", "URL_SHA256", 32, isNearMatchable: false,
             "send the SHA-256 of the canonical URL; the Federation SDK and fedctl canonicalize and hash URLs client-side"),
         new(SignalKind.AccountSha256, "account_sha256", "ACCOUNT_SHA256", 32, isNearMatchable: false,

@@ -19,6 +19,9 @@ public static class SignalsExtensions
         builder.Services.AddSingleton<PdqMatchIndex>();
         builder.Services.AddSingleton<IPdqMatcher>(sp => sp.GetRequiredService<PdqMatchIndex>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PdqMatchIndex>());
+        builder.Services.AddSingleton<Vpdq.VideoMatchIndex>();
+        builder.Services.AddSingleton<IVideoMatcher>(sp => sp.GetRequiredService<Vpdq.VideoMatchIndex>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Vpdq.VideoMatchIndex>());
         builder.Services.AddSingleton<SubmissionAuditBatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SubmissionAuditBatcher>());
         builder.Services.AddSingleton<SignalExpirySweeper>();

@@ -1,6 +1,8 @@
 using Federation.Contracts.V1;
 using Federation.Core.Feed;
+using Federation.Core.Pdq;
 using Federation.Core.Signals;
+using Federation.Core.Vpdq;
 using Federation.Hub.Admission;
 using Federation.Hub.Auth;
 using Federation.Hub.Domain;
@@ -17,7 +19,7 @@ namespace Federation.Hub.Signals;
 /// all partitions pipelined. Only ACTIVE records are returned, with the caller's own part filled in.
 /// </summary>
 public sealed class SignalLookupService(
-    SignalStore store, MemberStore members, IPdqMatcher pdq, FairAdmissionGate gate, IOptions<FederationOptions> options)
+    SignalStore store, MemberStore members, IPdqMatcher pdq, IVideoMatcher videos, FairAdmissionGate gate, IOptions<FederationOptions> options)
 {
     private const int DefaultMaxMatches = 10;
     private const int MaxMatches = 100;
@@ -40,6 +42,9 @@ public sealed class SignalLookupService(
         var results = new LookupResult[queries.Count];
         var byPartition = new List<(int Query, int Distance, byte[] Key)>?[store.PartitionCount];
         var maxMatches = new int[queries.Count];
+        var videoQueries = new VideoQuery?[queries.Count];
+        // Cross-media candidates: (query, storage key) → the video frame's timestamp.
+        var timestamps = new Dictionary<(int Query, NormalizedSignal Signal), uint>();
         for (var i = 0; i < queries.Count; i++)
         {
             var query = queries[i];
@@ -52,6 +57,23 @@ public sealed class SignalLookupService(
                     Field = $"queries[{i}].max_matches",
                     Description = $"lookup.max_matches: a query returns at most {MaxMatches} matches; got {query.MaxMatches}. Ask for {MaxMatches} or fewer (0 means the default, {DefaultMaxMatches})",
                 };
+                continue;
+            }
+
+            if (query.Type == SignalType.Vpdq && query.Vpdq is { Frames.Count: > 0 })
+            {
+                if (VideoQuery.TryCreate(query, i, signals.MaxPdqDistance, out var video, out var videoError))
+                {
+                    videoQueries[i] = video;
+                    maxMatches[i] = query.MaxMatches == 0 ? DefaultMaxMatches : (int)query.MaxMatches;
+                    var found = FindVideoCandidates(caller, query, i, video, timestamps);
+                    AddCandidates(byPartition, caller, i, found);
+                }
+                else
+                {
+                    results[i].Error = videoError;
+                }
+
                 continue;
             }
 
@@ -68,6 +90,19 @@ public sealed class SignalLookupService(
                 maxMatches[i] = query.MaxMatches == 0 ? DefaultMaxMatches : (int)Math.Min(query.MaxMatches, MaxMatches);
                 var distance = query.HasMaxDistance ? (int)Math.Min(query.MaxDistance, (uint)signals.MaxPdqDistance) : signals.DefaultPdqDistance;
                 candidates = pdq.FindCandidates(signal, distance, maxMatches[i], caller.Member.Groups);
+                if (query.CrossMedia)
+                {
+                    var hash = PdqHash.FromBytes(signal.RawBytes);
+                    var withFrame = videos.FindVideosWithFrame(hash, distance, VpdqMatcher.DefaultMinQuality, caller.Member.Groups);
+                    var all = candidates.ToList();
+                    foreach (var (video, frameDistance, timestamp) in withFrame.Take(maxMatches[i]))
+                    {
+                        all.Add(new PdqCandidate(video, frameDistance));
+                        timestamps[(i, video)] = timestamp;
+                    }
+
+                    candidates = all;
+                }
             }
             else
             {
@@ -75,15 +110,7 @@ public sealed class SignalLookupService(
                 candidates = [new PdqCandidate(signal, 0)];
             }
 
-            foreach (var candidate in candidates)
-            {
-                var list = byPartition[candidate.Signal.Partition(store.PartitionCount)] ??= [];
-                list.Add((i, candidate.Distance, SignalStorageKey.Create(candidate.Signal, "")));
-                foreach (var group in caller.Member.Groups)
-                {
-                    list.Add((i, candidate.Distance, SignalStorageKey.Create(candidate.Signal, group)));
-                }
-            }
+            AddCandidates(byPartition, caller, i, candidates);
         }
 
         var number = await members.NumberOfAsync(caller.Member).ConfigureAwait(false);
@@ -103,10 +130,29 @@ public sealed class SignalLookupService(
             {
                 if (records[j] is { Record.State: SignalState.Active } read && read.Record.IsVisibleTo(caller.Member.Groups))
                 {
+                    var query = items[j].Query;
+                    var match = new LookupMatch { Distance = (uint)items[j].Distance };
+                    if (videoQueries[query] is { } video && read.Record.Signal.Kind == SignalKind.Vpdq)
+                    {
+                        // The reference rule decides: a candidate shares a frame, a match reaches both thresholds.
+                        if (read.Record.Video is not { } stored || video.Score(stored) is not { } shares)
+                        {
+                            continue;
+                        }
+
+                        match.Vpdq = shares;
+                    }
+
+                    if (timestamps.TryGetValue((query, read.Record.Signal), out var timestamp))
+                    {
+                        match.FrameTimestampMs = timestamp;
+                    }
+
                     var contract = read.Record.ToContract();
                     contract.ContributedByCaller = read.ContributedByCaller;
                     contract.CallerOpinion = (Opinion)read.CallerOpinion;
-                    results[items[j].Query].Matches.Add(new LookupMatch { Signal = contract, Distance = (uint)items[j].Distance });
+                    match.Signal = contract;
+                    results[query].Matches.Add(match);
                 }
             }
         }
@@ -115,7 +161,14 @@ public sealed class SignalLookupService(
         {
             if (results[i].Matches.Count > 1)
             {
-                var ordered = results[i].Matches.OrderBy(m => m.Distance).Take(maxMatches[i]).ToArray();
+                // Video matches best shares first, then the rest (cross-media matches included) nearest first.
+                var ordered = results[i].Matches
+                    .OrderBy(m => m.Vpdq is null ? 1 : 0)
+                    .ThenByDescending(m => m.Vpdq?.QueryMatchPercent ?? 0)
+                    .ThenByDescending(m => m.Vpdq?.TargetMatchPercent ?? 0)
+                    .ThenBy(m => m.Distance)
+                    .Take(maxMatches[i])
+                    .ToArray();
                 results[i].Matches.Clear();
                 results[i].Matches.Add(ordered);
             }
@@ -154,5 +207,62 @@ public sealed class SignalLookupService(
         }
 
         return latest;
+    }
+
+    private void AddCandidates(List<(int Query, int Distance, byte[] Key)>?[] byPartition, Caller caller, int query, IEnumerable<PdqCandidate> candidates)
+    {
+        foreach (var candidate in candidates)
+        {
+            var list = byPartition[candidate.Signal.Partition(store.PartitionCount)] ??= [];
+            list.Add((query, candidate.Distance, SignalStorageKey.Create(candidate.Signal, "")));
+            foreach (var group in caller.Member.Groups)
+            {
+                list.Add((query, candidate.Distance, SignalStorageKey.Create(candidate.Signal, group)));
+            }
+        }
+    }
+
+    // The stored videos sharing a frame with the query (scored once read), and with cross_media the stored images
+    // near one of its frames (with that frame's timestamp).
+    private List<PdqCandidate> FindVideoCandidates(Caller caller, LookupQuery query, int index, VideoQuery video, Dictionary<(int, NormalizedSignal), uint> timestamps)
+    {
+        var found = videos.FindCandidates(video.Frames, video.MaxFrameDistance, video.MinQuality, caller.Member.Groups)
+            .Select(v => new PdqCandidate(v, 0))
+            .ToList();
+        if (query.CrossMedia)
+        {
+            var images = new Dictionary<NormalizedSignal, (int Distance, uint Timestamp)>();
+            foreach (var frame in video.Frames.Features)
+            {
+                if (frame.Quality < video.MinQuality)
+                {
+                    continue;
+                }
+
+                var pdqQuery = NormalizedSignal.FromRaw(SignalKind.Pdq, ToBytes(frame.Hash));
+                foreach (var image in pdq.FindCandidates(pdqQuery, video.MaxFrameDistance, MaxMatches, caller.Member.Groups))
+                {
+                    if (!images.TryGetValue(image.Signal, out var best) || image.Distance < best.Distance)
+                    {
+                        images[image.Signal] = (image.Distance, frame.FirstTimestampMs);
+                    }
+                }
+            }
+
+            foreach (var (image, (distance, timestamp)) in images)
+            {
+                found.Add(new PdqCandidate(image, distance));
+                timestamps[(index, image)] = timestamp;
+            }
+        }
+
+        return found;
+    }
+
+    private static byte[] ToBytes(in PdqHash hash)
+    {
+        var bytes = new byte[PdqHash.ByteLength];
+        hash.WriteBytes(bytes);
+        return bytes;
     }
 }

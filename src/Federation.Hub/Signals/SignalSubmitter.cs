@@ -1,6 +1,7 @@
 using Federation.Contracts.V1;
 using Federation.Core.Feed;
 using Federation.Core.Signals;
+using Federation.Core.Vpdq;
 using Federation.Hub.Admission;
 using Federation.Hub.Auth;
 using Federation.Hub.Options;
@@ -23,6 +24,7 @@ public sealed class SignalSubmitter(
     SubmissionAuditBatcher audit,
     FairAdmissionGate gate,
     IPdqMatcher pdq,
+    IVideoMatcher videoMatcher,
     IOptions<FederationOptions> options,
     TimeProvider clock,
     HubMetrics metrics)
@@ -92,15 +94,20 @@ public sealed class SignalSubmitter(
         var groups = new string?[count];
         var categories = new CategorySet[count];
         var expires = new long[count];
+        VpdqFrameSet?[]? videos = null;
 
         for (var i = 0; i < count; i++)
         {
             var item = items[i];
             groups[i] = item.SharingGroup;
-            if (Validate(caller, item, i, now, out normalized[i], out categories[i], out expires[i]) is { } rejected)
+            if (Validate(caller, item, i, now, out normalized[i], out categories[i], out expires[i], out var video) is { } rejected)
             {
                 results[i] = rejected;
                 normalized[i] = default;
+            }
+            else if (video is not null)
+            {
+                (videos ??= new VpdqFrameSet?[count])[i] = video;
             }
         }
 
@@ -133,6 +140,21 @@ public sealed class SignalSubmitter(
                 categories[i].Bits,
                 expires[i],
                 normalized[i].Kind == SignalKind.Pdq ? (int)items[i].Quality : 0)));
+        }
+
+        if (videos is not null)
+        {
+            // Frames first (content-addressed, idempotent): a record and its feed entry never exist without them.
+            var writes = new List<Task>();
+            for (var i = 0; i < count; i++)
+            {
+                if (videos[i] is { } video && !normalized[i].IsDefault)
+                {
+                    writes.Add(store.StoreVideoAsync(normalized[i].Partition(store.PartitionCount), video));
+                }
+            }
+
+            await Task.WhenAll(writes).ConfigureAwait(false);
         }
 
         var number = await members.NumberOfAsync(caller.Member).ConfigureAwait(false);
@@ -188,6 +210,11 @@ public sealed class SignalSubmitter(
                     // Stored and active: matchable on this replica before the member hears so, not only once the feed brings it.
                     pdq.Remember(normalized[index], groups[index] ?? "");
                 }
+                else if (videos?[index] is { } video && results[index].Outcome != SubmitOutcome.Rejected)
+                {
+                    videoMatcher.Remember(normalized[index], groups[index] ?? "", video);
+                }
+
             }
         }
 
@@ -231,11 +258,21 @@ public sealed class SignalSubmitter(
         remembered.Replayed = true;
         foreach (var result in remembered.Results)
         {
-            if (result.Outcome != SubmitOutcome.Rejected && result.Index < items.Count && items[(int)result.Index] is var item
-                && SignalNormalizer.TryNormalize((SignalKind)item.Type, item.Value, SignalNormalizer.MaxPdqQuality, 0, out var signal, out _))
+            if (result.Outcome != SubmitOutcome.Rejected && result.Index < items.Count && items[(int)result.Index] is var item)
             {
-                result.SignalId = signal.Id;
-                result.RecordId = SignalRecordId.Of(result.SignalId, item.SharingGroup);
+                if (item.Type == SignalType.Vpdq)
+                {
+                    if (VpdqSubmissionRules.TryBuild(item.Vpdq, item.Value, "", out _, out var video, out _))
+                    {
+                        result.SignalId = video.Id;
+                        result.RecordId = SignalRecordId.Of(result.SignalId, item.SharingGroup);
+                    }
+                }
+                else if (SignalNormalizer.TryNormalize((SignalKind)item.Type, item.Value, SignalNormalizer.MaxPdqQuality, 0, out var signal, out _))
+                {
+                    result.SignalId = signal.Id;
+                    result.RecordId = SignalRecordId.Of(result.SignalId, item.SharingGroup);
+                }
             }
         }
 
@@ -243,12 +280,24 @@ public sealed class SignalSubmitter(
     }
 
     private SubmitResult? Validate(Caller caller, SignalSubmission item, int index, DateTimeOffset now,
-        out NormalizedSignal signal, out CategorySet categories, out long expiresAt)
+        out NormalizedSignal signal, out CategorySet categories, out long expiresAt, out VpdqFrameSet? video)
     {
         categories = CategorySet.Empty;
         expiresAt = 0;
-        if (!SignalNormalizer.TryNormalize((SignalKind)item.Type, item.Value, item.HasQuality ? item.Quality : null, signals.MinPdqQuality, out signal, out var error)
-            || !CategoryValidation.TryCreate(item.Categories, out categories, out error))
+        video = null;
+        if (item.Type == SignalType.Vpdq)
+        {
+            if (!VpdqSubmissionRules.TryBuild(item.Vpdq, item.Value, $"items[{index}]", out video, out signal, out var videoError))
+            {
+                return Rejected(index, StatusCode.InvalidArgument, videoError.Value.Field, videoError.Value.Description);
+            }
+        }
+        else if (!SignalNormalizer.TryNormalize((SignalKind)item.Type, item.Value, item.HasQuality ? item.Quality : null, signals.MinPdqQuality, out signal, out var valueError))
+        {
+            return Rejected(index, StatusCode.InvalidArgument, $"items[{index}].{valueError.Field}", $"{valueError.Rule}: {valueError.Message}");
+        }
+
+        if (!CategoryValidation.TryCreate(item.Categories, out categories, out var error))
         {
             return Rejected(index, StatusCode.InvalidArgument, $"items[{index}].{error.Field}", $"{error.Rule}: {error.Message}");
         }

@@ -24,6 +24,9 @@ namespace Federation.Hub.Storage;
 /// group UTF-8), value = packed record (22 bytes for one contributor, 34 at most; SignalRecordCodec). Bucket = raw bytes 2-3 (big-endian) mod BucketsPerPartition.</item>
 /// <item><c>fed:{pNN}:c:&lt;storage key&gt;</c> hash, only once a second member backs a signal: member number → packed contribution.</item>
 /// <item><c>fed:{pNN}:o:&lt;storage key&gt;</c> hash, only once a member gives an opinion: member number → opinion (1-3).</item>
+/// <item><c>fed:{pNN}:vf:&lt;identity&gt;</c> string, VPDQ only: the video's canonical frame set (VpdqFrameSet.Encode, ~37 bytes per
+/// distinct frame), keyed by the 32 identity bytes, shared by every distribution of the video. Content-addressed and written before
+/// the record's submit script, so a record never exists without its frames.</item>
 /// <item><c>fed:{pNN}:feed</c> stream: the partition's feed, entries <c>s</c> storage key, <c>k</c> UpdateKind, <c>v</c> version.</item>
 /// <item><c>fed:{pNN}:stats</c> hash: <c>t&lt;kind&gt;[:group]</c> records ever created, <c>a&lt;kind&gt;[:group]</c> records active.</item>
 /// <item><c>fed:{u:&lt;member&gt;}:rl</c> hash: the member's submit token bucket; <c>fed:{u:&lt;member&gt;}:req:&lt;request id&gt;</c>
@@ -90,6 +93,9 @@ public static class RedisKeys
     /// <summary>The key <paramref name="prefix"/> + <paramref name="storageKey"/>, sharing both arrays.</summary>
     public static RedisKey WithStorageKey(RedisKey prefix, byte[] storageKey) => ((RedisKey)storageKey).Prepend(prefix);
 
+    /// <summary>The frames of one stored video (VPDQ), by its 32-byte identity.</summary>
+    public static RedisKey VideoFrames(int partition, ReadOnlySpan<byte> identity) => Binary(PartitionPrefix(partition) + VideoFramesInfix, identity);
+
     /// <summary>Per-partition signal counters for statistics.</summary>
     public static RedisKey SignalStats(int partition) => $"fed:{PartitionTag(partition)}:stats";
 
@@ -104,6 +110,7 @@ public static class RedisKeys
 
     private const string ContributorsInfix = "c:";
     private const string OpinionsInfix = "o:";
+    private const string VideoFramesInfix = "vf:";
 
     private static RedisKey Binary(string prefix, ReadOnlySpan<byte> suffix)
     {

@@ -39,11 +39,34 @@ public static class SignalMapping
             signal.Categories.Add((Category)category);
         }
 
+        if (record.Video is { } video)
+        {
+            signal.Vpdq = video.ToContract();
+        }
+
         if (record.ExpiresAt is { } expires)
         {
             signal.ExpiresAt = Timestamp.FromDateTimeOffset(expires);
         }
 
         return signal;
+    }
+
+    /// <summary>The contract form of a stored video: canonical frames, identity and total frame count.</summary>
+    public static VpdqVideo ToContract(this Federation.Core.Vpdq.VpdqFrameSet video)
+    {
+        var contract = new VpdqVideo { Identity = Convert.ToHexStringLower(video.Identity), TotalFrames = (ulong)video.TotalFrames };
+        foreach (var frame in video.Features)
+        {
+            contract.Frames.Add(new VpdqFrame
+            {
+                PdqHash = frame.Hash.ToString(),
+                Quality = (uint)frame.Quality,
+                Count = (uint)frame.Count,
+                TimestampMs = frame.FirstTimestampMs,
+            });
+        }
+
+        return contract;
     }
 }

@@ -1,4 +1,5 @@
 using Federation.Core.Signals;
+using Federation.Core.Vpdq;
 
 namespace Federation.Hub.Storage;
 
@@ -21,6 +22,9 @@ public sealed record SignalRecord(
     DateTimeOffset? ExpiresAt,
     int Quality)
 {
+    /// <summary>VPDQ records: the video's stored frames (read from their side key with the record); null for other types.</summary>
+    public VpdqFrameSet? Video { get; init; }
+
     /// <summary>Whether a member in <paramref name="groups"/> may see this record.</summary>
     public bool IsVisibleTo(IReadOnlyList<string> groups) =>
         SharingGroup.Length == 0 || groups.Contains(SharingGroup, StringComparer.Ordinal);

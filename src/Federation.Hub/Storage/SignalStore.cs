@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using Federation.Core.Feed;
+using Federation.Core.Signals;
+using Federation.Core.Vpdq;
 using Federation.Hub.Options;
 using Federation.Hub.Telemetry;
 using Microsoft.Extensions.Options;
@@ -78,6 +80,7 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
         using var timing = this.metrics.TimeStore("get");
         var reads = await ReadAsync(partition, storageKeys, memberNumber: 0).ConfigureAwait(false);
         var records = new SignalRecord?[reads.Length];
+        // (ReadAsync has attached the frames of VPDQ records already.)
         for (var i = 0; i < reads.Length; i++)
         {
             records[i] = reads[i]?.Record;
@@ -130,6 +133,18 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
             reads[i] = new SignalRead(record, (int)item[1] == 1, (int)item[2]);
         }
 
+        var records = reads.Select(r => r?.Record).ToArray();
+        if (await AttachVideosAsync(partition, records).ConfigureAwait(false))
+        {
+            for (var i = 0; i < reads.Length; i++)
+            {
+                if (reads[i] is { } read)
+                {
+                    reads[i] = read with { Record = records[i]! };
+                }
+            }
+        }
+
         return reads;
     }
 
@@ -167,12 +182,20 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
             }
 
             var now = clock.GetUtcNow();
+            var page = new List<SignalRecord?>();
             foreach (var task in pending)
             {
                 foreach (var entry in await task.ConfigureAwait(false))
                 {
-                    yield return SignalRecordCodec.Decode((byte[])entry.Name!, (byte[])entry.Value!, now);
+                    page.Add(SignalRecordCodec.Decode((byte[])entry.Name!, (byte[])entry.Value!, now));
                 }
+            }
+
+            var records = page.ToArray();
+            await AttachVideosAsync(partition, records).ConfigureAwait(false);
+            foreach (var record in records)
+            {
+                yield return record!;
             }
         }
     }
@@ -197,7 +220,7 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
             -1 => SignalChangeCode.NotFound,
             _ => SignalChangeCode.NotActive,
         };
-        return new SignalChange(code, Decode(storageKey, result), result.Length > 2 && (int)result[2] == 1);
+        return new SignalChange(code, await WithVideoAsync(partition, Decode(storageKey, result)).ConfigureAwait(false), result.Length > 2 && (int)result[2] == 1);
     }
 
     /// <summary>Withdraws a member's own contribution to one record.</summary>
@@ -220,7 +243,7 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
             -2 => SignalChangeCode.NotActive,
             _ => SignalChangeCode.NotContributor,
         };
-        return new SignalChange(code, Decode(storageKey, result), ContributedByCaller: false);
+        return new SignalChange(code, await WithVideoAsync(partition, Decode(storageKey, result)).ConfigureAwait(false), ContributedByCaller: false);
     }
 
     /// <summary>
@@ -297,6 +320,62 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
         }
 
         return (counters, feedEntries);
+    }
+
+    /// <summary>
+    /// Stores the frames of a video (VPDQ) under its identity before its record is submitted, so that no record and no
+    /// feed entry exists without them. Idempotent: the key is content-addressed (the same identity always has the same bytes).
+    /// </summary>
+    public Task StoreVideoAsync(int partition, VpdqFrameSet video) =>
+        redis.GetDatabase().StringSetAsync(RedisKeys.VideoFrames(partition, video.Identity), video.Encode());
+
+    /// <summary>The stored frames of one video (VPDQ signal), or null when none are stored.</summary>
+    public async Task<VpdqFrameSet?> GetVideoAsync(int partition, NormalizedSignal video)
+    {
+        var value = await redis.GetDatabase().StringGetAsync(RedisKeys.VideoFrames(partition, video.RawBytes)).ConfigureAwait(false);
+        return value.IsNull ? null : VpdqFrameSet.Decode((byte[])value!);
+    }
+
+    // Reads the frames of the VPDQ records in place (one MGET per partition, only when there are any); true when it did.
+    private async Task<bool> AttachVideosAsync(int partition, SignalRecord?[] records)
+    {
+        List<int>? videos = null;
+        for (var i = 0; i < records.Length; i++)
+        {
+            if (records[i] is { Signal.Kind: SignalKind.Vpdq })
+            {
+                (videos ??= []).Add(i);
+            }
+        }
+
+        if (videos is null)
+        {
+            return false;
+        }
+
+        var keys = videos.Select(i => RedisKeys.VideoFrames(partition, records[i]!.Signal.RawBytes)).ToArray();
+        var values = await redis.GetDatabase().StringGetAsync(keys).ConfigureAwait(false);
+        for (var j = 0; j < videos.Count; j++)
+        {
+            if (!values[j].IsNull)
+            {
+                records[videos[j]] = records[videos[j]]! with { Video = VpdqFrameSet.Decode((byte[])values[j]!) };
+            }
+        }
+
+        return true;
+    }
+
+    private async Task<SignalRecord?> WithVideoAsync(int partition, SignalRecord? record)
+    {
+        if (record is not { Signal.Kind: SignalKind.Vpdq })
+        {
+            return record;
+        }
+
+        var records = new[] { record };
+        await AttachVideosAsync(partition, records).ConfigureAwait(false);
+        return records[0];
     }
 
     private static string WithRecord(string script) => SignalStatFields.LuaPrelude + LuaScripts.Load("signal_record.lua") + LuaScripts.Load(script);

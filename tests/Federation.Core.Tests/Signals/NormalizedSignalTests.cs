@@ -88,7 +88,7 @@ public sealed class NormalizedSignalTests
     [InlineData("0b" + Sha256OfAbc)]
     [InlineData("ff" + Sha256OfAbc)]
     [InlineData("02" + Sha256OfAbc)]
-    [InlineData("05" + Md5OfAbc)]
+    [InlineData("05" + Sha256OfAbc)]
     [InlineData("00" + Sha256OfAbc)]
     public void Keys_with_an_unsupported_type_byte_or_the_wrong_length_are_refused(string keyHex)
     {
@@ -110,7 +110,7 @@ public sealed class NormalizedSignalTests
     [InlineData("sha256:" + Sha256OfAbc + "0")]
     [InlineData("sha256: " + Sha256OfAbc)]
     [InlineData("sha512:" + Sha256OfAbc)]
-    [InlineData("video_md5:" + Md5OfAbc)]
+    [InlineData("video_md5:" + Sha256OfAbc)]
     [InlineData("md5:900150983cd24fb0d6963f7d28e17fzz")]
     public void Malformed_ids_are_refused(string? id)
     {
@@ -194,7 +194,7 @@ public sealed class NormalizedSignalTests
     [Theory]
     [InlineData(SignalKind.Md5, 15)]
     [InlineData(SignalKind.Sha256, 16)]
-    [InlineData(SignalKind.VideoMd5, 16)]
+    [InlineData(SignalKind.VideoMd5, 15)]
     [InlineData(SignalKind.Unspecified, 32)]
     public void FromRaw_refuses_unsupported_kinds_and_wrong_lengths(SignalKind kind, int length)
     {

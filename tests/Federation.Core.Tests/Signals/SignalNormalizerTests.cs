@@ -109,7 +109,7 @@ public sealed class SignalNormalizerTests
         var error = Reject(SignalKind.Sha256, ValidHex(SignalKind.Md5));
 
         Assert.Equal(SignalValidationRule.ValueLength, error.Rule);
-        Assert.Equal("SHA256 value must be 64 hex characters; got 32 (32 hex characters fits MD5; check the type)", error.Message);
+        Assert.Equal("SHA256 value must be 64 hex characters; got 32 (32 hex characters fits MD5 or VIDEO_MD5; check the type)", error.Message);
     }
 
     [Theory]
@@ -275,15 +275,15 @@ public sealed class SignalNormalizerTests
     }
 
     [Theory]
-    [InlineData(SignalKind.VideoMd5, "VIDEO_MD5 signals are not accepted yet; video support is planned")]
-    [InlineData(SignalKind.Vpdq, "VPDQ signals are not accepted yet; video support is planned")]
-    public void Video_types_are_rejected_as_not_supported_yet(SignalKind kind, string expectedStart)
+    [InlineData(SignalKind.VideoMd5, "0123456789ABCDEF0123456789abcdef")]
+    [InlineData(SignalKind.Vpdq, "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef")]
+    public void Video_types_normalize_like_hex_hashes(SignalKind kind, string value)
     {
-        var error = Reject(kind, "0123456789abcdef0123456789abcdef");
+        var accepted = SignalNormalizer.TryNormalize(kind, value, null, 50, out var signal, out var error);
 
-        Assert.Equal(SignalValidationRule.TypeUnsupported, error.Rule);
-        Assert.Equal("type", error.Field);
-        Assert.StartsWith(expectedStart, error.Message, StringComparison.Ordinal);
+        Assert.True(accepted, error?.Message);
+        Assert.Equal(value.ToLowerInvariant(), signal.ToHex());
+        Assert.Equal(kind, signal.Kind);
     }
 
     [Fact]
@@ -293,7 +293,7 @@ public sealed class SignalNormalizerTests
 
         Assert.Equal(SignalValidationRule.TypeUnspecified, error.Rule);
         Assert.Equal(
-            "signal type is required; set it to one of PDQ, MD5, SHA1, SHA256, URL_SHA256, ACCOUNT_SHA256, TEXT_SHA256, PAYMENT_SHA256",
+            "signal type is required; set it to one of PDQ, MD5, SHA1, SHA256, VIDEO_MD5, VPDQ, URL_SHA256, ACCOUNT_SHA256, TEXT_SHA256, PAYMENT_SHA256",
             error.Message);
     }
 

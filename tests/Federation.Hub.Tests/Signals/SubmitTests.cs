@@ -111,7 +111,7 @@ public sealed class SubmitTests(HubFixture fixture) : IClassFixture<HubFixture>
     {
         { "unspecified type", new SignalSubmission { Value = RandomSha256(), Categories = { Category.Csam } }, "items[1].type", "type.unspecified" },
         { "unknown type", new SignalSubmission { Type = (SignalType)99, Value = RandomSha256(), Categories = { Category.Csam } }, "items[1].type", "type.unknown" },
-        { "video type", new SignalSubmission { Type = SignalType.VideoMd5, Value = RandomSha256()[..32], Categories = { Category.Csam } }, "items[1].type", "type.unsupported" },
+        { "VPDQ without frames", new SignalSubmission { Type = SignalType.Vpdq, Value = RandomSha256(), Categories = { Category.Csam } }, "items[1].vpdq.frames", "vpdq.frames_missing" },
         { "empty value", Sha256("   "), "items[1].value", "value.empty" },
         { "wrong length", Sha256(RandomSha256()[..63]), "items[1].value", "value.length" },
         { "non-hex", Sha256(RandomSha256()[..63] + "#"), "items[1].value", "value.hex" },
