@@ -1,4 +1,5 @@
 using Federation.Contracts.V1;
+using Federation.Core.Governance;
 using Federation.Core.Signals;
 using Federation.Hub.Admission;
 using Federation.Hub.Auth;
@@ -25,7 +26,14 @@ public sealed class SignalLookupService(
     /// Answers a batch that passed <see cref="SubmitRequestRules.TryValidateLookup"/> once the fair admission gate gives
     /// the member a slot (or <paramref name="ct"/> ends the call while it waits).
     /// </summary>
-    public async Task<LookupResponse> LookupAsync(Caller caller, IReadOnlyList<LookupQuery> queries, CancellationToken ct)
+    public Task<LookupResponse> LookupAsync(Caller caller, IReadOnlyList<LookupQuery> queries, CancellationToken ct) =>
+        LookupAsync(caller, queries, minConfidence: 0, TlpLevel.Unspecified, ct);
+
+    /// <summary>
+    /// As <see cref="LookupAsync(Caller, IReadOnlyList{LookupQuery}, CancellationToken)"/>, returning only matches that pass
+    /// the label bounds (checked by the caller with <see cref="ContributionLabels.ValidateBounds"/>).
+    /// </summary>
+    public async Task<LookupResponse> LookupAsync(Caller caller, IReadOnlyList<LookupQuery> queries, int minConfidence, TlpLevel maxShareLevel, CancellationToken ct)
     {
         using var slot = await gate.EnterAsync(caller.MemberId, queries.Count, ct).ConfigureAwait(false);
         var results = new LookupResult[queries.Count];
@@ -92,7 +100,8 @@ public sealed class SignalLookupService(
             var records = await pending.ConfigureAwait(false);
             for (var j = 0; j < items.Count; j++)
             {
-                if (records[j] is { Record.State: SignalState.Active } read && read.Record.IsVisibleTo(caller.Member.Groups))
+                if (records[j] is { Record.State: SignalState.Active } read && read.Record.IsVisibleTo(caller.Member.Groups)
+                    && ContributionLabels.Passes(read.Record.Confidence, read.Record.ShareLevel, minConfidence, maxShareLevel))
                 {
                     var contract = read.Record.ToContract();
                     contract.ContributedByCaller = read.ContributedByCaller;

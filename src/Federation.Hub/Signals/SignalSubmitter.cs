@@ -1,4 +1,5 @@
 using Federation.Contracts.V1;
+using Federation.Core.Governance;
 using Federation.Core.Signals;
 using Federation.Hub.Admission;
 using Federation.Hub.Auth;
@@ -124,7 +125,9 @@ public sealed class SignalSubmitter(
                 SignalStorageKey.Create(normalized[i], groups[i] ?? ""),
                 categories[i].Bits,
                 expires[i],
-                normalized[i].Kind == SignalKind.Pdq ? (int)items[i].Quality : 0)));
+                normalized[i].Kind == SignalKind.Pdq ? (int)items[i].Quality : 0,
+                items[i].HasConfidence ? (int)items[i].Confidence : null,
+                (TlpLevel)items[i].ShareLevel)));
         }
 
         var number = caller.Member.Number > 0 ? caller.Member.Number : await members.EnsureNumberAsync(caller.MemberId).ConfigureAwait(false);
@@ -206,7 +209,8 @@ public sealed class SignalSubmitter(
         categories = CategorySet.Empty;
         expiresAt = 0;
         if (!SignalNormalizer.TryNormalize((SignalKind)item.Type, item.Value, item.HasQuality ? item.Quality : null, signals.MinPdqQuality, out signal, out var error)
-            || !CategoryValidation.TryCreate(item.Categories, out categories, out error))
+            || !CategoryValidation.TryCreate(item.Categories, out categories, out error)
+            || !ContributionLabels.TryValidate(item.HasConfidence ? item.Confidence : null, (int)item.ShareLevel, out error))
         {
             return Rejected(index, StatusCode.InvalidArgument, $"items[{index}].{error.Field}", $"{error.Rule}: {error.Message}");
         }

@@ -1,10 +1,13 @@
+using Federation.Core.Governance;
 using Federation.Core.Signals;
 
 namespace Federation.Hub.Storage;
 
 /// <summary>
 /// One deduplicated signal record as read from Redis (contract with the Feed side: see
-/// docs/storage-feed-contract.md). Times have one-second resolution, as stored.
+/// docs/storage-feed-contract.md). Times have one-second resolution, as stored. <see cref="Confidence"/> is the highest
+/// confidence of the active contributions (null: none stated); <see cref="ShareLevel"/> the least restrictive TLP level
+/// (never Unspecified: an unstated level is GREEN).
 /// </summary>
 public sealed record SignalRecord(
     NormalizedSignal Signal,
@@ -19,7 +22,9 @@ public sealed record SignalRecord(
     SignalState State,
     long Version,
     DateTimeOffset? ExpiresAt,
-    int Quality)
+    int Quality,
+    int? Confidence = null,
+    TlpLevel ShareLevel = TlpLevel.Green)
 {
     /// <summary>Whether a member in <paramref name="groups"/> may see this record.</summary>
     public bool IsVisibleTo(IReadOnlyList<string> groups) =>
