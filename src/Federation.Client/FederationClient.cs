@@ -186,14 +186,23 @@ public class FederationClient : IDisposable, IAsyncDisposable
 
     /// <summary>Looks signals up: exact for hash types, near-match for PDQ. More than 1000 queries are split into several calls.</summary>
     /// <returns>One result per query, in order, with indices relative to the whole list.</returns>
-    public virtual async Task<IReadOnlyList<LookupResult>> LookupAsync(IEnumerable<LookupQuery> queries, CancellationToken cancellationToken = default)
+    public virtual Task<IReadOnlyList<LookupResult>> LookupAsync(IEnumerable<LookupQuery> queries, CancellationToken cancellationToken = default) =>
+        LookupAsync(queries, filter: null, cancellationToken);
+
+    /// <summary>
+    /// Looks signals up like <see cref="LookupAsync(IEnumerable{LookupQuery}, CancellationToken)"/>, returning only matches
+    /// within <paramref name="filter"/>'s confidence and share-level bounds (<see langword="null"/>: no bounds).
+    /// </summary>
+    /// <returns>One result per query, in order, with indices relative to the whole list.</returns>
+    /// <exception cref="FederationException">INVALID_ARGUMENT when a bound is out of range (confidence above 100, an unknown level).</exception>
+    public virtual async Task<IReadOnlyList<LookupResult>> LookupAsync(IEnumerable<LookupQuery> queries, LookupFilter? filter, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(queries);
         var all = queries as IReadOnlyList<LookupQuery> ?? queries.ToList();
         var results = new List<LookupResult>(all.Count);
         for (var offset = 0; offset < all.Count; offset += 1000)
         {
-            var request = new LookupRequest();
+            var request = new LookupRequest { MinConfidence = filter?.MinConfidence ?? 0, MaxShareLevel = filter?.MaxShareLevel ?? ShareLevel.Unspecified };
             request.Queries.AddRange(all.Skip(offset).Take(1000));
             var response = await calls.UnaryAsync(o => signals.LookupAsync(request, o), cancellationToken).ConfigureAwait(false);
             foreach (var result in response.Results)
