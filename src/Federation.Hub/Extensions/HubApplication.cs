@@ -18,6 +18,7 @@ public static class HubApplication
         builder.AddFederationSignals();
         builder.AddFederationFeed();
         builder.AddFederationFairness();
+        builder.AddFederationGovernance();
 
         var app = builder.Build();
         app.UseFederationRequestDecoding();
@@ -27,6 +28,7 @@ public static class HubApplication
         app.MapFederationAdmin();
         app.MapFederationSignals();
         app.MapFederationFeed();
+        app.MapFederationGovernance();
         return app;
     }
 }

@@ -3,6 +3,7 @@ using Federation.Core.Governance;
 using Federation.Core.Signals;
 using Federation.Hub.Admission;
 using Federation.Hub.Auth;
+using Federation.Hub.Governance;
 using Federation.Hub.Options;
 using Federation.Hub.Storage;
 using Grpc.Core;
@@ -16,7 +17,7 @@ namespace Federation.Hub.Signals;
 /// all partitions pipelined. Only ACTIVE records are returned, with the caller's own part filled in.
 /// </summary>
 public sealed class SignalLookupService(
-    SignalStore store, MemberStore members, IPdqMatcher pdq, FairAdmissionGate gate, IOptions<FederationOptions> options)
+    SignalStore store, MemberStore members, IPdqMatcher pdq, FairAdmissionGate gate, KnownBenignList benign, IOptions<FederationOptions> options)
 {
     private const int DefaultMaxMatches = 10;
     private const int MaxMatches = 100;
@@ -39,6 +40,7 @@ public sealed class SignalLookupService(
         var results = new LookupResult[queries.Count];
         var byPartition = new List<(int Query, int Distance, byte[] Key)>?[store.PartitionCount];
         var maxMatches = new int[queries.Count];
+        var benignList = await benign.CurrentAsync().ConfigureAwait(false);
         for (var i = 0; i < queries.Count; i++)
         {
             var query = queries[i];
@@ -59,6 +61,11 @@ public sealed class SignalLookupService(
             {
                 results[i].Error = new ItemError { Code = (int)StatusCode.InvalidArgument, Field = $"queries[{i}].{error.Field}", Description = $"{error.Rule}: {error.Message}" };
                 continue;
+            }
+
+            if (benignList.Match(signal) is { } hit)
+            {
+                results[i].Benign = hit.ToContract();
             }
 
             IReadOnlyList<PdqCandidate> candidates;

@@ -3,6 +3,7 @@ using Federation.Core.Governance;
 using Federation.Core.Signals;
 using Federation.Hub.Admission;
 using Federation.Hub.Auth;
+using Federation.Hub.Governance;
 using Federation.Hub.Options;
 using Federation.Hub.Storage;
 using Grpc.Core;
@@ -22,6 +23,7 @@ public sealed class SignalSubmitter(
     SubmissionAuditBatcher audit,
     FairAdmissionGate gate,
     IPdqMatcher pdq,
+    KnownBenignList benign,
     IOptions<FederationOptions> options,
     TimeProvider clock)
 {
@@ -85,6 +87,7 @@ public sealed class SignalSubmitter(
         var groups = new string?[count];
         var categories = new CategorySet[count];
         var expires = new long[count];
+        var benignList = await benign.CurrentAsync().ConfigureAwait(false);
 
         for (var i = 0; i < count; i++)
         {
@@ -93,6 +96,11 @@ public sealed class SignalSubmitter(
             if (Validate(caller, item, i, now, out normalized[i], out categories[i], out expires[i]) is { } rejected)
             {
                 results[i] = rejected;
+                normalized[i] = default;
+            }
+            else if (benignList.Match(normalized[i]) is { } hit)
+            {
+                results[i] = Rejected(i, StatusCode.FailedPrecondition, $"items[{i}].value", hit.RejectionDescription());
                 normalized[i] = default;
             }
         }
