@@ -1,5 +1,6 @@
 using Federation.Client.Auth;
 using Federation.Client.Internal;
+using Federation.Client.Governance;
 using Federation.Client.Membership;
 using Federation.Client.Subscriptions;
 using Federation.Contracts.V1;
@@ -36,6 +37,7 @@ public class FederationClient : IDisposable, IAsyncDisposable
         signals = null!;
         logger = NullLogger.Instance;
         Membership = null!;
+        Governance = null!;
     }
 
     /// <summary>Creates a client that owns its HTTP connections.</summary>
@@ -86,10 +88,14 @@ public class FederationClient : IDisposable, IAsyncDisposable
         });
         signals = new SignalService.SignalServiceClient(channel);
         Membership = new FederationMembership(new MembershipService.MembershipServiceClient(channel), calls);
+        Governance = new FederationGovernance(new GovernanceService.GovernanceServiceClient(channel), calls);
     }
 
     /// <summary>Coalition administration calls (needs scope <c>federation.admin</c>).</summary>
     public virtual FederationMembership Membership { get; }
+
+    /// <summary>Coalition governance controls: the known-benign list (needs scope <c>federation.admin</c>).</summary>
+    public virtual FederationGovernance Governance { get; }
 
     /// <summary>The options this client was built from.</summary>
     public FederationClientOptions Options => options;
