@@ -1,6 +1,6 @@
 using Federation.Client.Auth;
-using Federation.Client.Internal;
 using Federation.Client.Governance;
+using Federation.Client.Internal;
 using Federation.Client.Membership;
 using Federation.Client.Subscriptions;
 using Federation.Contracts.V1;
