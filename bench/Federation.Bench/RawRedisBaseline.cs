@@ -105,6 +105,25 @@ internal static class RawRedisBaseline
     public static Task<Result> FillAsync(SignalStore store, long memberNumber, int seed, int count) =>
         BatchedAsync(store, memberNumber, seed, 1000, count, TimeSpan.FromMinutes(5));
 
+    /// <summary>Like <see cref="FillAsync"/>, each signal stating a confidence and an AMBER share level (the record's two label bytes).</summary>
+    public static async Task<Result> FillLabelledAsync(SignalStore store, long memberNumber, int seed, int count)
+    {
+        var writes = Generate(store, seed, count);
+        for (var i = 0; i < writes.Length; i++)
+        {
+            writes[i].Write = writes[i].Write with { Confidence = 80, ShareLevel = Federation.Core.Governance.TlpLevel.Amber };
+        }
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        for (var offset = 0; offset < writes.Length; offset += 1000)
+        {
+            await Task.WhenAll(writes.Skip(offset).Take(1000).GroupBy(w => w.Partition)
+                .Select(g => store.SubmitAsync(g.Key, memberNumber, g.Select(w => w.Write).ToList())));
+        }
+
+        return Finish("labelled", writes.Length, started.Elapsed.TotalSeconds, GC.GetTotalAllocatedBytes(precise: true), writes.Length);
+    }
+
     private static (int Partition, SignalWrite Write)[] Generate(SignalStore store, int seed, int count)
     {
         var signals = new BenchSignals(seed);

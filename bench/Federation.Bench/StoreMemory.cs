@@ -20,10 +20,10 @@ internal static class StoreMemory
     {
         var signals = int.Parse(BenchPaths.Option(args, "--signals") ?? "100000", CultureInfo.InvariantCulture);
         var buckets = BenchPaths.Option(args, "--buckets") is { } b ? int.Parse(b, CultureInfo.InvariantCulture) : (int?)null;
-        return RunAsync(signals, buckets).GetAwaiter().GetResult();
+        return RunAsync(signals, buckets, args.Contains("--labelled")).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(int signals, int? buckets)
+    private static async Task<int> RunAsync(int signals, int? buckets, bool labelled)
     {
         var work = Directory.CreateTempSubdirectory("federation-bench-memory-").FullName;
         try
@@ -38,7 +38,10 @@ internal static class StoreMemory
 
             var store = new SignalStore(redis, Options.Create(options), TimeProvider.System);
             var before = await UsedMemoryAsync(redis);
-            var fill = await RawRedisBaseline.FillAsync(store, 900_002, 7, signals);
+            // --labelled: every signal states a confidence and AMBER, the records' two governance bytes (docs/governance.md).
+            var fill = labelled
+                ? await RawRedisBaseline.FillLabelledAsync(store, 900_002, 7, signals)
+                : await RawRedisBaseline.FillAsync(store, 900_002, 7, signals);
             var after = await UsedMemoryAsync(redis);
             Console.WriteLine($"{fill.Signals:N0} signals, {store.PartitionCount} x {store.BucketsPerPartition} buckets: {(after - before) / (double)fill.Signals:F1} bytes/signal (used_memory - mem_clients_normal delta {after - before:N0})");
             await BreakdownAsync(redis, store, fill.Signals);

@@ -1,4 +1,5 @@
 using Federation.Client.Auth;
+using Federation.Client.Governance;
 using Federation.Client.Internal;
 using Federation.Client.Membership;
 using Federation.Client.Subscriptions;
@@ -36,6 +37,7 @@ public class FederationClient : IDisposable, IAsyncDisposable
         signals = null!;
         logger = NullLogger.Instance;
         Membership = null!;
+        Governance = null!;
     }
 
     /// <summary>Creates a client that owns its HTTP connections.</summary>
@@ -86,10 +88,14 @@ public class FederationClient : IDisposable, IAsyncDisposable
         });
         signals = new SignalService.SignalServiceClient(channel);
         Membership = new FederationMembership(new MembershipService.MembershipServiceClient(channel), calls);
+        Governance = new FederationGovernance(new GovernanceService.GovernanceServiceClient(channel), calls);
     }
 
     /// <summary>Coalition administration calls (needs scope <c>federation.admin</c>).</summary>
     public virtual FederationMembership Membership { get; }
+
+    /// <summary>Coalition governance controls: the known-benign list (needs scope <c>federation.admin</c>).</summary>
+    public virtual FederationGovernance Governance { get; }
 
     /// <summary>The options this client was built from.</summary>
     public FederationClientOptions Options => options;
@@ -193,16 +199,25 @@ public class FederationClient : IDisposable, IAsyncDisposable
     /// <summary>Looks signals up: exact for hash types, near-match for PDQ. More than 1000 queries are split into several calls.</summary>
     /// <returns>One result per query, in order, with indices relative to the whole list.</returns>
     public virtual Task<IReadOnlyList<LookupResult>> LookupAsync(IEnumerable<LookupQuery> queries, CancellationToken cancellationToken = default) =>
-        LookupAsync(queries, [], cancellationToken);
+        LookupAsync(queries, filter: null, [], cancellationToken);
 
     /// <summary>
-    /// Looks signals up as <see cref="LookupAsync(IEnumerable{LookupQuery}, CancellationToken)"/> does, seeing at least the writes
-    /// named by <paramref name="consistencyTokens"/> (<see cref="SubmissionResult.ConsistencyTokens"/>, at most 100) on
+    /// Looks signals up like <see cref="LookupAsync(IEnumerable{LookupQuery}, CancellationToken)"/>, returning only matches
+    /// within <paramref name="filter"/>'s confidence and share-level bounds (<see langword="null"/>: no bounds).
+    /// </summary>
+    /// <returns>One result per query, in order, with indices relative to the whole list.</returns>
+    /// <exception cref="FederationException">INVALID_ARGUMENT when a bound is out of range (confidence above 100, an unknown level).</exception>
+    public virtual Task<IReadOnlyList<LookupResult>> LookupAsync(IEnumerable<LookupQuery> queries, LookupFilter? filter, CancellationToken cancellationToken = default) =>
+        LookupAsync(queries, filter, [], cancellationToken);
+
+    /// <summary>
+    /// Looks signals up as <see cref="LookupAsync(IEnumerable{LookupQuery}, LookupFilter, CancellationToken)"/> does, seeing at least
+    /// the writes named by <paramref name="consistencyTokens"/> (<see cref="SubmissionResult.ConsistencyTokens"/>, at most 100) on
     /// whichever hub replica answers: PDQ near-matches wait (bounded) until that replica's index has applied them.
     /// </summary>
     /// <returns>One result per query, in order, with indices relative to the whole list.</returns>
     public virtual async Task<IReadOnlyList<LookupResult>> LookupAsync(
-        IEnumerable<LookupQuery> queries, IReadOnlyList<string> consistencyTokens, CancellationToken cancellationToken = default)
+        IEnumerable<LookupQuery> queries, LookupFilter? filter, IReadOnlyList<string> consistencyTokens, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(queries);
         ArgumentNullException.ThrowIfNull(consistencyTokens);
@@ -210,7 +225,12 @@ public class FederationClient : IDisposable, IAsyncDisposable
         var results = new List<LookupResult>(all.Count);
         for (var offset = 0; offset < all.Count; offset += 1000)
         {
-            var request = new LookupRequest { ConsistencyTokens = { consistencyTokens } };
+            var request = new LookupRequest
+            {
+                ConsistencyTokens = { consistencyTokens },
+                MinConfidence = filter?.MinConfidence ?? 0,
+                MaxShareLevel = filter?.MaxShareLevel ?? ShareLevel.Unspecified,
+            };
             request.Queries.AddRange(all.Skip(offset).Take(1000));
             var response = await calls.UnaryAsync(o => signals.LookupAsync(request, o), cancellationToken).ConfigureAwait(false);
             foreach (var result in response.Results)

@@ -46,7 +46,7 @@ public sealed class SubmissionResult
 
     /// <summary>
     /// The hub's consistency tokens of the batches that changed something. Pass them to
-    /// <see cref="FederationClient.LookupAsync(IEnumerable{LookupQuery}, IReadOnlyList{string}, CancellationToken)"/> to PDQ-match these
+    /// <see cref="FederationClient.LookupAsync(IEnumerable{LookupQuery}, LookupFilter, IReadOnlyList{string}, CancellationToken)"/> to PDQ-match these
     /// signals on any hub replica at once (the replica that acknowledged a batch matches it at once anyway).
     /// </summary>
     public IReadOnlyList<string> ConsistencyTokens { get; }

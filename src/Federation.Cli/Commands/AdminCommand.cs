@@ -17,6 +17,7 @@ public static class AdminCommand
         admin.Add(MembersCommand());
         admin.Add(AuditCommand());
         admin.Add(StatsCommand());
+        admin.Add(BenignCommand.Create());
         admin.Add(BootstrapCommand());
         return admin;
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Federation.Cli.Infrastructure;
 using Federation.Cli.Input;
+using Federation.Client;
 using Federation.Contracts.V1;
 using Spectre.Console;
 
@@ -19,9 +20,11 @@ public static class LookupCommand
         };
         var maxDistance = new Option<uint?>("--max-distance") { Description = "PDQ only: largest Hamming distance that matches (default: the hub's, 31)" };
         var maxMatches = new Option<uint>("--max-matches") { Description = "PDQ only: most matches per query (default 10)" };
+        var minConfidence = new Option<uint>("--min-confidence") { Description = "Only matches whose confidence is at least this (0-100)" };
+        var maxShareLevel = new Option<string?>("--max-share-level") { Description = "Only matches at most this restrictive: clear, green, amber, amber+strict" };
         var command = new Command("lookup", "Look signals up. Exit 0 when at least one query matched, 5 when none did, 3 when a query was invalid.")
         {
-            references, maxDistance, maxMatches,
+            references, maxDistance, maxMatches, minConfidence, maxShareLevel,
         };
         return command.WithAction(async (context, cancellationToken) =>
         {
@@ -37,7 +40,12 @@ public static class LookupCommand
 
                 return query;
             }).ToList();
-            var results = await context.Client.LookupAsync(queries, cancellationToken);
+            var filter = new LookupFilter
+            {
+                MinConfidence = context.Get(minConfidence),
+                MaxShareLevel = context.Get(maxShareLevel) is { } level ? ShareLevelNames.Parse(level) : ShareLevel.Unspecified,
+            };
+            var results = await context.Client.LookupAsync(queries, filter, cancellationToken);
             if (context.Json)
             {
                 foreach (var result in results)
@@ -47,24 +55,25 @@ public static class LookupCommand
             }
             else
             {
-                var table = new Table().AddColumns("query", "match", "distance", "categories", "members", "opinions", "status");
+                var table = new Table().AddColumns("query", "match", "distance", "categories", "members", "opinions", "confidence", "tlp", "status");
                 foreach (var result in results)
                 {
                     var query = Markup.Escape(inputs[(int)result.Index]);
                     if (result.Error is { } error)
                     {
-                        table.AddRow(query, "[red]invalid[/]", "", Markup.Escape(error.Description), "", "", "");
+                        table.AddRow(query, "[red]invalid[/]", "", Markup.Escape(error.Description), "", "", "", "", "");
                     }
                     else if (result.Matches.Count == 0)
                     {
-                        table.AddRow(query, "no match", "", "", "", "", "");
+                        table.AddRow(query, "no match", "", "", "", "", "", "", "");
                     }
 
                     foreach (var match in result.Matches)
                     {
                         table.AddRow(
                             query, Markup.Escape(match.Signal.Id), match.Distance.ToString(CultureInfo.InvariantCulture), SignalView.Categories(match.Signal),
-                            match.Signal.CorroborationCount.ToString(CultureInfo.InvariantCulture), SignalView.Opinions(match.Signal), SignalView.Status(match.Signal));
+                            match.Signal.CorroborationCount.ToString(CultureInfo.InvariantCulture), SignalView.Opinions(match.Signal),
+                            SignalView.Confidence(match.Signal), ShareLevelNames.Name(match.Signal.ShareLevel), SignalView.Status(match.Signal));
                     }
                 }
 

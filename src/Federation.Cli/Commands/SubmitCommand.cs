@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Federation.Cli.Infrastructure;
 using Federation.Cli.Input;
 using Federation.Client;
+using Federation.Contracts.V1;
 using Spectre.Console;
 
 namespace Federation.Cli.Commands;
@@ -19,12 +20,14 @@ public static class SubmitCommand
         var format = new Option<string?>("--format") { Description = "Input format when the extension does not tell: csv or jsonl" };
         format.AcceptOnlyFromAmong("csv", "jsonl");
         var category = new Option<string[]>("--category", "-c") { Description = "Category for lines without one (repeatable), e.g. csam, grooming", AllowMultipleArgumentsPerToken = true };
+        var confidence = new Option<uint?>("--confidence") { Description = "Confidence 0-100 for lines without one (the hub keeps a contribution's first value)" };
+        var shareLevel = new Option<string?>("--share-level") { Description = "TLP 2.0 level for lines without one: clear, green (default), amber, amber+strict (red is refused by the hub)" };
         var requestId = new Option<string?>("--request-id") { Description = "Idempotency key of this run; running again with the same key never counts twice (default: random)" };
         var command = new Command("submit", "Submit signals from files, in batches of 1000, with progress, throughput and a summary. " +
-            "Columns/keys: type, value, categories, quality, expires_at, sharing_group. Types url, account, text and payment are hashed locally first. " +
+            "Columns/keys: type, value, categories, quality, expires_at, sharing_group, confidence, share_level. Types url, account, text and payment are hashed locally first. " +
             "Exit 3 when any item was rejected.")
         {
-            files, format, category, requestId,
+            files, format, category, confidence, shareLevel, requestId,
         };
         return command.WithAction(async (context, cancellationToken) =>
         {
@@ -36,6 +39,20 @@ public static class SubmitCommand
             }
 
             var items = inputs.SelectMany(f => SignalFileReader.Read(f, context.Get(format), defaults)).ToList();
+            var defaultLevel = context.Get(shareLevel) is { } level ? ShareLevelNames.Parse(level) : ShareLevel.Unspecified;
+            foreach (var submission in items.Select(i => i.Submission).OfType<SignalSubmission>())
+            {
+                if (!submission.HasConfidence && context.Get(confidence) is { } value)
+                {
+                    submission.Confidence = value;
+                }
+
+                if (submission.ShareLevel == ShareLevel.Unspecified)
+                {
+                    submission.ShareLevel = defaultLevel;
+                }
+            }
+
             var runId = context.Get(requestId) ?? "fedctl-" + Guid.NewGuid().ToString("N");
             var client = context.Client;
             var stopwatch = Stopwatch.StartNew();

@@ -18,17 +18,24 @@ public static class TailCommand
         var types = new Option<string[]>("--type") { Description = "Only these signal types (repeatable)", AllowMultipleArgumentsPerToken = true };
         var categories = new Option<string[]>("--category") { Description = "Only signals with one of these categories (repeatable)", AllowMultipleArgumentsPerToken = true };
         var minCorroboration = new Option<uint>("--min-corroboration") { Description = "Only signals backed by at least this many members" };
+        var minConfidence = new Option<uint>("--min-confidence") { Description = "Only signals whose confidence is at least this (0-100)" };
+        var maxShareLevel = new Option<string?>("--max-share-level") { Description = "Only signals at most this restrictive: clear, green, amber, amber+strict" };
         var heartbeats = new Option<bool>("--heartbeats") { Description = "Also print heartbeat updates" };
         var count = new Option<int?>("--count", "-n") { Description = "Exit after this many updates (heartbeats not counted)" };
         var snapshotOnExpired = new Option<bool>("--snapshot-on-expired") { Description = "When the cursor is older than the retained feed, start again from a snapshot instead of exiting with 6" };
         var command = new Command("tail", "Follow the live feed: one JSON object per line (proto3 JSON of SignalUpdate) on stdout. " +
             "Reconnects by itself with backoff and resumes after the last printed update; Ctrl+C exits 0.")
         {
-            from, cursor, resume, types, categories, minCorroboration, heartbeats, count, snapshotOnExpired,
+            from, cursor, resume, types, categories, minCorroboration, minConfidence, maxShareLevel, heartbeats, count, snapshotOnExpired,
         };
         return command.WithAction(async (context, cancellationToken) =>
         {
-            var filter = new SubscribeFilter { MinCorroboration = context.Get(minCorroboration) };
+            var filter = new SubscribeFilter
+            {
+                MinCorroboration = context.Get(minCorroboration),
+                MinConfidence = context.Get(minConfidence),
+                MaxShareLevel = context.Get(maxShareLevel) is { } level ? ShareLevelNames.Parse(level) : ShareLevel.Unspecified,
+            };
             filter.Types_.AddRange((context.Get(types) ?? []).Select(SignalNames.ParseType));
             filter.Categories.AddRange((context.Get(categories) ?? []).SelectMany(SignalNames.ParseCategories));
             var options = new SubscriptionOptions

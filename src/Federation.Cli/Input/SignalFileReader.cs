@@ -9,7 +9,7 @@ namespace Federation.Cli.Input;
 
 /// <summary>
 /// Reads submissions from CSV (header row; columns type, value, categories, quality, expires_at,
-/// sharing_group; categories separated by ';' or '|') or JSON Lines (one object per line with the same
+/// sharing_group, confidence, share_level; categories separated by ';' or '|') or JSON Lines (one object per line with the same
 /// keys, categories as an array or a string). Format by extension (.csv, .jsonl/.ndjson) or --format.
 /// A line that cannot be read becomes an item with an error; reading goes on.
 /// </summary>
@@ -71,7 +71,7 @@ public static class SignalFileReader
             }
 
             string? Field(string name) => csv.TryGetField<string>(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
-            yield return Build(path, line, Field("type"), Field("value"), Field("categories"), Field("quality"), Field("expires_at"), Field("sharing_group"), defaultCategories);
+            yield return Build(path, line, Field("type"), Field("value"), Field("categories"), Field("quality"), Field("expires_at"), Field("sharing_group"), defaultCategories, Field("confidence"), Field("share_level"));
         }
     }
 
@@ -98,7 +98,7 @@ public static class SignalFileReader
                 var categories = root.TryGetProperty("categories", out var c) && c.ValueKind == JsonValueKind.Array
                     ? string.Join(';', c.EnumerateArray().Select(e => e.GetString()))
                     : Text("categories");
-                item = Build(path, lineNumber, Text("type"), Text("value"), categories, Text("quality"), Text("expires_at"), Text("sharing_group"), defaultCategories);
+                item = Build(path, lineNumber, Text("type"), Text("value"), categories, Text("quality"), Text("expires_at"), Text("sharing_group"), defaultCategories, Text("confidence"), Text("share_level"));
             }
             catch (JsonException e)
             {
@@ -110,7 +110,8 @@ public static class SignalFileReader
     }
 
     private static InputItem Build(
-        string path, int line, string? type, string? value, string? categories, string? quality, string? expiresAt, string? group, IReadOnlyList<Category> defaultCategories)
+        string path, int line, string? type, string? value, string? categories, string? quality, string? expiresAt, string? group, IReadOnlyList<Category> defaultCategories,
+        string? confidence, string? shareLevel)
     {
         try
         {
@@ -135,6 +136,16 @@ public static class SignalFileReader
             if (expiresAt is not null)
             {
                 submission.ExpiresAt = Timestamp.FromDateTimeOffset(DateTimeOffset.Parse(expiresAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal));
+            }
+
+            if (confidence is not null)
+            {
+                submission.Confidence = uint.Parse(confidence, CultureInfo.InvariantCulture);
+            }
+
+            if (shareLevel is not null)
+            {
+                submission.ShareLevel = ShareLevelNames.Parse(shareLevel);
             }
 
             return new InputItem(path, line, submission, null);

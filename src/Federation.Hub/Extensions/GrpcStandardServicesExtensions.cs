@@ -1,5 +1,5 @@
-using Federation.Hub.Health;
 using Federation.Contracts.V1;
+using Federation.Hub.Health;
 using Grpc.AspNetCore.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 

@@ -24,6 +24,7 @@ public static class HubApplication
         builder.AddFederationFeed();
         builder.AddFederationFairness();
         builder.AddFederationTaxii();
+        builder.AddFederationGovernance();
 
         var app = builder.Build();
         app.UseFederationRequestDecoding();
@@ -37,6 +38,7 @@ public static class HubApplication
         app.MapFederationTaxii();
         app.MapFederationOpenApi();
         app.MapFederationGrpcStandardServices();
+        app.MapFederationGovernance();
         return app;
     }
 }

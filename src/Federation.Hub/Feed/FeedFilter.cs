@@ -1,4 +1,5 @@
 using Federation.Contracts.V1;
+using Federation.Core.Governance;
 using Federation.Core.Signals;
 using Federation.Hub.Domain;
 using Federation.Hub.Storage;
@@ -19,12 +20,16 @@ internal sealed class FeedFilter
     private readonly ulong types;
     private readonly uint categories;
     private readonly int minCorroboration;
+    private readonly int minConfidence;
+    private readonly TlpLevel maxShareLevel;
 
-    private FeedFilter(ulong types, uint categories, int minCorroboration)
+    private FeedFilter(ulong types, uint categories, int minCorroboration, int minConfidence = 0, TlpLevel maxShareLevel = TlpLevel.Unspecified)
     {
         this.types = types;
         this.categories = categories;
         this.minCorroboration = minCorroboration;
+        this.minConfidence = minConfidence;
+        this.maxShareLevel = maxShareLevel;
     }
 
     /// <summary>Compiles a filter; unknown enum values are INVALID_ARGUMENT.</summary>
@@ -59,7 +64,12 @@ internal sealed class FeedFilter
             categories |= CategorySet.Of((SignalCategory)category).Bits;
         }
 
-        return new FeedFilter(types, categories, (int)Math.Min(filter.MinCorroboration, int.MaxValue));
+        if (ContributionLabels.ValidateBounds(filter.MinConfidence, (int)filter.MaxShareLevel, out var field) is { } wrong)
+        {
+            throw HubErrors.InvalidArgument($"filter.{field}", wrong);
+        }
+
+        return new FeedFilter(types, categories, (int)Math.Min(filter.MinCorroboration, int.MaxValue), (int)filter.MinConfidence, (TlpLevel)filter.MaxShareLevel);
     }
 
     /// <summary>Whether an update of <paramref name="kind"/> about <paramref name="record"/> is wanted.</summary>
@@ -76,6 +86,7 @@ internal sealed class FeedFilter
         }
 
         return (categories == 0 || (record.Categories.Bits & categories) != 0)
-            && record.CorroborationCount >= minCorroboration;
+            && record.CorroborationCount >= minCorroboration
+            && ContributionLabels.Passes(record.Confidence, record.ShareLevel, minConfidence, maxShareLevel);
     }
 }

@@ -3,9 +3,9 @@ using Federation.Hub.Grpc;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 using BadRequest = Google.Rpc.BadRequest;
 using RetryInfo = Google.Rpc.RetryInfo;
-using Grpc.Core;
 
 namespace Federation.Hub.HttpJson;
 

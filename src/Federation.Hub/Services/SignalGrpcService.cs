@@ -1,6 +1,7 @@
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using Federation.Contracts.V1;
+using Federation.Core.Governance;
 using Federation.Hub.Auth;
 using Federation.Hub.Feed;
 using Federation.Hub.Grpc;
@@ -85,7 +86,13 @@ public sealed class SignalGrpcService(
             throw RpcErrors.InvalidArgument(error.Value.Field, error.Value.Description);
         }
 
-        return lookup.LookupAsync(context.GetCaller(), request.Queries, request.ConsistencyTokens, context.CancellationToken);
+        if (ContributionLabels.ValidateBounds(request.MinConfidence, (int)request.MaxShareLevel, out var field) is { } wrong)
+        {
+            throw RpcErrors.InvalidArgument(field, wrong);
+        }
+
+        return lookup.LookupAsync(
+            context.GetCaller(), request.Queries, request.ConsistencyTokens, (int)request.MinConfidence, (TlpLevel)request.MaxShareLevel, context.CancellationToken);
     }
 
     [Authorize(Policy = FederationScopes.Read)]

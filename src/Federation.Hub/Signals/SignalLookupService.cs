@@ -1,11 +1,13 @@
 using Federation.Contracts.V1;
 using Federation.Core.Feed;
+using Federation.Core.Governance;
 using Federation.Core.Pdq;
 using Federation.Core.Signals;
 using Federation.Core.Vpdq;
 using Federation.Hub.Admission;
 using Federation.Hub.Auth;
 using Federation.Hub.Domain;
+using Federation.Hub.Governance;
 using Federation.Hub.Options;
 using Federation.Hub.Storage;
 using Grpc.Core;
@@ -19,7 +21,7 @@ namespace Federation.Hub.Signals;
 /// all partitions pipelined. Only ACTIVE records are returned, with the caller's own part filled in.
 /// </summary>
 public sealed class SignalLookupService(
-    SignalStore store, MemberStore members, IPdqMatcher pdq, IVideoMatcher videos, FairAdmissionGate gate, IOptions<FederationOptions> options)
+    SignalStore store, MemberStore members, IPdqMatcher pdq, IVideoMatcher videos, FairAdmissionGate gate, KnownBenignList benign, IOptions<FederationOptions> options)
 {
     private const int DefaultMaxMatches = 10;
     private const int MaxMatches = 100;
@@ -30,7 +32,9 @@ public sealed class SignalLookupService(
     /// Answers a batch that passed <see cref="SubmitRequestRules.TryValidateLookup"/> once the fair admission gate gives
     /// the member a slot (or <paramref name="ct"/> ends the call while it waits).
     /// </summary>
-    public async Task<LookupResponse> LookupAsync(Caller caller, IReadOnlyList<LookupQuery> queries, IReadOnlyList<string> consistencyTokens, CancellationToken ct)
+    /// <remarks>Only matches that pass the label bounds are returned (checked by the caller with <see cref="ContributionLabels.ValidateBounds"/>).</remarks>
+    public async Task<LookupResponse> LookupAsync(
+        Caller caller, IReadOnlyList<LookupQuery> queries, IReadOnlyList<string> consistencyTokens, int minConfidence, TlpLevel maxShareLevel, CancellationToken ct)
     {
         var mustReach = ConsistencyPositions(consistencyTokens, store.PartitionCount);
         using var slot = await gate.EnterAsync(caller.MemberId, queries.Count, ct).ConfigureAwait(false);
@@ -45,6 +49,7 @@ public sealed class SignalLookupService(
         var videoQueries = new VideoQuery?[queries.Count];
         // Cross-media candidates: (query, storage key) → the video frame's timestamp.
         var timestamps = new Dictionary<(int Query, NormalizedSignal Signal), uint>();
+        var benignList = await benign.CurrentAsync().ConfigureAwait(false);
         for (var i = 0; i < queries.Count; i++)
         {
             var query = queries[i];
@@ -82,6 +87,11 @@ public sealed class SignalLookupService(
             {
                 results[i].Error = new ItemError { Code = (int)StatusCode.InvalidArgument, Field = $"queries[{i}].{error.Field}", Description = $"{error.Rule}: {error.Message}" };
                 continue;
+            }
+
+            if (benignList.Match(signal) is { } hit)
+            {
+                results[i].Benign = hit.ToContract();
             }
 
             IReadOnlyList<PdqCandidate> candidates;
@@ -128,7 +138,8 @@ public sealed class SignalLookupService(
             var records = await pending.ConfigureAwait(false);
             for (var j = 0; j < items.Count; j++)
             {
-                if (records[j] is { Record.State: SignalState.Active } read && read.Record.IsVisibleTo(caller.Member.Groups))
+                if (records[j] is { Record.State: SignalState.Active } read && read.Record.IsVisibleTo(caller.Member.Groups)
+                    && ContributionLabels.Passes(read.Record.Confidence, read.Record.ShareLevel, minConfidence, maxShareLevel))
                 {
                     var query = items[j].Query;
                     var match = new LookupMatch { Distance = (uint)items[j].Distance };

@@ -1,9 +1,11 @@
 using Federation.Contracts.V1;
 using Federation.Core.Feed;
+using Federation.Core.Governance;
 using Federation.Core.Signals;
 using Federation.Core.Vpdq;
 using Federation.Hub.Admission;
 using Federation.Hub.Auth;
+using Federation.Hub.Governance;
 using Federation.Hub.Options;
 using Federation.Hub.Storage;
 using Federation.Hub.Telemetry;
@@ -25,6 +27,7 @@ public sealed class SignalSubmitter(
     FairAdmissionGate gate,
     IPdqMatcher pdq,
     IVideoMatcher videoMatcher,
+    KnownBenignList benign,
     IOptions<FederationOptions> options,
     TimeProvider clock,
     HubMetrics metrics)
@@ -95,6 +98,7 @@ public sealed class SignalSubmitter(
         var categories = new CategorySet[count];
         var expires = new long[count];
         VpdqFrameSet?[]? videos = null;
+        var benignList = await benign.CurrentAsync().ConfigureAwait(false);
 
         for (var i = 0; i < count; i++)
         {
@@ -103,6 +107,11 @@ public sealed class SignalSubmitter(
             if (Validate(caller, item, i, now, out normalized[i], out categories[i], out expires[i], out var video) is { } rejected)
             {
                 results[i] = rejected;
+                normalized[i] = default;
+            }
+            else if (benignList.Match(normalized[i]) is { } hit)
+            {
+                results[i] = Rejected(i, StatusCode.FailedPrecondition, $"items[{i}].value", hit.RejectionDescription());
                 normalized[i] = default;
             }
             else if (video is not null)
@@ -139,7 +148,9 @@ public sealed class SignalSubmitter(
                 SignalStorageKey.Create(normalized[i], groups[i] ?? ""),
                 categories[i].Bits,
                 expires[i],
-                normalized[i].Kind == SignalKind.Pdq ? (int)items[i].Quality : 0)));
+                normalized[i].Kind == SignalKind.Pdq ? (int)items[i].Quality : 0,
+                items[i].HasConfidence ? (int)items[i].Confidence : null,
+                (TlpLevel)items[i].ShareLevel)));
         }
 
         if (videos is not null)
@@ -297,7 +308,8 @@ public sealed class SignalSubmitter(
             return Rejected(index, StatusCode.InvalidArgument, $"items[{index}].{valueError.Field}", $"{valueError.Rule}: {valueError.Message}");
         }
 
-        if (!CategoryValidation.TryCreate(item.Categories, out categories, out var error))
+        if (!CategoryValidation.TryCreate(item.Categories, out categories, out var error)
+            || !ContributionLabels.TryValidate(item.HasConfidence ? item.Confidence : null, (int)item.ShareLevel, out error))
         {
             return Rejected(index, StatusCode.InvalidArgument, $"items[{index}].{error.Field}", $"{error.Rule}: {error.Message}");
         }

@@ -33,6 +33,11 @@ namespace Federation.Hub.Storage;
 /// string: the serialized SubmitResponse of a batch, for idempotent retries (expires after RequestIdRetention).</item>
 /// <item><c>fed:sweep-lease</c> string: which replica runs the expiry sweep this round (SET NX PX).</item>
 /// </list>
+/// Governance (hash tag <c>{g}</c>, docs/governance.md):
+/// <list type="bullet">
+/// <item><c>fed:{g}:benign</c> hash: signal id (<c>&lt;type&gt;:&lt;hex&gt;</c>) → <c>&lt;max distance&gt;|&lt;added at, unix s&gt;|&lt;admin id&gt;|&lt;reason&gt;</c>, the known-benign list.</item>
+/// <item><c>fed:{g}:benign-version</c> string counter, incremented with every change of the list: replicas reload their copy when it moved.</item>
+/// </list>
 /// Token request throttling (docs/security.md), per client id (hash tag <c>{t:&lt;client id&gt;}</c>) and per source
 /// (<c>{s:&lt;source&gt;}</c>, an IPv4 address or an IPv6 /64 prefix); each limit is one string holding its theoretical
 /// arrival time in ms (GCRA) and expires when it would be full again:
@@ -104,6 +109,12 @@ public static class RedisKeys
 
     /// <summary>The remembered response of one submitted batch.</summary>
     public static RedisKey SubmitRequest(string memberId, string requestId) => $"fed:{{u:{memberId}}}:req:{requestId}";
+
+    /// <summary>The known-benign list.</summary>
+    public static readonly RedisKey BenignList = "fed:{g}:benign";
+
+    /// <summary>Counter moved by every change of the known-benign list.</summary>
+    public static readonly RedisKey BenignVersion = "fed:{g}:benign-version";
 
     /// <summary>Lease that lets one replica at a time run the expiry sweep.</summary>
     public static readonly RedisKey SweepLease = "fed:sweep-lease";

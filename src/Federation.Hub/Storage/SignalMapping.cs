@@ -33,7 +33,13 @@ public static class SignalMapping
             Version = (ulong)record.Version,
             SharingGroup = record.SharingGroup,
             Quality = (uint)record.Quality,
+            ShareLevel = (ShareLevel)record.ShareLevel,
         };
+        if (record.Confidence is { } confidence)
+        {
+            signal.Confidence = (uint)confidence;
+        }
+
         foreach (var category in record.Categories)
         {
             signal.Categories.Add((Category)category);

@@ -1,3 +1,4 @@
+using Federation.Core.Governance;
 using Federation.Core.Signals;
 using Federation.Core.Vpdq;
 
@@ -5,7 +6,9 @@ namespace Federation.Hub.Storage;
 
 /// <summary>
 /// One deduplicated signal record as read from Redis (contract with the Feed side: see
-/// docs/storage-feed-contract.md). Times have one-second resolution, as stored.
+/// docs/storage-feed-contract.md). Times have one-second resolution, as stored. <see cref="Confidence"/> is the highest
+/// confidence of the active contributions (null: none stated); <see cref="ShareLevel"/> the least restrictive TLP level
+/// (never Unspecified: an unstated level is GREEN).
 /// </summary>
 public sealed record SignalRecord(
     NormalizedSignal Signal,
@@ -20,7 +23,9 @@ public sealed record SignalRecord(
     SignalState State,
     long Version,
     DateTimeOffset? ExpiresAt,
-    int Quality)
+    int Quality,
+    int? Confidence = null,
+    TlpLevel ShareLevel = TlpLevel.Green)
 {
     /// <summary>VPDQ records: the video's stored frames (read from their side key with the record); null for other types.</summary>
     public VpdqFrameSet? Video { get; init; }

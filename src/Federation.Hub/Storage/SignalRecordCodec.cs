@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Federation.Core.Governance;
 using Federation.Core.Signals;
 
 namespace Federation.Hub.Storage;
@@ -8,19 +9,21 @@ namespace Federation.Hub.Storage;
 /// signal_record.lua); this layout is persisted, change it only together with a reader for the old one.
 /// </summary>
 /// <remarks>
-/// <c>struct.pack('&lt;BI4I4I4I4I4I4BHHHH', …)</c>, little-endian, with its trailing zero bytes removed (34 bytes at most,
+/// <c>struct.pack('&lt;BI4I4I4I4I4I4BHHHHBB', …)</c>, little-endian, with its trailing zero bytes removed (36 bytes at most,
 /// 22 for a typical single-contributor record): 0 status (1 active, 2 retracted, 3 expired), 1 version (u32),
 /// 5 categories (u32, <see cref="CategorySet.Bits"/>), 9 first seen, 13 last seen, 17 expires at (u32 unix seconds,
 /// 0 = never), 21 inline contributor's member number (u32, 0 once contributors moved to the overflow hash or none is
 /// left), 25 PDQ quality, 26 extra count (u16: the corroboration count when there is no inline contributor; an inline
 /// contributor means exactly one, whose categories are the record's), 28 confirmed, 30 disputed, 32 false positive
-/// (u16 each). A 38-byte value is the first layout (<c>&lt;BBI4I4I4I4I4HHHHI4I4</c>: status, quality, version,
+/// (u16 each), 34 confidence + 1 (0 = none stated), 35 share level (0 = GREEN, else the <see cref="TlpLevel"/> value):
+/// a record without confidence and at GREEN costs no byte more than before these two fields, and a record written before
+/// them reads as none / GREEN. A 38-byte value is the first layout (<c>&lt;BBI4I4I4I4I4HHHHI4I4</c>: status, quality, version,
 /// categories, first, last, expires, count, confirmed, disputed, false positive, inline member, its categories), still read.
 /// </remarks>
 public static class SignalRecordCodec
 {
     /// <summary>Length of a packed record before its trailing zero bytes are removed.</summary>
-    public const int FullLength = 34;
+    public const int FullLength = 36;
 
     /// <summary>Length of a record of the first layout.</summary>
     public const int LegacyLength = 38;
@@ -56,8 +59,16 @@ public static class SignalRecordCodec
             confirmed: BinaryPrimitives.ReadUInt16LittleEndian(full[28..]),
             disputed: BinaryPrimitives.ReadUInt16LittleEndian(full[30..]),
             falsePositive: BinaryPrimitives.ReadUInt16LittleEndian(full[32..]),
-            now);
+            now,
+            confidence: full[34] == 0 ? null : full[34] - 1,
+            shareLevel: full[35] == 0 ? TlpLevel.Green : (TlpLevel)full[35]);
     }
+
+    /// <summary>The stored form of a stated confidence: confidence + 1, 0 when none was stated.</summary>
+    public static int StoredConfidence(int? confidence) => confidence is { } c ? c + 1 : 0;
+
+    /// <summary>The stored form of a share level: 0 for GREEN (stated or not), else its value.</summary>
+    public static int StoredShareLevel(TlpLevel level) => level is TlpLevel.Green or TlpLevel.Unspecified ? 0 : (int)level;
 
     /// <summary>The member number of the inline (single) contributor, 0 when contributors are in the overflow hash.</summary>
     public static long InlineContributor(ReadOnlySpan<byte> packed)
@@ -95,7 +106,8 @@ public static class SignalRecordCodec
 
     private static SignalRecord Build(
         ReadOnlySpan<byte> storageKey, SignalState state, uint version, uint categories, uint first, uint last, uint expires,
-        int quality, int count, int confirmed, int disputed, int falsePositive, DateTimeOffset now)
+        int quality, int count, int confirmed, int disputed, int falsePositive, DateTimeOffset now,
+        int? confidence = null, TlpLevel shareLevel = TlpLevel.Green)
     {
         var (signal, group) = SignalStorageKey.Parse(storageKey);
         DateTimeOffset? expiresAt = expires == 0 ? null : DateTimeOffset.FromUnixTimeSeconds(expires);
@@ -117,6 +129,8 @@ public static class SignalRecordCodec
             state,
             version,
             expiresAt,
-            quality);
+            quality,
+            confidence,
+            shareLevel);
     }
 }

@@ -26,6 +26,9 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
     private static readonly string ExpireScript = WithRecord("signal_expire.lua");
     private static readonly string PurgeScript = WithRecord("signal_purge.lua");
 
+    // Per submitted item the dedup script takes categories, expiry, quality, confidence and share level.
+    private const int ArgsPerItem = 5;
+
     private readonly SignalOptions signals = options.Value.Signals;
     private readonly int feedMaxLength = options.Value.Feed.MaxEntriesPerPartition;
 
@@ -50,7 +53,7 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
         // Every key the script may touch is declared (Redis requires it; a cluster proxy or a store that enforces it fails
         // otherwise): per item its bucket and its overflow contributors hash, whose name carries the storage key.
         var keys = new RedisKey[2 + (2 * items.Count)];
-        var args = new RedisValue[4 + (3 * items.Count)];
+        var args = new RedisValue[4 + (ArgsPerItem * items.Count)];
         var cached = partitionKeys[partition];
         keys[0] = cached.Feed;
         keys[1] = cached.Stats;
@@ -63,10 +66,12 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
             var item = items[i];
             keys[2 + (2 * i)] = cached.Buckets[SignalStorageKey.Bucket(item.StorageKey, signals.BucketsPerPartition)];
             keys[3 + (2 * i)] = RedisKeys.WithStorageKey(cached.ContributorsPrefix, item.StorageKey);
-            var a = 4 + (3 * i);
+            var a = 4 + (ArgsPerItem * i);
             args[a] = item.Categories;
             args[a + 1] = item.ExpiresAtSeconds;
             args[a + 2] = item.Quality;
+            args[a + 3] = SignalRecordCodec.StoredConfidence(item.Confidence);
+            args[a + 4] = SignalRecordCodec.StoredShareLevel(item.ShareLevel);
         }
 
         var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(SubmitScript, keys, args).ConfigureAwait(false))!;

@@ -43,6 +43,7 @@ public sealed class SignalCallTests(HubFixture fixture) : IClassFixture<HubFixtu
             hashes.Select(h => new SignalSubmission { Type = SignalType.Pdq, Value = h, Quality = 90, Categories = { Category.Csam } }));
         var lookups = await reader.LookupAsync(
             [new LookupQuery { Type = SignalType.Pdq, Value = hashes[0] }, new LookupQuery { Type = SignalType.Pdq, Value = hashes[^1] }],
+            filter: null,
             submitted.ConsistencyTokens);
 
         Assert.Equal(2, submitted.ConsistencyTokens.Count);

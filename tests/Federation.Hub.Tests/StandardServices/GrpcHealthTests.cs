@@ -49,7 +49,9 @@ public sealed class GrpcHealthTests : IDisposable
         var admin = await hub.AdminClientAsync();
         var member = await admin.CreateMemberAsync(new Contracts.V1.CreateMemberRequest
         {
-            MemberId = "json-outage", DisplayName = "JSON outage", Scopes = { "signals.submit", "signals.read" },
+            MemberId = "json-outage",
+            DisplayName = "JSON outage",
+            Scopes = { "signals.submit", "signals.read" },
         });
         var api = new JsonApiClient(hub.Http, await hub.GetTokenAsync("json-outage", member.ClientSecret, "signals.submit signals.read"));
 

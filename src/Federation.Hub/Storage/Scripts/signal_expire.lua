@@ -13,10 +13,10 @@ for j = 3, #KEYS do
   local all = redis.call('HGETALL', KEYS[j])
   for i = 1, #all, 2 do
     local field, packed = all[i], all[i + 1]
-    local st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1 = rec_unpack(packed)
+    local st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, cf, lv = rec_unpack(packed)
     if st == 1 and exp ~= 0 and exp <= now then
       ver = ver + 1
-      redis.call('HSET', KEYS[j], field, rec_pack(3, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1))
+      redis.call('HSET', KEYS[j], field, rec_pack(3, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, cf, lv))
       redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', 's', field, 'k', 6, 'v', ver)
       redis.call('HINCRBY', KEYS[2], statfield('a', field), -1)
       expired = expired + 1

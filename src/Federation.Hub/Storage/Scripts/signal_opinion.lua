@@ -6,7 +6,7 @@
 local field, member, opinion, now, maxlen = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local packed = redis.call('HGET', KEYS[2], field)
 if not packed then return {-1} end
-local st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1 = rec_unpack(packed)
+local st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, cf, lv = rec_unpack(packed)
 if st ~= 1 or (exp ~= 0 and exp <= now) then return {-2, packed} end
 local mine = 0
 if m1 == member or (m1 == 0 and redis.call('HEXISTS', KEYS[4], member) == 1) then mine = 1 end
@@ -21,7 +21,7 @@ else
   redis.call('HDEL', KEYS[3], member)
 end
 ver = ver + 1
-packed = rec_pack(st, q, ver, cats, first, last, exp, cnt, counts[1], counts[2], counts[3], m1)
+packed = rec_pack(st, q, ver, cats, first, last, exp, cnt, counts[1], counts[2], counts[3], m1, cf, lv)
 redis.call('HSET', KEYS[2], field, packed)
 redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', 's', field, 'k', 3, 'v', ver)
 return {1, packed, mine}

@@ -1,14 +1,13 @@
 -- Withdraws one member's own contribution to one signal, atomically. Appends CONTRIBUTION_WITHDRAWN (4) when
 -- others still back the signal, RETRACTED (5) when nobody does. The union of categories is recomputed from the
--- remaining contributions.
+-- remaining contributions, and so are the confidence (the highest) and the share level (the least restrictive).
 -- KEYS[1] partition feed stream, KEYS[2] bucket hash, KEYS[3] the signal's overflow contributors hash, KEYS[4] partition stats hash
 -- ARGV[1] storage key, ARGV[2] member number, ARGV[3] now (unix seconds), ARGV[4] feed MAXLEN, ARGV[5] stats field 'a<kind>[:group]'
 -- Returns {code, packed record}: code 4 withdrawn, 5 retracted, -1 no record, -2 not active, -3 caller is not a contributor.
-local CON = '<I4I4'
 local field, member, now, maxlen = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
 local packed = redis.call('HGET', KEYS[2], field)
 if not packed then return {-1} end
-local st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1 = rec_unpack(packed)
+local st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, cf, lv = rec_unpack(packed)
 if st ~= 1 or (exp ~= 0 and exp <= now) then return {-2, packed} end
 local kind
 if m1 == member then
@@ -18,12 +17,15 @@ elseif m1 == 0 and redis.call('HDEL', KEYS[3], member) == 1 then
   local remaining = redis.call('HVALS', KEYS[3])
   cnt = #remaining
   if cnt > 0 then
-    local union = 0
+    local union, best, loosest = 0, 0, nil
     for _, v in ipairs(remaining) do
-      union = bit.bor(union, (struct.unpack(CON, v)))
+      local ccats, _, ccf, clv = con_unpack(v)
+      union = bit.bor(union, ccats)
+      if ccf > best then best = ccf end
+      if loosest == nil then loosest = clv else loosest = lv_loosest(loosest, clv) end
     end
     if union < 0 then union = union + 4294967296 end
-    cats = union
+    cats, cf, lv = union, best, loosest
   else
     redis.call('DEL', KEYS[3])
   end
@@ -38,7 +40,7 @@ else
   kind = 4
 end
 ver = ver + 1
-packed = rec_pack(st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1)
+packed = rec_pack(st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, cf, lv)
 redis.call('HSET', KEYS[2], field, packed)
 redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', 's', field, 'k', kind, 'v', ver)
 return {kind, packed}

@@ -6,11 +6,15 @@
 -- script touches; the storage key, the bucket field, is read back from it, so it crosses the wire once)
 -- ARGV[1] now (unix seconds), ARGV[2] member number, ARGV[3] feed MAXLEN (approximate),
 -- ARGV[4] length of the overflow key prefix 'fed:{pNN}:c:'
--- then 3 per item: categories bitmask, expires at (unix seconds, 0 = never), PDQ quality
+-- then 5 per item: categories bitmask, expires at (unix seconds, 0 = never), PDQ quality, confidence (stored: + 1,
+-- 0 = none), share level (stored: 0 = GREEN)
 -- Returns {outcomes, written}: one outcome per item (1 CREATED, 2 CORROBORATED, 3 UNCHANGED), and the id of the last
 -- feed entry this call appended (false when none), from which Submit builds its consistency token.
--- Records are packed by rec_pack / rec_unpack (signal_record.lua, prepended); statfield comes from SignalStatFields.cs.
-local CON = '<I4I4'
+-- Records and contributions are packed by rec_pack / con_pack (signal_record.lua, prepended). A contribution's
+-- confidence and share level are fixed when it is created (a repeat keeps them), so a new contribution only raises the
+-- record's confidence (the highest) and only loosens its share level (the least restrictive): a subscriber whose filter
+-- a record passed keeps passing it until a withdrawal, which filters never hold back. statfield comes from
+-- SignalStatFields.cs (generated prelude).
 
 local function bor(a, b)
   local r = bit.bor(a, b)
@@ -30,12 +34,14 @@ local maxlen = ARGV[3]
 local fstart = tonumber(ARGV[4]) + 1
 local out = {}
 local written = false
-local n = (#ARGV - 4) / 3
+local n = (#ARGV - 4) / 5
 for i = 1, n do
-  local a = 4 + (i - 1) * 3
+  local a = 4 + (i - 1) * 5
   local icats = tonumber(ARGV[a + 1])
   local iexp = tonumber(ARGV[a + 2])
   local iq = tonumber(ARGV[a + 3])
+  local icf = tonumber(ARGV[a + 4])
+  local ilv = tonumber(ARGV[a + 5])
   local bucket = KEYS[1 + 2 * i]
   local ckey = KEYS[2 + 2 * i]
   local field = string.sub(ckey, fstart)
@@ -44,19 +50,19 @@ for i = 1, n do
   local version
   if not packed then
     version = 1
-    redis.call('HSET', bucket, field, rec_pack(1, iq, 1, icats, now, now, iexp, 1, 0, 0, 0, member))
+    redis.call('HSET', bucket, field, rec_pack(1, iq, 1, icats, now, now, iexp, 1, 0, 0, 0, member, icf, ilv))
     redis.call('HINCRBY', KEYS[2], statfield('t', field), 1)
     redis.call('HINCRBY', KEYS[2], statfield('a', field), 1)
     outcome = 1
   else
-    local st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1 = rec_unpack(packed)
+    local st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, cf, lv = rec_unpack(packed)
     if st ~= 1 or (exp ~= 0 and exp <= now) then
       -- Retracted or expired: the submission revives the record with this member as its only contributor.
       -- The version keeps counting so subscribers can always keep the highest one.
       if st ~= 1 then redis.call('HINCRBY', KEYS[2], statfield('a', field), 1) end
       redis.call('DEL', ckey)
       version = ver + 1
-      redis.call('HSET', bucket, field, rec_pack(1, iq, version, icats, first, now, iexp, 1, c1, c2, c3, member))
+      redis.call('HSET', bucket, field, rec_pack(1, iq, version, icats, first, now, iexp, 1, c1, c2, c3, member, icf, ilv))
       outcome = 1
     else
       local material = false
@@ -64,20 +70,24 @@ for i = 1, n do
         -- The inline member's categories are the record's: merged below.
       elseif m1 ~= 0 then
         -- A second member arrives: move both contributions to the overflow hash.
-        redis.call('HSET', ckey, m1, struct.pack(CON, cats, exp), member, struct.pack(CON, icats, iexp))
+        redis.call('HSET', ckey, m1, con_pack(cats, exp, cf, lv), member, con_pack(icats, iexp, icf, ilv))
         m1 = 0
         cnt = cnt + 1
         material = true
+        if icf > cf then cf = icf end
+        lv = lv_loosest(lv, ilv)
       else
         local mine = redis.call('HGET', ckey, member)
         if mine then
-          local mcats, mexp = struct.unpack(CON, mine)
+          local mcats, mexp, mcf, mlv = con_unpack(mine)
           local ncats, nexp = bor(mcats, icats), later(mexp, iexp)
-          if ncats ~= mcats or nexp ~= mexp then redis.call('HSET', ckey, member, struct.pack(CON, ncats, nexp)) end
+          if ncats ~= mcats or nexp ~= mexp then redis.call('HSET', ckey, member, con_pack(ncats, nexp, mcf, mlv)) end
         else
-          redis.call('HSET', ckey, member, struct.pack(CON, icats, iexp))
+          redis.call('HSET', ckey, member, con_pack(icats, iexp, icf, ilv))
           cnt = cnt + 1
           material = true
+          if icf > cf then cf = icf end
+          lv = lv_loosest(lv, ilv)
         end
       end
       local ncats = bor(cats, icats)
@@ -89,7 +99,7 @@ for i = 1, n do
         version = ver
         outcome = 3
       end
-      redis.call('HSET', bucket, field, rec_pack(1, q, version, ncats, first, now, later(exp, iexp), cnt, c1, c2, c3, m1))
+      redis.call('HSET', bucket, field, rec_pack(1, q, version, ncats, first, now, later(exp, iexp), cnt, c1, c2, c3, m1, cf, lv))
     end
   end
   if outcome ~= 3 then

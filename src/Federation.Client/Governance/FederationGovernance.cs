@@ -1,0 +1,57 @@
+using Federation.Client.Internal;
+using Federation.Contracts.V1;
+
+namespace Federation.Client.Governance;
+
+/// <summary>
+/// Coalition governance controls for administrators (scope <c>federation.admin</c>): the known-benign list. Obtain it
+/// from <see cref="FederationClient.Governance"/>. Calls are retried on transient failures like every other SDK call;
+/// operations are virtual and a protected constructor exists for test substitutes.
+/// </summary>
+public class FederationGovernance
+{
+    private readonly GovernanceService.GovernanceServiceClient client;
+    private readonly AuthorizedCalls calls;
+
+    /// <summary>For test doubles only: an instance without a connection, every operation of which a subclass overrides.</summary>
+    protected FederationGovernance()
+    {
+        client = null!;
+        calls = null!;
+    }
+
+    internal FederationGovernance(GovernanceService.GovernanceServiceClient client, AuthorizedCalls calls)
+    {
+        this.client = client;
+        this.calls = calls;
+    }
+
+    /// <summary>Lists a hash as known-benign (or updates its reason and distance): submissions of it are then rejected and look-ups flag it.</summary>
+    /// <param name="type">The signal type.</param>
+    /// <param name="value">The hash (hex).</param>
+    /// <param name="reason">Why it must never circulate as abuse (1-500 characters); shown to members who match it.</param>
+    /// <param name="maxDistance">PDQ only: the match distance (default: the hub's PDQ match distance).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public virtual Task<AddBenignResponse> AddBenignAsync(SignalType type, string value, string reason, uint? maxDistance = null, CancellationToken cancellationToken = default)
+    {
+        var request = new AddBenignRequest { Signal = new SignalRef { Type = type, Value = value }, Reason = reason };
+        if (maxDistance is { } distance)
+        {
+            request.MaxDistance = distance;
+        }
+
+        return calls.UnaryAsync(o => client.AddBenignAsync(request, o), cancellationToken);
+    }
+
+    /// <summary>Takes a hash off the known-benign list; returns the entry as it was.</summary>
+    /// <exception cref="FederationException">NOT_FOUND when it is not listed.</exception>
+    public virtual async Task<BenignEntry> RemoveBenignAsync(SignalType type, string value, string reason = "", CancellationToken cancellationToken = default)
+    {
+        var request = new RemoveBenignRequest { Signal = new SignalRef { Type = type, Value = value }, Reason = reason };
+        return (await calls.UnaryAsync(o => client.RemoveBenignAsync(request, o), cancellationToken).ConfigureAwait(false)).Entry;
+    }
+
+    /// <summary>The whole known-benign list, ordered by signal id.</summary>
+    public virtual async Task<IReadOnlyList<BenignEntry>> ListBenignAsync(CancellationToken cancellationToken = default) =>
+        (await calls.UnaryAsync(o => client.ListBenignAsync(new ListBenignRequest(), o), cancellationToken).ConfigureAwait(false)).Entries;
+}

@@ -1,0 +1,43 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Federation.Hub.Tests.Infrastructure;
+
+namespace Federation.Cli.Tests;
+
+/// <summary><c>fedctl admin benign</c> against a real hub and Redis, and its effect on a member's submit and lookup.</summary>
+public sealed class FedctlBenignTests(HubFixture fixture) : IClassFixture<HubFixture>, IDisposable
+{
+    private readonly Fedctl fedctl = new();
+
+    public void Dispose() => fedctl.Dispose();
+
+    [Fact]
+    public async Task Admin_lists_a_hash_and_the_member_submission_is_rejected_and_lookup_shows_the_flag()
+    {
+        var endpoint = new Uri(fixture.Hub.Http.BaseAddress!, "connect/token").ToString();
+        var admin = await fedctl.RunWithInputAsync(HubInstance.AdminSecret + "\n", "-p", "admin", "login", "--hub", fixture.Hub.GrpcAddress, "--token-endpoint", endpoint,
+            "--client-id", HubInstance.AdminId, "--scope", "federation.admin", "--secret-stdin");
+        Assert.True(admin.ExitCode == 0, admin.ToString());
+        var (memberId, secret) = await fixture.CreateMemberAsync();
+        var login = await fedctl.RunWithInputAsync(secret + "\n", "login", "--hub", fixture.Hub.GrpcAddress, "--token-endpoint", endpoint, "--client-id", memberId, "--secret-stdin");
+        Assert.True(login.ExitCode == 0, login.ToString());
+        var value = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var csv = Path.Combine(fedctl.Home, "one.csv");
+        await File.WriteAllLinesAsync(csv, ["type,value,categories", $"sha256,{value},csam"]);
+
+        var added = await fedctl.RunAsync("-p", "admin", "admin", "benign", "add", "sha256:" + value, "--reason", "known false positive");
+        var list = await fedctl.RunAsync("-p", "admin", "-o", "json", "admin", "benign", "list");
+        var submit = await fedctl.RunAsync("-o", "json", "submit", csv);
+        var lookup = await fedctl.RunAsync("-o", "json", "lookup", "sha256:" + value);
+        var removed = await fedctl.RunAsync("-p", "admin", "admin", "benign", "remove", "sha256:" + value, "--reason", "test over");
+
+        Assert.True(added.ExitCode == 0, added.ToString());
+        Assert.Contains("known false positive", added.Stdout, StringComparison.Ordinal);
+        Assert.Contains("sha256:" + value, list.Stdout, StringComparison.Ordinal);
+        Assert.True(submit.ExitCode == 3, submit.ToString());
+        var rejection = JsonDocument.Parse(submit.Stdout).RootElement.GetProperty("rejections")[0];
+        Assert.StartsWith("benign.listed:", rejection.GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Contains("\"benign\"", lookup.Stdout, StringComparison.Ordinal);
+        Assert.True(removed.ExitCode == 0, removed.ToString());
+    }
+}
