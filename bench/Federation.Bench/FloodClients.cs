@@ -47,15 +47,20 @@ internal static class FloodClients
         // The batches are built and serialized before the flood starts, so that the flooder's own CPU (on the same
         // machine as the hub here, never in a deployment) goes to sending, not to generating values or serializing.
         // Each call patches a fresh request_id into its batch (field 1 comes first, 32 hex digits), so the hub sees
-        // new batches; the pool holds more unique values than the flood submits in a run, so items are CREATED.
-        var pool = new byte[Math.Max(concurrency * 4, PoolBatches)][];
+        // new batches, and the call's number into the first 8 hex digits of every value, so every item of the flood is
+        // a new signal (CREATED: a record, a feed entry, a catalog entry) however long it runs. With values from the
+        // pool alone, a 17 s flood repeated its pool after 7 s and the rest of it was cheap duplicates.
+        var pool = new Template[Math.Max(concurrency * 4, PoolBatches)];
         var signals = new BenchSignals(int.Parse(BenchPaths.Option(args, "--seed") ?? "10000", CultureInfo.InvariantCulture));
         for (var b = 0; b < pool.Length; b++)
         {
-            pool[b] = Batch(signals, batch).ToByteArray();
+            pool[b] = Template.Of(Batch(signals, batch));
         }
 
-        await invoker.AsyncUnaryCall(SubmitRaw, null, options, WithNewRequestId(pool[0]));
+        long calls = 0;
+        byte[] Next(int index) => pool[index % pool.Length].Fresh(Interlocked.Increment(ref calls));
+
+        await invoker.AsyncUnaryCall(SubmitRaw, null, options, Next(0));
         Emit(new { @event = "started" });
 
         long okCalls = 0, refused = 0, failed = 0;
@@ -63,7 +68,7 @@ internal static class FloodClients
         var loops = Enumerable.Range(0, concurrency).Select(loop => Task.Run(async () =>
         {
             var next = loop;
-            var request = WithNewRequestId(pool[next % pool.Length]);
+            var request = Next(next);
             for (long call = 0; call < MaxCallsPerLoop && clock.Elapsed < duration; call++)
             {
                 try
@@ -71,7 +76,7 @@ internal static class FloodClients
                     await invoker.AsyncUnaryCall(SubmitRaw, null, options, request);
                     Interlocked.Increment(ref okCalls);
                     next += concurrency;
-                    request = WithNewRequestId(pool[next % pool.Length]);
+                    request = Next(next);
                 }
                 catch (RpcException e) when (e.StatusCode == StatusCode.ResourceExhausted)
                 {
@@ -103,17 +108,43 @@ internal static class FloodClients
         return 0;
     }
 
-    private static byte[] WithNewRequestId(byte[] serialized)
+    // A serialized batch and where its values' hex digits sit in it.
+    private sealed record Template(byte[] Serialized, int[] ValueOffsets)
     {
-        // Tag 0x0a (field 1, length-delimited), length 32, then the id's 32 ASCII hex digits.
-        if (serialized[0] != 0x0a || serialized[1] != 32)
+        public static Template Of(SubmitRequest request)
         {
-            throw new InvalidOperationException("unexpected SubmitRequest layout");
+            var serialized = request.ToByteArray();
+            // Tag 0x0a (field 1, length-delimited), length 32, then the id's 32 ASCII hex digits.
+            if (serialized[0] != 0x0a || serialized[1] != 32)
+            {
+                throw new InvalidOperationException("unexpected SubmitRequest layout");
+            }
+
+            var offsets = new int[request.Items.Count];
+            var from = 34;
+            for (var i = 0; i < offsets.Length; i++)
+            {
+                var at = serialized.AsSpan(from).IndexOf(Encoding.ASCII.GetBytes(request.Items[i].Value));
+                offsets[i] = at < 0 ? throw new InvalidOperationException("value not found in its batch") : from + at;
+                from = offsets[i] + request.Items[i].Value.Length;
+            }
+
+            return new Template(serialized, offsets);
         }
 
-        var copy = (byte[])serialized.Clone();
-        Encoding.ASCII.GetBytes(Guid.NewGuid().ToString("N"), copy.AsSpan(2, 32));
-        return copy;
+        public byte[] Fresh(long call)
+        {
+            var copy = (byte[])Serialized.Clone();
+            Encoding.ASCII.GetBytes(Guid.NewGuid().ToString("N"), copy.AsSpan(2, 32));
+            Span<byte> prefix = stackalloc byte[8];
+            Encoding.ASCII.GetBytes(((uint)call).ToString("x8", CultureInfo.InvariantCulture), prefix);
+            foreach (var offset in ValueOffsets)
+            {
+                prefix.CopyTo(copy.AsSpan(offset));
+            }
+
+            return copy;
+        }
     }
 
     private static SubmitRequest Batch(BenchSignals signals, int size)

@@ -59,11 +59,12 @@ internal static class VictimClients
             var failedBefore = Volatile.Read(ref failures);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var (submit, lookup) = await WindowAsync(client, options, signals, stored, TimeSpan.FromSeconds(seconds));
+            // Every latency, not percentiles: the bench pools the windows of one condition across its rounds.
             Emit(new
             {
                 @event = "window",
-                submit,
-                lookup,
+                submitMs = submit,
+                lookupMs = lookup,
                 failed = Volatile.Read(ref failures) - failedBefore,
                 cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds,
             });
@@ -73,7 +74,7 @@ internal static class VictimClients
     }
 
     // One paced Submit loop and one paced Lookup loop, concurrently, for the duration; latency around each call.
-    private static async Task<(LatencyStats Submit, LatencyStats Lookup)> WindowAsync(
+    private static async Task<(List<double> Submit, List<double> Lookup)> WindowAsync(
         SignalService.SignalServiceClient client, CallOptions options, BenchSignals signals, List<string> stored, TimeSpan duration)
     {
         var submitted = new List<string>();
@@ -128,7 +129,7 @@ internal static class VictimClients
     }
 
     // A call every interval (the next one at once when a call took longer), bounded by time and count.
-    private static async Task<LatencyStats> PacedAsync(TimeSpan interval, TimeSpan duration, Func<Task<double>> call)
+    private static async Task<List<double>> PacedAsync(TimeSpan interval, TimeSpan duration, Func<Task<double>> call)
     {
         await Task.Yield();
         var samples = new List<double>();
@@ -145,7 +146,7 @@ internal static class VictimClients
             samples.Add(await call());
         }
 
-        return LatencyStats.From(samples);
+        return samples;
     }
 
     private static void Emit(object message) => Console.Out.WriteLine(JsonSerializer.Serialize(message, Json));

@@ -39,6 +39,14 @@ public sealed class FairAdmissionGate
     // similar weight (eight equal bulk loaders) never pace each other, and the work stays work-conserving among them.
     private const double HeavyFactor = 1.5;
 
+    /// <summary>
+    /// Calls in progress a paced member may have: the one executing and one ready for when its pause ends. Its further
+    /// calls are refused before their requests are read instead of waiting parsed in its queue, where every garbage
+    /// collection would have to copy them (a flooder's queue of 36 parsed 1,000-item batches made the collections
+    /// that every other member's calls wait through several times longer).
+    /// </summary>
+    public const int PacedCallsInProgress = 2;
+
     private readonly ConcurrentDictionary<string, MemberShare> members = new(StringComparer.Ordinal);
     private readonly Lock sync = new();
     private readonly Queue<MemberShare> ring = new();
@@ -141,7 +149,7 @@ public sealed class FairAdmissionGate
     {
         hold = TimeSpan.Zero;
         var share = ShareOf(memberId);
-        var limit = PerMember + QueuedPerMember;
+        var limit = IsPaced(share) ? PacedCallsInProgress : PerMember + QueuedPerMember;
         var current = Volatile.Read(ref share.Reserved);
         while (current < limit)
         {
@@ -160,6 +168,17 @@ public sealed class FairAdmissionGate
         var interval = Volatile.Read(ref share.MeanIntervalTicks);
         var estimate = TimeSpan.FromTicks(Math.Max(interval, Volatile.Read(ref meanHoldTicks) * Math.Max(1, current) / PerMember));
         retryAfter = estimate < MinRetryAfter ? MinRetryAfter : estimate > MaxRetryAfter ? MaxRetryAfter : estimate;
+        if (limit == PacedCallsInProgress)
+        {
+            // Paced: its queue is one call deep, so a hold of its length would let a client that ignores hints send
+            // a refused body every interval from each of its connections' calls. Held the longest instead; a client
+            // honouring the hint waits as long either way.
+            hold = maxHold;
+            var after = hold + TimeSpan.FromTicks(interval);
+            retryAfter = after > retryAfter ? after : retryAfter;
+            return false;
+        }
+
         var drain = TimeSpan.FromTicks(interval * Math.Max(1, Volatile.Read(ref share.WaitingCount)));
         hold = drain < maxHold ? drain : maxHold;
         return false;
@@ -264,7 +283,9 @@ public sealed class FairAdmissionGate
             Touch(share, now);
             share.AddUsage(now, clock.TimestampFrequency, units * (double)held / clock.TimestampFrequency);
             // A heavy member pauses after each call so that it executes at most the duty cycle of the time.
-            share.NotBefore = dutyCycle < 1 && IsHeavy(share, now) ? now + (long)(held * (1 - dutyCycle) / dutyCycle) : 0;
+            var heavy = dutyCycle < 1 && IsHeavy(share, now);
+            share.NotBefore = heavy ? now + (long)(held * (1 - dutyCycle) / dutyCycle) : 0;
+            MarkPaced(share, heavy, now);
             if (share.Waiters.Count > 0 && !share.InRing)
             {
                 share.InRing = true;
@@ -356,6 +377,7 @@ public sealed class FairAdmissionGate
     {
         var now = clock.GetTimestamp();
         var yielding = dutyCycle < 1 && IsHeavy(share, now);
+        MarkPaced(share, yielding, now);
         share.Deficit = Math.Min(share.Deficit - head.Cost, quantum);
         share.Waiters.RemoveFirst();
         Volatile.Write(ref share.WaitingCount, share.Waiters.Count);
@@ -429,8 +451,17 @@ public sealed class FairAdmissionGate
         }
 
         yielding = IsHeavy(share, now);
+        MarkPaced(share, yielding, now);
         return !yielding || share.Executing == 0;
     }
+
+    /// <summary>Whether <paramref name="memberId"/> is paced now (diagnostics, refusal messages and tests).</summary>
+    public bool IsPaced(string memberId) => members.TryGetValue(memberId, out var share) && IsPaced(share);
+
+    private bool IsPaced(MemberShare share) => clock.GetTimestamp() < Volatile.Read(ref share.PacedUntil);
+
+    private void MarkPaced(MemberShare share, bool paced, long now) =>
+        Volatile.Write(ref share.PacedUntil, paced ? now + (long)(ActiveWindow.TotalSeconds * clock.TimestampFrequency) : 0);
 
     private void ScheduleResume(long at, long now)
     {
@@ -525,6 +556,11 @@ public sealed class FairAdmissionGate
         public bool Active;
         public long LastSeen;
         public long NotBefore;
+
+        // Until when the member counts as paced (heavy when last judged, under the lock; 0 when not): read without the
+        // lock by TryReserve for the paced calls-in-progress limit. It lapses by itself, so a member paced once and
+        // back after a quiet spell is not held to the paced limit until one of its calls ends.
+        public long PacedUntil;
         public long LastRelease;
         public bool BackloggedAtLastRelease;
         public long MeanIntervalTicks;

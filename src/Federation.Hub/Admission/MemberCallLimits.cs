@@ -69,9 +69,13 @@ public sealed class MemberCallLimits(FairAdmissionGate gate, IOptions<Federation
                     // instead of hundreds a second, each costing the hub a request body; one that honours them waits no
                     // longer than its queue needs anyway.
                     var remaining = retryAfter - hold < FairAdmissionGate.MinRetryAfter ? FairAdmissionGate.MinRetryAfter : retryAfter - hold;
+                    var limit = gate.IsPaced(memberId)
+                        ? $"{FairAdmissionGate.PacedCallsInProgress} Submit/SubmitStream/Lookup calls in progress on this hub replica, the limit while it uses well "
+                            + "over its fair share of the replica and other members are active (docs/quotas.md)"
+                        : $"{gate.PerMember + gate.QueuedPerMember} Submit/SubmitStream/Lookup calls in progress on this hub replica "
+                            + $"(limits Federation:Fairness:MaxConcurrentCallsPerMember {gate.PerMember} + MaxQueuedCallsPerMember {gate.QueuedPerMember})";
                     await RefuseAsync(context, memberId, path,
-                        $"Member '{memberId}' already has {gate.PerMember + gate.QueuedPerMember} Submit/SubmitStream/Lookup calls in progress on this hub replica "
-                        + $"(limits Federation:Fairness:MaxConcurrentCallsPerMember {gate.PerMember} + MaxQueuedCallsPerMember {gate.QueuedPerMember}); "
+                        $"Member '{memberId}' already has {limit}; "
                         + $"this refusal was held {GrpcResponses.RetryAfterValue(hold)} ms; retry this call after {GrpcResponses.RetryAfterValue(remaining)} ms more "
                         + "(trailer retry-after-ms) and keep fewer calls in flight.",
                         remaining, hold).ConfigureAwait(false);

@@ -51,12 +51,12 @@ public sealed class FairnessOptions
     /// (1 - this) / this of the call's duration, and keeps at most two Redis calls in flight. A replica saturated by one
     /// member's admitted work leaves every other member's call waiting for the cores, the thread pool and Redis behind
     /// it; the pause is the headroom that keeps their latency near what it is without the flood (docs/quotas.md).
-    /// 1 (the default) turns pacing off (work-conserving: admission and round-robin only); 0.5 is what the fairness
-    /// bench measured. Off by default until a suite run hang seen with it on (docs/decisions.md) is explained. A member
-    /// alone, or members of similar weight, are never paced.
+    /// While paced it may also have only two calls in progress (the rest are refused before they are read). 1 turns
+    /// pacing off (work-conserving: admission and round-robin only). A member alone, or members of similar weight, are
+    /// never paced.
     /// </summary>
     [Range(0.01, 1.0)]
-    public double ContendedDutyCycle { get; set; } = 1.0;
+    public double ContendedDutyCycle { get; set; } = 0.5;
 
     /// <summary>Subscribe streams one member may hold open on this replica at once; 0 disables the limit.</summary>
     [Range(0, 1_000_000)]

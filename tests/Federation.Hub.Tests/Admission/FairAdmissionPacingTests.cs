@@ -139,6 +139,38 @@ public sealed class FairAdmissionPacingTests
         running.Dispose();
     }
 
+    [Fact]
+    public void A_paced_member_may_have_only_two_calls_in_progress_held_the_longest_and_the_limit_lapses_by_itself()
+    {
+        var clock = new FakeTimeProvider();
+        var gate = new FairAdmissionGate(slots: 20, perMember: 10, queuedPerMember: 10, quantumItems: 100, dutyCycle: 0.5, clock);
+        Enter(gate, "victim", 10).Dispose();
+        var first = Enter(gate, "bulk", 1000);
+        clock.Advance(CallTime);
+        first.Dispose();
+        Assert.True(gate.IsPaced("bulk"));
+        Assert.False(gate.IsPaced("victim"));
+
+        // Its further calls are refused before their requests are read, instead of waiting parsed in its queue.
+        Assert.True(gate.TryReserve("bulk", out _));
+        Assert.True(gate.TryReserve("bulk", out _));
+        Assert.False(gate.TryReserve("bulk", out var retryAfter, out var hold, TimeSpan.FromSeconds(1)));
+        Assert.Equal(TimeSpan.FromSeconds(1), hold);
+        Assert.True(retryAfter >= hold, "the hint covers the hold and the member's next interval");
+        Assert.True(gate.TryReserve("victim", out _), "the other member keeps its own limit");
+        gate.Unreserve("bulk");
+        gate.Unreserve("bulk");
+        gate.Unreserve("victim");
+
+        // Back after a quiet spell longer than the active window: the full limit, before any call of its own has ended.
+        clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.False(gate.IsPaced("bulk"));
+        for (var i = 0; i < gate.PerMember + gate.QueuedPerMember; i++)
+        {
+            Assert.True(gate.TryReserve("bulk", out _));
+        }
+    }
+
     private static FairAdmissionGate.Lease Enter(FairAdmissionGate gate, string member, int cost)
     {
         var call = Queue(gate, member, cost);
