@@ -1,6 +1,4 @@
-using Federation.Contracts.V1;
 using Federation.Hub.Health;
-using Grpc.AspNetCore.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Federation.Hub.Extensions;
@@ -19,18 +17,9 @@ public static class GrpcStandardServicesExtensions
     {
         builder.Services.AddGrpcReflection();
 
-        builder.Services.AddSingleton<IHubReadiness, HubReadiness>();
-        builder.Services.AddHealthChecks()
-            .AddCheck<HubReadinessHealthCheck>(HubReadinessHealthCheck.Name, HealthStatus.Unhealthy, [HubReadinessHealthCheck.Tag]);
-        builder.Services.AddGrpcHealthChecks(health =>
-        {
-            static bool Ready(HealthCheckMapContext check) => check.Tags.Contains(HubReadinessHealthCheck.Tag);
-            health.Services.Map("", Ready);
-            health.Services.Map(SignalService.Descriptor.FullName, Ready);
-            health.Services.Map(MembershipService.Descriptor.FullName, Ready);
-            // Check evaluates the checks on each call (answers what is true now); Watch follows the publisher below.
-            health.UseHealthChecksCache = false;
-        });
+        // The same readiness checks as /health/ready (HealthExtensions: the store answers a PING, the PDQ index is loaded).
+        builder.Services.AddSingleton<ReadinessPublisher>();
+        builder.Services.AddSingleton<IHealthCheckPublisher>(sp => sp.GetRequiredService<ReadinessPublisher>());
         // The publisher behind Watch: every second from the start (the defaults, 5 s delay and 30 s period, would tell
         // a watcher about an outage half a minute late).
         builder.Services.Configure<HealthCheckPublisherOptions>(publisher =>
@@ -44,7 +33,7 @@ public static class GrpcStandardServicesExtensions
     public static WebApplication MapFederationGrpcStandardServices(this WebApplication app)
     {
         app.MapGrpcReflectionService();
-        app.MapGrpcHealthChecksService();
+        app.MapGrpcService<HubHealthService>();
         return app;
     }
 }

@@ -56,7 +56,7 @@ public sealed class FairnessOptions
     /// never paced.
     /// </summary>
     [Range(0.01, 1.0)]
-    public double ContendedDutyCycle { get; set; } = 0.5;
+    public double ContendedDutyCycle { get; set; } = 0.3;
 
     /// <summary>Subscribe streams one member may hold open on this replica at once; 0 disables the limit.</summary>
     [Range(0, 1_000_000)]
