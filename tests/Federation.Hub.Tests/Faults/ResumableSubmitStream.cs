@@ -99,8 +99,9 @@ public sealed class ResumableSubmitStream(Func<int, SignalService.SignalServiceC
 
                 return;
             }
-            catch (RpcException e) when (!timeout.IsCancellationRequested)
+            catch (RpcException written) when (!timeout.IsCancellationRequested)
             {
+                var e = await FinalStatusAsync(call, written);
                 lock (gate)
                 {
                     breaks.Add((e.StatusCode.ToString(), e.Status.Detail));
@@ -120,6 +121,34 @@ public sealed class ResumableSubmitStream(Func<int, SignalService.SignalServiceC
 
                 await Task.Delay(100, CancellationToken.None);
             }
+        }
+    }
+
+    // A write that races the hub ending the stream fails on the client's side (CANCELLED, the HTTP/2 stream already
+    // closed); the status the hub sent, with its retry-after-ms trailer, is in the response, as a client should read it.
+    private static async Task<RpcException> FinalStatusAsync(AsyncDuplexStreamingCall<SubmitStreamRequest, SubmitStreamResponse> call, RpcException failure)
+    {
+        if (failure.StatusCode != StatusCode.Cancelled)
+        {
+            return failure;
+        }
+
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            while (await call.ResponseStream.MoveNext(bound.Token))
+            {
+            }
+
+            return failure;
+        }
+        catch (RpcException answered) when (!bound.IsCancellationRequested)
+        {
+            return answered;
+        }
+        catch (Exception e) when (e is RpcException or OperationCanceledException or InvalidOperationException)
+        {
+            return failure;
         }
     }
 }
