@@ -15,7 +15,7 @@ public static class SignalsExtensions
         builder.Services.AddSingleton<SignalSubmitter>();
         builder.Services.AddSingleton<SignalLookupService>();
         builder.Services.AddSingleton<SignalContributions>();
-        // Replaced by the in-memory PDQ index when it lands.
+        // The per-replica PDQ index: near-match look-ups, kept current from the feed tail.
         builder.Services.AddSingleton<PdqMatchIndex>();
         builder.Services.AddSingleton<IPdqMatcher>(sp => sp.GetRequiredService<PdqMatchIndex>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PdqMatchIndex>());

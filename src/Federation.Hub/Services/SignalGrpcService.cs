@@ -81,16 +81,7 @@ public sealed class SignalGrpcService(
     [Authorize(Policy = FederationScopes.Read)]
     public override Task<LookupResponse> Lookup(LookupRequest request, ServerCallContext context)
     {
-        if (!SubmitRequestRules.TryValidateLookup(request.Queries.Count, signals.MaxBatchSize, out var error))
-        {
-            throw RpcErrors.InvalidArgument(error.Value.Field, error.Value.Description);
-        }
-
-        if (ContributionLabels.ValidateBounds(request.MinConfidence, (int)request.MaxShareLevel, out var field) is { } wrong)
-        {
-            throw RpcErrors.InvalidArgument(field, wrong);
-        }
-
+        LookupRequestRules.Validate(request.Queries.Count, request.ConsistencyTokens.Count, request.MinConfidence, (int)request.MaxShareLevel, signals.MaxBatchSize);
         return lookup.LookupAsync(
             context.GetCaller(), request.Queries, request.ConsistencyTokens, (int)request.MinConfidence, (TlpLevel)request.MaxShareLevel, context.CancellationToken);
     }

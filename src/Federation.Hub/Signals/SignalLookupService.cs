@@ -25,14 +25,13 @@ public sealed class SignalLookupService(
 {
     private const int DefaultMaxMatches = 10;
     private const int MaxMatches = 100;
-    private const int MaxConsistencyTokens = 100;
     private readonly SignalOptions signals = options.Value.Signals;
 
     /// <summary>
-    /// Answers a batch that passed <see cref="SubmitRequestRules.TryValidateLookup"/> once the fair admission gate gives
+    /// Answers a batch that passed <see cref="LookupRequestRules.Validate"/> once the fair admission gate gives
     /// the member a slot (or <paramref name="ct"/> ends the call while it waits).
     /// </summary>
-    /// <remarks>Only matches that pass the label bounds are returned (checked by the caller with <see cref="ContributionLabels.ValidateBounds"/>).</remarks>
+    /// <remarks>Only matches that pass the label bounds are returned (checked by the caller with <see cref="LookupRequestRules.Validate"/>).</remarks>
     public async Task<LookupResponse> LookupAsync(
         Caller caller, IReadOnlyList<LookupQuery> queries, IReadOnlyList<string> consistencyTokens, int minConfidence, TlpLevel maxShareLevel, CancellationToken ct)
     {
@@ -194,11 +193,6 @@ public sealed class SignalLookupService(
         if (tokens.Count == 0)
         {
             return null;
-        }
-
-        if (tokens.Count > MaxConsistencyTokens)
-        {
-            throw HubErrors.InvalidArgument("consistency_tokens", $"at most {MaxConsistencyTokens} tokens per look-up; got {tokens.Count}. Pass the tokens of the submissions you need to see, or look up in several calls");
         }
 
         var latest = new FeedPosition[partitions];

@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace Federation.Hub.Signals;
 
-/// <summary>Whole-request checks of a submit or look-up batch; the per-item checks live in <see cref="SignalSubmitter"/>.</summary>
+/// <summary>Whole-request checks of a submit batch (Submit, each SubmitStream batch); the per-item checks live in <see cref="SignalSubmitter"/>, a look-up's in <see cref="LookupRequestRules"/>.</summary>
 public static class SubmitRequestRules
 {
     /// <summary>Longest request id.</summary>
@@ -25,17 +25,6 @@ public static class SubmitRequestRules
             error = ("items", $"batch.size: a batch holds at most {maxBatchSize:N0} items; got {itemCount:N0}. Split it into several batches (SubmitStream streams batches for bulk loads)");
         }
 
-        return error is null;
-    }
-
-    /// <summary>Checks a look-up batch's size.</summary>
-    public static bool TryValidateLookup(int queryCount, int maxBatchSize, [NotNullWhen(false)] out (string Field, string Description)? error)
-    {
-        error = queryCount == 0
-            ? ("queries", "batch.empty: the look-up holds no queries; send at least one")
-            : queryCount > maxBatchSize
-                ? ("queries", $"batch.size: a look-up holds at most {maxBatchSize:N0} queries; got {queryCount:N0}; split it")
-                : null;
         return error is null;
     }
 }
