@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Federation.Core.Governance;
 using Federation.Core.Signals;
 
 namespace Federation.Hub.Taxii;
@@ -56,4 +57,19 @@ public static class StixIds
             throw new InvalidOperationException("A GUID is 16 bytes.");
         }
     }
+
+    /// <summary>
+    /// The OASIS TLP 2.0 marking definitions (STIX 2.1 extension "tlp-2.0", cti-stix-common-objects), referenced by
+    /// id from each indicator's <c>object_marking_refs</c>: well-known ids every STIX 2.1 consumer that knows TLP 2.0
+    /// resolves itself, as with STIX's built-in TLP 1.0 definitions. Null for a level without one (unspecified).
+    /// </summary>
+    public static string? TlpMarking(TlpLevel level) => level switch
+    {
+        TlpLevel.Clear => "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
+        TlpLevel.Green => "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
+        TlpLevel.Amber => "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
+        TlpLevel.AmberStrict => "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
+        TlpLevel.Red => "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
+        _ => null,
+    };
 }

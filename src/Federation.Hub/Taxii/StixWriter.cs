@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Federation.Core.Governance;
 using Federation.Core.Signals;
 using Federation.Hub.Storage;
 
@@ -129,6 +130,20 @@ public static class StixWriter
             json.WriteBoolean(Names.Revoked, true);
         }
 
+        // STIX's own confidence (0-100) and TLP 2.0 marking: the record's highest stated confidence and least
+        // restrictive level (docs/decisions.md), so a TAXII consumer filters and handles them like any STIX feed's.
+        if (record.Confidence is { } confidence)
+        {
+            json.WriteNumber(Names.Confidence, confidence);
+        }
+
+        if (StixIds.TlpMarking(ContributionLabels.Effective(record.ShareLevel)) is { } marking)
+        {
+            json.WriteStartArray(Names.ObjectMarkingRefs);
+            json.WriteStringValue(marking);
+            json.WriteEndArray();
+        }
+
         if (!record.Categories.IsEmpty)
         {
             json.WriteStartArray(Names.Labels);
@@ -254,6 +269,8 @@ public static class StixWriter
     private static class Names
     {
         public static readonly JsonEncodedText Type = JsonEncodedText.Encode("type");
+        public static readonly JsonEncodedText Confidence = JsonEncodedText.Encode("confidence");
+        public static readonly JsonEncodedText ObjectMarkingRefs = JsonEncodedText.Encode("object_marking_refs");
         public static readonly JsonEncodedText Indicator = JsonEncodedText.Encode("indicator");
         public static readonly JsonEncodedText SpecVersion = JsonEncodedText.Encode("spec_version");
         public static readonly JsonEncodedText V21 = JsonEncodedText.Encode(StixWriter.SpecVersion);

@@ -119,6 +119,30 @@ public sealed class TaxiiTests(TaxiiHubFixture fixture) : IClassFixture<TaxiiHub
     }
 
     [Fact]
+    public async Task An_indicator_carries_the_records_confidence_and_its_TLP_2_marking()
+    {
+        var group = NewGroup();
+        var (member, taxii) = await MemberAsync(group);
+        var labelled = Sha256(RandomSha256()).InGroup(group);
+        labelled.Confidence = 85;
+        labelled.ShareLevel = ShareLevel.Amber;
+        var plain = Sha256(RandomSha256()).InGroup(group);
+        var results = (await member.SubmitAsync(labelled, plain)).Results;
+        string IdOf(int i) => "indicator--" + StixIds.Indicator(results[i].RecordId).ToString("D");
+
+        var objects = await AllObjectsAsync(taxii, group, expectedIndicators: 2);
+        var amber = objects.Single(o => o.GetProperty("id").GetString() == IdOf(0));
+        var green = objects.Single(o => o.GetProperty("id").GetString() == IdOf(1));
+
+        TaxiiValidator.StixObject(amber);
+        Assert.Equal(85, amber.GetProperty("confidence").GetInt32());
+        Assert.Equal("marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421", Assert.Single(amber.GetProperty("object_marking_refs").EnumerateArray()).GetString());
+        // No confidence stated: none in STIX either (STIX's confidence is optional, absent means unknown); unstated level is GREEN.
+        Assert.False(green.TryGetProperty("confidence", out _));
+        Assert.Equal("marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb", Assert.Single(green.GetProperty("object_marking_refs").EnumerateArray()).GetString());
+    }
+
+    [Fact]
     public async Task Paging_with_next_visits_every_object_version_exactly_once_while_signals_arrive()
     {
         var group = NewGroup();
