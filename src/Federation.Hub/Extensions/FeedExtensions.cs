@@ -1,4 +1,5 @@
 using Federation.Hub.Feed;
+using Federation.Hub.Storage;
 
 namespace Federation.Hub.Extensions;
 
@@ -7,6 +8,7 @@ public static class FeedExtensions
 {
     public static WebApplicationBuilder AddFederationFeed(this WebApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<FeedStreamStore>();
         builder.Services.AddSingleton<FeedLog>();
         builder.Services.AddSingleton<FeedTail>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<FeedTail>());

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Federation.Hub.Domain;
 using Federation.Hub.Storage;
-using StackExchange.Redis;
 
 namespace Federation.Hub.Feed;
 
@@ -13,29 +12,29 @@ namespace Federation.Hub.Feed;
 /// When the replica stops, every stream ends with UNAVAILABLE so clients resume on another replica.
 /// </summary>
 public sealed class FeedAccessMonitor(
-    IConnectionMultiplexer redis, MemberStore members, IHostApplicationLifetime lifetime, ILogger<FeedAccessMonitor> logger) : IHostedService
+    MemberStore members, IHostApplicationLifetime lifetime, ILogger<FeedAccessMonitor> logger) : IHostedService
 {
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<FeedSession, byte>> sessions = new(StringComparer.Ordinal);
     // Attempts of one re-check against an unavailable store, ReconnectInterval apart (about 10 s in all).
     private const int RecheckAttempts = 50;
 
     private CancellationTokenRegistration stopping;
+    private IDisposable? reconnected;
 
     /// <summary>Open streams on this replica.</summary>
     public int OpenStreams => sessions.Values.Sum(s => s.Count);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var subscriber = redis.GetSubscriber();
-        await subscriber.SubscribeAsync(RedisKeys.MemberStatusChannel, (channel, memberId) => _ = RecheckAsync(memberId.ToString())).ConfigureAwait(false);
+        await members.SubscribeStatusChangesAsync(memberId => _ = RecheckAsync(memberId)).ConfigureAwait(false);
         // A change published while this replica was disconnected from Redis is lost with the message: re-check all.
-        redis.ConnectionRestored += OnConnectionRestored;
+        reconnected = members.OnReconnected(OnConnectionRestored);
         stopping = lifetime.ApplicationStopping.Register(EndAllForShutdown);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        redis.ConnectionRestored -= OnConnectionRestored;
+        reconnected?.Dispose();
         await stopping.DisposeAsync().ConfigureAwait(false);
         EndAllForShutdown();
     }
@@ -125,7 +124,7 @@ public sealed class FeedAccessMonitor(
         {
             // Shutting down: every stream ends with UNAVAILABLE anyway.
         }
-        catch (Exception e) when (StoreFailures.IsStoreFailure(e) || e is RedisException or TimeoutException)
+        catch (Exception e) when (StoreFailures.IsStoreFailure(e) || StoreFailures.IsStoreError(e))
         {
             // Cannot read the member: fail closed rather than keep streaming to someone who may be suspended.
             logger.LogWarning("Cannot re-check member {MemberId} ({Message}); ending its feed streams", memberId, e.Message);
@@ -154,7 +153,7 @@ public sealed class FeedAccessMonitor(
         }
     }
 
-    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    private void OnConnectionRestored()
     {
         foreach (var memberId in sessions.Keys)
         {

@@ -2,15 +2,15 @@ using Federation.Core.Feed;
 using Federation.Hub.Options;
 using Federation.Hub.Storage;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace Federation.Hub.Feed;
 
 /// <summary>
 /// Trims every partition's feed by age (<c>XTRIM MINID</c>, entries older than <see cref="FeedOptions.Retention"/>),
-/// in addition to the writer's <c>MAXLEN ~</c> on every append. Every replica runs it; trimming is idempotent.
+/// in addition to the writer's <c>MAXLEN ~</c> on every append, through <see cref="FeedStreamStore"/>. Every replica runs it;
+/// trimming is idempotent.
 /// </summary>
-public sealed class FeedRetention(IConnectionMultiplexer redis, IOptions<FederationOptions> options, TimeProvider clock, ILogger<FeedRetention> logger) : BackgroundService
+public sealed class FeedRetention(FeedStreamStore streams, IOptions<FederationOptions> options, TimeProvider clock, ILogger<FeedRetention> logger) : BackgroundService
 {
     /// <summary>How often to trim: a tenth of the retention, between one second and one minute.</summary>
     public static TimeSpan IntervalFor(TimeSpan retention) =>
@@ -22,12 +22,11 @@ public sealed class FeedRetention(IConnectionMultiplexer redis, IOptions<Federat
         var feed = options.Value.Feed;
         var cutoff = clock.GetUtcNow() - feed.Retention;
         var minId = FeedPosition.AtMilliseconds((ulong)Math.Max(0, cutoff.ToUnixTimeMilliseconds())).ToString();
-        var db = redis.GetDatabase();
         var trims = new Task<long>[options.Value.Signals.Partitions];
         for (var p = 0; p < trims.Length; p++)
         {
-            // Exact (not "~"): retention is a promise to clients, and the cursor check relies on max-deleted-entry-id.
-            trims[p] = db.StreamTrimByMinIdAsync(RedisKeys.Feed(p), minId, useApproximateMaxLength: false);
+            // Exact (the store trims without "~"): retention is a promise to clients, and the cursor check relies on it.
+            trims[p] = streams.TrimBeforeAsync(p, minId);
         }
 
         return (await Task.WhenAll(trims).ConfigureAwait(false)).Sum();
@@ -46,7 +45,7 @@ public sealed class FeedRetention(IConnectionMultiplexer redis, IOptions<Federat
                     logger.LogDebug("Feed retention removed {Count} entries", removed);
                 }
             }
-            catch (Exception e) when (e is RedisException or TimeoutException)
+            catch (Exception e) when (StoreFailures.IsStoreError(e))
             {
                 logger.LogWarning("Feed retention trim failed ({Message}); retrying next round", e.Message);
             }

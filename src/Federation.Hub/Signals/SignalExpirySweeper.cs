@@ -1,7 +1,6 @@
 using Federation.Hub.Options;
 using Federation.Hub.Storage;
 using Microsoft.Extensions.Options;
-using StackExchange.Redis;
 
 namespace Federation.Hub.Signals;
 
@@ -14,7 +13,6 @@ namespace Federation.Hub.Signals;
 /// </summary>
 public sealed class SignalExpirySweeper(
     SignalStore store,
-    IConnectionMultiplexer redis,
     IOptions<FederationOptions> options,
     TimeProvider clock,
     ILogger<SignalExpirySweeper> logger) : BackgroundService
@@ -49,13 +47,13 @@ public sealed class SignalExpirySweeper(
             {
                 try
                 {
-                    if (await redis.GetDatabase().StringSetAsync(RedisKeys.SweepLease, replica, signals.ExpirySweepInterval * 0.9, When.NotExists).ConfigureAwait(false))
+                    if (await store.TryTakeSweepLeaseAsync(replica, signals.ExpirySweepInterval * 0.9).ConfigureAwait(false))
                     {
                         var expired = await SweepOnceAsync(stoppingToken).ConfigureAwait(false);
                         logger.LogDebug("Expiry sweep expired {Count} signals.", expired);
                     }
                 }
-                catch (Exception e) when (e is RedisException or TimeoutException)
+                catch (Exception e) when (StoreFailures.IsStoreError(e))
                 {
                     logger.LogWarning("Expiry sweep skipped: {Message}", e.Message);
                 }

@@ -67,6 +67,25 @@ public sealed class MemberStore(IConnectionMultiplexer redis)
         }
     }
 
+    /// <summary>
+    /// Calls <paramref name="changed"/> with the id of every member whose status or groups change, on any replica
+    /// (<see cref="RedisKeys.MemberStatusChannel"/>, published by <see cref="SaveAsync"/>). The subscription lasts as
+    /// long as the connection; a message published while this replica is disconnected is lost (see <see cref="OnReconnected"/>).
+    /// </summary>
+    public Task SubscribeStatusChangesAsync(Action<string> changed) =>
+        redis.GetSubscriber().SubscribeAsync(RedisKeys.MemberStatusChannel, (channel, memberId) => changed(memberId.ToString()));
+
+    /// <summary>
+    /// Calls <paramref name="restored"/> whenever the connection to Redis comes back, when status changes published
+    /// meanwhile may have been missed; disposing the result stops the calls.
+    /// </summary>
+    public IDisposable OnReconnected(Action restored)
+    {
+        void Handler(object? sender, ConnectionFailedEventArgs e) => restored();
+        redis.ConnectionRestored += Handler;
+        return new Unsubscriber(() => redis.ConnectionRestored -= Handler);
+    }
+
     /// <summary>Member ids after <paramref name="afterId"/> in ordinal order.</summary>
     public async Task<IReadOnlyList<string>> ListIdsAsync(string afterId, int count)
     {
@@ -138,5 +157,10 @@ public sealed class MemberStore(IConnectionMultiplexer redis)
         {
             Number = long.TryParse(Text("num"), CultureInfo.InvariantCulture, out var number) ? number : 0,
         };
+    }
+
+    private sealed class Unsubscriber(Action unsubscribe) : IDisposable
+    {
+        public void Dispose() => unsubscribe();
     }
 }

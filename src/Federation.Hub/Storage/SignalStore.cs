@@ -252,6 +252,13 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
     }
 
     /// <summary>
+    /// Takes <see cref="RedisKeys.SweepLease"/> for <paramref name="replica"/> when no replica holds it (<c>SET NX PX</c>):
+    /// true when this replica runs the expiry sweep this round. The lease expires by itself after <paramref name="ttl"/>.
+    /// </summary>
+    public Task<bool> TryTakeSweepLeaseAsync(string replica, TimeSpan ttl) =>
+        redis.GetDatabase().StringSetAsync(RedisKeys.SweepLease, replica, ttl, When.NotExists);
+
+    /// <summary>
     /// Expires overdue records and purges old tombstones in buckets [<paramref name="firstBucket"/>,
     /// <paramref name="firstBucket"/> + <paramref name="count"/>) of one partition. Idempotent.
     /// </summary>

@@ -39,6 +39,13 @@ public static class StoreFailures
         return false;
     }
 
+    /// <summary>
+    /// True when <paramref name="exception"/> itself is any error of the store client (a <see cref="RedisException"/>:
+    /// connection, server or script error, transient or not) or a timeout. Background loops that simply retry next round
+    /// (retention, expiry sweep) and the feed's member re-check catch these, so they need not name the client's types.
+    /// </summary>
+    public static bool IsStoreError(Exception exception) => exception is RedisException or TimeoutException;
+
     private static bool IsTransientServerError(string message)
     {
         foreach (var prefix in TransientServerErrors)

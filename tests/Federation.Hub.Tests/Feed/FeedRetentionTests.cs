@@ -97,7 +97,7 @@ public sealed class FeedRetentionTests(HubFixture fixture) : IClassFixture<HubFi
         {
             Feed = { Retention = TimeSpan.Zero },
         });
-        var retention = new FeedRetention(fixture.RedisConnection, options, new LaterClock(), Microsoft.Extensions.Logging.Abstractions.NullLogger<FeedRetention>.Instance);
+        var retention = new FeedRetention(new FeedStreamStore(fixture.RedisConnection), options, new LaterClock(), Microsoft.Extensions.Logging.Abstractions.NullLogger<FeedRetention>.Instance);
 
         var removed = await retention.TrimOnceAsync();
 
