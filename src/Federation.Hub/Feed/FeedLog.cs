@@ -1,6 +1,5 @@
 using Federation.Core.Feed;
 using Federation.Hub.Storage;
-using StackExchange.Redis;
 
 namespace Federation.Hub.Feed;
 
@@ -80,13 +79,6 @@ public sealed class FeedLog(FeedStreamStore streams, ILogger<FeedLog> logger)
 
         return null;
     }
-
-    /// <summary>Reads one entry from a raw XREAD reply (<c>[id, [field, value, ...]]</c>); see <see cref="FeedStreamStore.Parse(int, RedisResult, ulong)"/>.</summary>
-    /// <remarks>
-    /// Kept only for <see cref="FeedTail"/>, whose blocking XREADs run on its own connection and were left out of the
-    /// move to Storage/: the one Redis client type left on FeedLog's surface. New callers use the store's parser.
-    /// </remarks>
-    public static FeedEntry Parse(int partition, RedisResult entry, ulong ordinal) => FeedStreamStore.Parse(partition, entry, ordinal);
 
     private static FeedPosition Head(FeedStreamInfo? info) =>
         info is { } stream ? FeedPosition.Parse(stream.LastGeneratedId, (ulong)stream.EntriesAdded) : FeedPosition.Zero;

@@ -197,7 +197,7 @@ public sealed class FeedTail : BackgroundService
                     var ordinal = last[Array.IndexOf(group, partition)].Ordinal;
                     for (var i = 0; i < raw.Length; i++)
                     {
-                        entries[i] = FeedLog.Parse(partition, raw[i], ++ordinal);
+                        entries[i] = FeedStreamStore.Parse(partition, raw[i], ++ordinal);
                     }
 
                     if (entries.Length > 0)
