@@ -22,7 +22,11 @@ public class HubFixture : IAsyncLifetime
     {
         Hub = await HubInstance.StartAsync(Redis.ConnectionString, settings: Settings);
         RedisConnection = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
+        await StartedAsync();
     }
+
+    /// <summary>Runs once the hub is up, before the first test (a fixture waits here for what its tests need loaded).</summary>
+    protected virtual Task StartedAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {

@@ -1,7 +1,11 @@
+using System.Globalization;
+using Federation.Hub.Admission;
 using Federation.Hub.Auth;
+using Federation.Hub.Options;
 using Federation.Hub.Signals;
 using Federation.Hub.Storage;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
 
 namespace Federation.Hub.Taxii;
 
@@ -10,9 +14,13 @@ namespace Federation.Hub.Taxii;
 /// gRPC read calls) and member rules (<see cref="MemberAccess"/>) as gRPC, answered as TAXII error messages (401 with
 /// <c>WWW-Authenticate: Bearer</c>, 403 naming the scope or the member's status), then the Accept rule (406). Turns
 /// failures behind the endpoint into TAXII errors: 503 with <c>Retry-After</c> while Redis or this replica's catalog
-/// cannot answer.
+/// cannot answer. A TAXII request is work of the member like a look-up: it counts against the member's calls in progress
+/// and waits for a slot of the replica's fair admission gate (a page of n objects costs as a look-up of n queries), so
+/// a member paging TAXII flat out cannot slow the others' calls; over the limit it is refused with 429 and
+/// <c>Retry-After</c>.
 /// </summary>
-public sealed class TaxiiAccessFilter(MemberAccess access, IAuthorizationService authorization, ILogger<TaxiiAccessFilter> logger) : IEndpointFilter
+public sealed class TaxiiAccessFilter(
+    MemberAccess access, IAuthorizationService authorization, FairAdmissionGate gate, IOptions<FederationOptions> options, ILogger<TaxiiAccessFilter> logger) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -50,7 +58,24 @@ public sealed class TaxiiAccessFilter(MemberAccess access, IAuthorizationService
             }
 
             http.Features.Set(result.Caller!);
-            return await next(context).ConfigureAwait(false);
+            var memberId = result.Caller!.MemberId;
+            if (!gate.TryReserve(memberId, out var retryAfter))
+            {
+                http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                throw new TaxiiException(StatusCodes.Status429TooManyRequests, "Too many requests",
+                    $"Member '{memberId}' already has as many Submit, Lookup and TAXII requests in progress on this hub replica as it may "
+                    + "(docs/quotas.md); retry after the Retry-After delay and keep fewer requests in flight.");
+            }
+
+            try
+            {
+                using var slot = await gate.EnterAsync(memberId, PageCost(http), http.RequestAborted).ConfigureAwait(false);
+                return await next(context).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Unreserve(memberId);
+            }
         }
         catch (TaxiiException e) when (!http.Response.HasStarted)
         {
@@ -71,5 +96,14 @@ public sealed class TaxiiAccessFilter(MemberAccess access, IAuthorizationService
         }
 
         return Results.Empty;
+    }
+
+    // Objects a request may return: its page size (limit, bounded by the server's maximum, or the default).
+    private int PageCost(HttpContext http)
+    {
+        var taxii = options.Value.Taxii;
+        return int.TryParse(http.Request.Query["limit"], NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit > 0
+            ? Math.Min(limit, taxii.MaxPageSize)
+            : taxii.DefaultPageSize;
     }
 }
