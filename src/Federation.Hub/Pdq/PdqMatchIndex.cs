@@ -34,8 +34,7 @@ public sealed class PdqMatchIndex(FeedTail tail, SignalStore store, ILogger<PdqM
     private long scanned;
     // The last feed entry applied per partition (every entry passes through, PDQ or not, so positions advance in
     // stream order), and a signal completed whenever they advance, for look-ups waiting on a consistency token.
-    private FeedPosition[] applied = [];
-    private TaskCompletionSource advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly AppliedFeedPositions watermark = new();
 
     /// <summary>True once the start-up scan is complete; until then PDQ look-ups are refused as UNAVAILABLE.</summary>
     public bool IsLoaded => loaded;
@@ -97,44 +96,14 @@ public sealed class PdqMatchIndex(FeedTail tail, SignalStore store, ILogger<PdqM
             throw new PdqIndexLoadingException(Scanned);
         }
 
-        var started = Environment.TickCount64;
-        while (true)
+        try
         {
-            Task next;
-            lock (writer)
-            {
-                if (Reached(positions))
-                {
-                    return;
-                }
-
-                next = advanced.Task;
-            }
-
-            var left = timeout - TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
-            try
-            {
-                await next.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, ct).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                throw new PdqIndexBehindException(timeout);
-            }
+            await watermark.WaitAsync(positions, timeout, ct).ConfigureAwait(false);
         }
-    }
-
-    // Under the writer lock.
-    private bool Reached(IReadOnlyList<FeedPosition> positions)
-    {
-        for (var p = 0; p < positions.Count; p++)
+        catch (TimeoutException)
         {
-            if (positions[p] > applied[p])
-            {
-                return false;
-            }
+            throw new PdqIndexBehindException(timeout);
         }
-
-        return true;
     }
 
     public void Remember(in NormalizedSignal signal, string group)
@@ -153,7 +122,7 @@ public sealed class PdqMatchIndex(FeedTail tail, SignalStore store, ILogger<PdqM
     {
         using var observation = await tail.ObserveAsync(Observe, stoppingToken).ConfigureAwait(false);
         // The scan below covers every write before the observation started; the entries after it are applied in order.
-        applied = [.. observation.StartedAfter];
+        watermark.Start(observation.StartedAfter);
         logger.LogInformation("Loading the PDQ index from Redis ({Partitions} partitions)", store.PartitionCount);
         for (var p = 0; p < store.PartitionCount; p++)
         {
@@ -179,7 +148,6 @@ public sealed class PdqMatchIndex(FeedTail tail, SignalStore store, ILogger<PdqM
         logger.LogInformation("PDQ index loaded: {Count} PDQ hashes from {Scanned} records", index.Count, Scanned);
         while (await pending.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
         {
-            TaskCompletionSource reached;
             lock (writer)
             {
                 // Drain what is there under one lock, then wake the waiters once.
@@ -191,14 +159,11 @@ public sealed class PdqMatchIndex(FeedTail tail, SignalStore store, ILogger<PdqM
                         Apply(signal, group, active: entry.Kind is not (UpdateKind.Retracted or UpdateKind.Expired));
                     }
 
-                    applied[entry.Partition] = entry.Id;
+                    watermark.Advance(entry.Partition, entry.Id);
                 }
-
-                reached = advanced;
-                advanced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
 
-            reached.TrySetResult();
+            watermark.Publish();
         }
     }
 

@@ -38,8 +38,7 @@ public sealed class TaxiiCatalog(FeedTail tail, FeedLog feed, SignalStore store,
 
     private static readonly CatalogEntry[] Definitions = Identity.Position < Extension.Position ? [Identity, Extension] : [Extension, Identity];
 
-    private FeedPosition[] applied = [];
-    private TaskCompletionSource advanced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly AppliedFeedPositions watermark = new();
     private volatile bool loaded;
     private long scanned;
 
@@ -179,29 +178,13 @@ public sealed class TaxiiCatalog(FeedTail tail, FeedLog feed, SignalStore store,
             throw new TaxiiCatalogLoadingException($"The TAXII catalog of this replica is loading ({Interlocked.Read(ref scanned)} records so far); retry in a moment.");
         }
 
-        var started = Environment.TickCount64;
-        while (true)
+        try
         {
-            Task next;
-            lock (gate)
-            {
-                if (Reached(heads))
-                {
-                    return;
-                }
-
-                next = advanced.Task;
-            }
-
-            var left = timeout - TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
-            try
-            {
-                await next.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, ct).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                throw new TaxiiCatalogLoadingException($"The TAXII catalog of this replica is more than {timeout.TotalSeconds:0.#} s behind the feed; retry in a moment.");
-            }
+            await watermark.WaitAsync(heads, timeout, ct).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new TaxiiCatalogLoadingException($"The TAXII catalog of this replica is more than {timeout.TotalSeconds:0.#} s behind the feed; retry in a moment.");
         }
     }
 
@@ -241,7 +224,7 @@ public sealed class TaxiiCatalog(FeedTail tail, FeedLog feed, SignalStore store,
 
         lock (gate)
         {
-            applied = upTo;
+            watermark.Start(upTo);
             // Entries of writes during the load first (a record scanned at a version written after the observation
             // started gets that version's date here), then clients.
             ApplyPending();
@@ -251,15 +234,12 @@ public sealed class TaxiiCatalog(FeedTail tail, FeedLog feed, SignalStore store,
         logger.LogInformation("TAXII catalog loaded: {Count} records", Count);
         while (await pending.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
         {
-            TaskCompletionSource reached;
             lock (gate)
             {
                 ApplyPending();
-                reached = advanced;
-                advanced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
 
-            reached.TrySetResult();
+            watermark.Publish();
         }
     }
 
@@ -269,7 +249,7 @@ public sealed class TaxiiCatalog(FeedTail tail, FeedLog feed, SignalStore store,
         while (pending.Reader.TryRead(out var entry))
         {
             Apply(entry.Partition, entry.StorageKey, entry.Version, (long)entry.Id.Milliseconds);
-            applied[entry.Partition] = entry.Id;
+            watermark.Advance(entry.Partition, entry.Id);
         }
     }
 
@@ -357,20 +337,6 @@ public sealed class TaxiiCatalog(FeedTail tail, FeedLog feed, SignalStore store,
         {
             set.Remove(entry);
         }
-    }
-
-    // Under the gate.
-    private bool Reached(IReadOnlyList<FeedPosition> heads)
-    {
-        for (var p = 0; p < heads.Count; p++)
-        {
-            if (heads[p] > applied[p])
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private static CatalogEntry Definition(string stixId) =>
