@@ -1,4 +1,3 @@
-using Federation.Hub.Taxii;
 using Federation.Hub.Tests.Infrastructure;
 
 namespace Federation.Hub.Tests.Taxii;
@@ -11,8 +10,4 @@ public sealed class TaxiiHubFixture : HubFixture
         ["Federation:Taxii:SettleDelay"] = "00:00:00.200",
         ["Federation:Taxii:CoalitionName"] = "Test coalition",
     };
-
-    // Until its start-up load is done the catalog answers 503 (as it should); the tests are about what comes after.
-    protected override Task StartedAsync() =>
-        Eventually.UntilAsync(() => Hub.Services.GetRequiredService<TaxiiCatalog>().IsLoaded, TimeSpan.FromSeconds(30), "the TAXII catalog to load");
 }
