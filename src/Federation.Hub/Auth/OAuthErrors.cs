@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text.Json;
+using Federation.Hub.Grpc;
 
 namespace Federation.Hub.Auth;
 
@@ -17,7 +17,7 @@ public static class OAuthErrors
         response.Headers.Pragma = "no-cache";
         if (retryAfter is { } wait)
         {
-            response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            response.Headers.RetryAfter = GrpcResponses.RetryAfterSeconds(wait);
         }
 
         await using var json = new Utf8JsonWriter(response.Body);

@@ -22,6 +22,10 @@ public static class GrpcResponses
     public static string RetryAfterValue(TimeSpan delay) =>
         ((long)Math.Ceiling(delay.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>The HTTP <c>Retry-After</c> value: whole seconds, at least 1, rounded up so a client never retries early.</summary>
+    public static string RetryAfterSeconds(TimeSpan delay) =>
+        Math.Max(1, (long)Math.Ceiling(delay.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+
     /// <summary>Trailers carrying <c>retry-after-ms</c>, for an <see cref="RpcException"/>.</summary>
     public static Metadata RetryAfter(TimeSpan delay) => new() { { RetryAfterTrailer, RetryAfterValue(delay) } };
 

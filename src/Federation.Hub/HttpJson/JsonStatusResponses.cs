@@ -1,4 +1,3 @@
-using System.Globalization;
 using Federation.Hub.Grpc;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
@@ -48,7 +47,7 @@ public static class JsonStatusResponses
     /// <summary>Sets the <c>Retry-After</c> (whole seconds, rounded up) and <c>retry-after-ms</c> headers.</summary>
     public static void SetRetryHeaders(HttpResponse response, TimeSpan delay)
     {
-        response.Headers.RetryAfter = Math.Max(1, (long)Math.Ceiling(delay.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        response.Headers.RetryAfter = GrpcResponses.RetryAfterSeconds(delay);
         response.Headers[GrpcResponses.RetryAfterTrailer] = GrpcResponses.RetryAfterValue(delay);
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Federation.Hub.Admission;
 using Federation.Hub.Auth;
+using Federation.Hub.Grpc;
 using Federation.Hub.Options;
 using Federation.Hub.Signals;
 using Federation.Hub.Storage;
@@ -61,7 +62,7 @@ public sealed class TaxiiAccessFilter(
             var memberId = result.Caller!.MemberId;
             if (!gate.TryReserve(memberId, out var retryAfter))
             {
-                http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                http.Response.Headers.RetryAfter = GrpcResponses.RetryAfterSeconds(retryAfter);
                 throw new TaxiiException(StatusCodes.Status429TooManyRequests, "Too many requests",
                     $"Member '{memberId}' already has as many Submit, Lookup and TAXII requests in progress on this hub replica as it may "
                     + "(docs/quotas.md); retry after the Retry-After delay and keep fewer requests in flight.");
