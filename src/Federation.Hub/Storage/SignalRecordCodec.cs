@@ -68,7 +68,8 @@ public static class SignalRecordCodec
             falsePositive: BinaryPrimitives.ReadUInt16LittleEndian(full[32..]),
             now,
             confidence: full[34] == 0 ? null : full[34] - 1,
-            shareLevel: full[35] == 0 ? TlpLevel.Green : (TlpLevel)full[35]) with { Quarantined = (full[36] & QuarantinedFlag) != 0 };
+            shareLevel: full[35] == 0 ? TlpLevel.Green : (TlpLevel)full[35]) with
+        { Quarantined = (full[36] & QuarantinedFlag) != 0 };
     }
 
     /// <summary>The stored form of a stated confidence: confidence + 1, 0 when none was stated.</summary>
