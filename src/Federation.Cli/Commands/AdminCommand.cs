@@ -19,6 +19,7 @@ public static class AdminCommand
         admin.Add(StatsCommand());
         admin.Add(BenignCommand.Create());
         admin.Add(AppealCommands.Quarantine());
+        admin.Add(ReportCommand.Create());
         admin.Add(BootstrapCommand());
         return admin;
     }

@@ -8,4 +8,7 @@ public enum OutputFormat
 
     /// <summary>JSON for scripts (proto3 JSON mapping for hub messages, lowerCamelCase keys).</summary>
     Json,
+
+    /// <summary>Comma-separated values with a header line, for spreadsheets (commands with tabular results: <c>admin report</c>).</summary>
+    Csv,
 }

@@ -86,4 +86,20 @@ public class FederationGovernance
         var request = new OverturnSignalRequest { Signal = new SignalRef { Type = type, Value = value }, SharingGroup = sharingGroup, Reason = reason, AddToBenign = addToBenign };
         return calls.UnaryAsync(o => client.OverturnSignalAsync(request, o), cancellationToken);
     }
+
+    /// <summary>The transparency report of the UTC days <paramref name="from"/> to <paramref name="to"/> inclusive.</summary>
+    /// <param name="from">First day.</param>
+    /// <param name="to">Last day.</param>
+    /// <param name="minMemberContributions">Members with fewer contributions are only counted together (0: the hub's default, 10).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public virtual Task<TransparencyReport> GetTransparencyReportAsync(DateOnly from, DateOnly to, uint minMemberContributions = 0, CancellationToken cancellationToken = default)
+    {
+        var request = new TransparencyReportRequest
+        {
+            FromDate = from.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            ToDate = to.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            MinMemberContributions = minMemberContributions,
+        };
+        return calls.UnaryAsync(o => client.GetTransparencyReportAsync(request, o), cancellationToken);
+    }
 }

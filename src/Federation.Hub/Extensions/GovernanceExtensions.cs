@@ -17,6 +17,10 @@ public static class GovernanceExtensions
         builder.Services.AddSingleton<MemberNotices>();
         builder.Services.AddSingleton<AppealDispatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AppealDispatcher>());
+        builder.Services.AddSingleton<ReportStore>();
+        builder.Services.AddSingleton<TransparencyCounters>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<TransparencyCounters>());
+        builder.Services.AddSingleton<TransparencyReports>();
         builder.Services.AddSingleton<MatchRateMonitor>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<MatchRateMonitor>());
         return builder;

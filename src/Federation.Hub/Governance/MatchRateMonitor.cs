@@ -13,7 +13,8 @@ namespace Federation.Hub.Governance;
 /// hourly counters in Redis (one script call per partition with matches); a record whose coalition-wide count reaches
 /// the limit is quarantined (trigger MATCH_RATE) unless administrators released it before. Off (nothing counted) at 0.
 /// </summary>
-public sealed class MatchRateMonitor(GovernanceStore store, AuditLog audit, IOptions<FederationOptions> options, ILogger<MatchRateMonitor> logger) : BackgroundService
+public sealed class MatchRateMonitor(GovernanceStore store, AuditLog audit, TransparencyCounters report, IOptions<FederationOptions> options, ILogger<MatchRateMonitor> logger)
+    : BackgroundService
 {
     /// <summary>How often a replica adds its counts to Redis.</summary>
     public static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(2);
@@ -47,6 +48,7 @@ public sealed class MatchRateMonitor(GovernanceStore store, AuditLog audit, IOpt
                 if (change is { Code: SignalChangeCode.Changed, Record: { } record })
                 {
                     quarantined++;
+                    report.Add(TransparencyCounters.Quarantined);
                     await audit.AppendAsync("policy", "signal.quarantine", SignalRecordId.Of(record.Signal.Id, record.SharingGroup), $"trigger=match_rate;limit_per_hour={limit}").ConfigureAwait(false);
                 }
             }

@@ -12,7 +12,8 @@ namespace Federation.Hub.Governance;
 /// by themselves (opinions in <see cref="SignalStore.SetOpinionAsync"/>, the match rate in <see cref="MatchRateMonitor"/>)
 /// write the same record changes.
 /// </summary>
-public sealed class SignalGovernance(GovernanceStore store, SignalStore signals, AppealStore appeals, KnownBenignList benign, AuditLog audit, AppealDispatcher dispatcher)
+public sealed class SignalGovernance(
+    GovernanceStore store, SignalStore signals, AppealStore appeals, KnownBenignList benign, AuditLog audit, AppealDispatcher dispatcher, TransparencyCounters report)
 {
     /// <summary>Longest reason.</summary>
     public const int MaxReasonLength = KnownBenignList.MaxReasonLength;
@@ -57,6 +58,7 @@ public sealed class SignalGovernance(GovernanceStore store, SignalStore signals,
         var (recordId, partition, key, why) = Resolve(reference, sharingGroup, reason);
         var change = await store.QuarantineAsync(partition, key, (int)QuarantineTrigger.Administrator, why).ConfigureAwait(false);
         var record = Require(change, recordId, "already quarantined (ListQuarantined shows since when); release or overturn it instead");
+        report.Add(TransparencyCounters.Quarantined);
         await audit.AppendAsync(actor, "signal.quarantine", recordId, "trigger=administrator;reason=" + why).ConfigureAwait(false);
         return new GovernedSignalResponse { Signal = record.ToContract() };
     }
@@ -67,6 +69,7 @@ public sealed class SignalGovernance(GovernanceStore store, SignalStore signals,
         var (recordId, partition, key, why) = Resolve(reference, sharingGroup, reason);
         var change = await store.ReleaseAsync(partition, key, why).ConfigureAwait(false);
         var record = Require(change, recordId, "not quarantined (ListQuarantined lists what is)");
+        report.Add(TransparencyCounters.Released);
         await audit.AppendAsync(actor, "signal.release", recordId, "reason=" + why).ConfigureAwait(false);
         return new GovernedSignalResponse { Signal = record.ToContract() };
     }
@@ -77,6 +80,7 @@ public sealed class SignalGovernance(GovernanceStore store, SignalStore signals,
         var (recordId, partition, key, why) = Resolve(reference, sharingGroup, reason);
         var change = await store.OverturnAsync(partition, key, why).ConfigureAwait(false);
         var record = Require(change, recordId, "");
+        report.Add(TransparencyCounters.Overturned);
         var acting = await appeals.ActingMembersAsync(partition, key).ConfigureAwait(false);
         await audit.AppendAsync(actor, "signal.overturn", recordId, $"cause=administrator;acting_members={acting};reason={why}").ConfigureAwait(false);
         if (addToBenign)

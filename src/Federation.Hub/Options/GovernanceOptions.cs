@@ -22,6 +22,9 @@ public sealed class GovernanceOptions
     /// <summary>How long a member's overturn notices are kept for WatchNotices (and a written notice is remembered).</summary>
     public TimeSpan NoticeRetention { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>How long each day's transparency report counters are kept (coalitions report yearly; 800 days covers two reports).</summary>
+    public TimeSpan ReportRetention { get; set; } = TimeSpan.FromDays(800);
+
     /// <summary>How often every replica looks for appeal notices still owed (besides when the feed says one is due).</summary>
     public TimeSpan AppealScanInterval { get; set; } = TimeSpan.FromSeconds(10);
 }

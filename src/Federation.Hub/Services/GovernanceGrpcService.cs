@@ -8,8 +8,11 @@ namespace Federation.Hub.Services;
 
 /// <summary>gRPC adapter for the governance controls administrators use (scope <c>federation.admin</c>).</summary>
 [Authorize(Policy = FederationScopes.Admin)]
-public sealed class GovernanceGrpcService(KnownBenignList benign, SignalGovernance governance) : GovernanceService.GovernanceServiceBase
+public sealed class GovernanceGrpcService(KnownBenignList benign, SignalGovernance governance, TransparencyReports reports) : GovernanceService.GovernanceServiceBase
 {
+    public override Task<TransparencyReport> GetTransparencyReport(TransparencyReportRequest request, ServerCallContext context) =>
+        reports.GetAsync(request);
+
     public override Task<ListQuarantinedResponse> ListQuarantined(ListQuarantinedRequest request, ServerCallContext context) =>
         governance.ListQuarantinedAsync();
 

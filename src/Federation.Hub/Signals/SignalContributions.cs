@@ -11,7 +11,7 @@ namespace Federation.Hub.Signals;
 /// A member's own part in a signal after submission: its opinion, the retraction of its contribution, and the actions it
 /// took on the strength of the signal (appeal propagation, docs/governance.md).
 /// </summary>
-public sealed class SignalContributions(SignalStore store, MemberStore members, AppealStore appeals, AuditLog audit)
+public sealed class SignalContributions(SignalStore store, MemberStore members, AppealStore appeals, AuditLog audit, TransparencyCounters report)
 {
     /// <summary>Longest action reference.</summary>
     public const int MaxReferenceLength = 128;
@@ -28,11 +28,17 @@ public sealed class SignalContributions(SignalStore store, MemberStore members, 
         var number = await members.NumberOfAsync(caller.Member).ConfigureAwait(false);
         var change = await store.SetOpinionAsync(partition, key, number, (int)opinion).ConfigureAwait(false);
         var record = Require(change, signal, sharingGroup, "give an opinion on");
+        if (change.Code == SignalChangeCode.Changed && opinion != Opinion.Unspecified)
+        {
+            report.Add(TransparencyCounters.OpinionOf(opinion));
+        }
+
         if (change.FeedKind is (int)UpdateKind.Quarantined or (int)UpdateKind.Overturned)
         {
             // The policy acted on the new counts (signal_opinion.lua): on the record as on any administrator's act.
             var what = change.FeedKind == (int)UpdateKind.Quarantined ? "signal.quarantine" : "signal.overturn";
             var why = change.FeedKind == (int)UpdateKind.Quarantined ? "trigger=disputes" : "cause=false_positive_quorum";
+            report.Add(change.FeedKind == (int)UpdateKind.Quarantined ? TransparencyCounters.Quarantined : TransparencyCounters.Overturned);
             await audit.AppendAsync("policy", what, SignalRecordId.Of(signal.Id, sharingGroup), $"{why};confirmed={record.Confirmed};disputed={record.Disputed};false_positive={record.FalsePositive}").ConfigureAwait(false);
         }
 
@@ -54,7 +60,9 @@ public sealed class SignalContributions(SignalStore store, MemberStore members, 
                 $"Member '{caller.MemberId}' has not contributed to signal {signal.Id}{Where(sharingGroup)}; a member can retract only its own contribution. Use SetOpinion (DISPUTED or FALSE_POSITIVE) to disagree with others' contributions.");
         }
 
-        return new RetractResponse { Signal = Require(change, signal, sharingGroup, "retract").ToContract() };
+        var record = Require(change, signal, sharingGroup, "retract");
+        report.Add(record.State == SignalState.Retracted ? TransparencyCounters.Retracted : TransparencyCounters.Withdrawn);
+        return new RetractResponse { Signal = record.ToContract() };
     }
 
     /// <summary>Records that the caller acted on a signal it may see; audited without the reference.</summary>

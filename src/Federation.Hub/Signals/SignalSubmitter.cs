@@ -24,6 +24,7 @@ public sealed class SignalSubmitter(
     SignalAdmissionStore admission,
     MemberStore members,
     SubmissionAuditBatcher audit,
+    Governance.TransparencyCounters report,
     FairAdmissionGate gate,
     IPdqMatcher pdq,
     IVideoMatcher videoMatcher,
@@ -66,6 +67,7 @@ public sealed class SignalSubmitter(
         }
 
         audit.Record(caller.MemberId, response.Summary);
+        report.Submitted(caller.MemberId, items, response.Results);
         return response;
     }
 

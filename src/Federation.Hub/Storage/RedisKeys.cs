@@ -35,6 +35,8 @@ namespace Federation.Hub.Storage;
 /// <item><c>fed:{pNN}:quarantine</c> hash: quarantined records, storage key → <c>trigger|since|reason</c>; <c>fed:{pNN}:mr:&lt;hour&gt;</c>
 /// hash: look-up matches per storage key this hour (match-rate policy, expires); <c>fed:{pNN}:act:&lt;storage key&gt;</c> hash: member
 /// number → its recorded actions; <c>fed:{pNN}:appeals</c> hash: records owing appeal notices (docs/governance.md).</item>
+/// <item><c>fed:{r}:report:&lt;yyyy-mm-dd&gt;</c> hash: one UTC day's transparency report counters, added to by every replica
+/// every few seconds, expiring after the report retention.</item>
 /// <item><c>fed:{u:&lt;member&gt;}:notices</c> stream: the member's overturn notices; <c>fed:{u:&lt;member&gt;}:nm:&lt;notice&gt;</c> string:
 /// that notice was written (SET NX, expires with the notices).</item>
 /// </list>
@@ -141,6 +143,9 @@ public static class RedisKeys
 
     /// <summary>Counter moved by every change of the known-benign list.</summary>
     public static readonly RedisKey BenignVersion = "fed:{g}:benign-version";
+
+    /// <summary>One UTC day's transparency report counters (field → count), e.g. <c>fed:{r}:report:2026-12-01</c>.</summary>
+    public static RedisKey ReportDay(DateOnly day) => $"fed:{{r}}:report:{day:yyyy-MM-dd}";
 
     /// <summary>Lease that lets one replica at a time run the expiry sweep.</summary>
     public static readonly RedisKey SweepLease = "fed:sweep-lease";

@@ -1,0 +1,157 @@
+using System.Collections.Concurrent;
+using Federation.Contracts.V1;
+using Federation.Hub.Feed;
+using Federation.Hub.Options;
+using Federation.Hub.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Federation.Hub.Governance;
+
+/// <summary>
+/// Counts what the transparency report shows (docs/governance.md): each replica adds up events in memory, by UTC day, and
+/// every <see cref="FlushInterval"/> adds them to the day's counters in Redis (one pipelined batch), so the hot paths pay
+/// a dictionary update, not a Redis call. A replica that dies loses at most one interval of counts: the report is a
+/// statistic, not a ledger (the signals and the audit log are). Delivery latency is a fixed histogram fed by this
+/// replica's feed tail.
+/// </summary>
+public sealed class TransparencyCounters(ReportStore store, FeedTail tail, IOptions<FederationOptions> options, TimeProvider clock, ILogger<TransparencyCounters> logger)
+    : BackgroundService
+{
+    /// <summary>How often a replica adds its counts to Redis.</summary>
+    public static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>Upper bounds (ms) of the delivery latency buckets; one more bucket holds the rest.</summary>
+    public static readonly IReadOnlyList<int> LatencyBoundsMs = [5, 10, 25, 50, 100, 250, 500, 1000, 5000];
+
+    private readonly TimeSpan retention = options.Value.Governance.ReportRetention;
+    private ConcurrentDictionary<(DateOnly Day, string Field), long> counts = new();
+    private long[] latency = new long[LatencyBoundsMs.Count + 1];
+    private DateOnly latencyDay;
+
+    /// <summary>Field of a count: new records of a type.</summary>
+    public static string Created(SignalType type) => $"created:{(int)type}";
+
+    /// <summary>Field: corroborations of a type.</summary>
+    public static string Corroborated(SignalType type) => $"corroborated:{(int)type}";
+
+    /// <summary>Field: accepted contributions in a category.</summary>
+    public static string InCategory(Category category) => $"category:{(int)category}";
+
+    /// <summary>Field: a member's accepted contributions.</summary>
+    public static string ByMember(string memberId) => "member:" + memberId;
+
+    /// <summary>Field: opinions of a kind.</summary>
+    public static string OpinionOf(Opinion opinion) => $"opinion:{(int)opinion}";
+
+    /// <summary>Field: delivery latency bucket <paramref name="index"/>.</summary>
+    public static string Latency(int index) => $"lag:{index}";
+
+    /// <summary>The other fields: withdrawn, retracted, quarantined, released, overturned, rejected.</summary>
+    public const string Withdrawn = "withdrawn", Retracted = "retracted", Quarantined = "quarantined", Released = "released", Overturned = "overturned", Rejected = "rejected";
+
+    /// <summary>Counts <paramref name="n"/> events of <paramref name="field"/> today.</summary>
+    public void Add(string field, long n = 1) => counts.AddOrUpdate((Today(), field), n, (_, c) => c + n);
+
+    /// <summary>Counts one submitted batch: per accepted item its type's outcome, its categories and the member; rejections.</summary>
+    public void Submitted(string memberId, IReadOnlyList<SignalSubmission> items, IReadOnlyList<SubmitResult> results)
+    {
+        long accepted = 0;
+        foreach (var result in results)
+        {
+            if (result.Outcome == SubmitOutcome.Rejected)
+            {
+                Add(Rejected);
+                continue;
+            }
+
+            if (result.Outcome is not (SubmitOutcome.Created or SubmitOutcome.Corroborated) || result.Index >= items.Count)
+            {
+                continue;
+            }
+
+            var item = items[(int)result.Index];
+            Add(result.Outcome == SubmitOutcome.Created ? Created(item.Type) : Corroborated(item.Type));
+            foreach (var category in item.Categories)
+            {
+                Add(InCategory(category));
+            }
+
+            accepted++;
+        }
+
+        if (accepted > 0)
+        {
+            Add(ByMember(memberId), accepted);
+        }
+    }
+
+    /// <summary>Adds every count so far to Redis.</summary>
+    public async Task FlushAsync()
+    {
+        var taken = Interlocked.Exchange(ref counts, new ConcurrentDictionary<(DateOnly Day, string Field), long>());
+        var day = latencyDay;
+        var histogram = Interlocked.Exchange(ref latency, new long[LatencyBoundsMs.Count + 1]);
+        var byDay = taken.GroupBy(c => c.Key.Day).ToDictionary(g => g.Key, g => g.Select(c => KeyValuePair.Create(c.Key.Field, c.Value)).ToList());
+        if (histogram.Any(n => n > 0))
+        {
+            if (!byDay.TryGetValue(day, out var list))
+            {
+                byDay[day] = list = [];
+            }
+
+            list.AddRange(histogram.Select((n, i) => KeyValuePair.Create(Latency(i), n)).Where(c => c.Value > 0));
+        }
+
+        foreach (var (d, fields) in byDay)
+        {
+            await store.AddAsync(d, fields, retention).ConfigureAwait(false);
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var observation = await tail.ObserveAsync(Delivered, stoppingToken).ConfigureAwait(false);
+        using var timer = new PeriodicTimer(FlushInterval, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                await TryFlushAsync().ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: the last counts go out below.
+        }
+
+        await TryFlushAsync().ConfigureAwait(false);
+    }
+
+    // On the feed tail's thread: one bucket increment per entry.
+    private void Delivered(FeedEntry entry)
+    {
+        var lag = clock.GetUtcNow().ToUnixTimeMilliseconds() - (long)entry.Id.Milliseconds;
+        var bucket = 0;
+        while (bucket < LatencyBoundsMs.Count && lag > LatencyBoundsMs[bucket])
+        {
+            bucket++;
+        }
+
+        latencyDay = Today();
+        Interlocked.Increment(ref Volatile.Read(ref latency)[bucket]);
+    }
+
+    private async Task TryFlushAsync()
+    {
+        try
+        {
+            await FlushAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (StoreFailures.IsStoreError(e))
+        {
+            logger.LogWarning("Transparency counts not added ({Message}); this interval's counts are dropped", e.Message);
+        }
+    }
+
+    private DateOnly Today() => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+}
