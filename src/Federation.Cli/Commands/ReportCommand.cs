@@ -31,7 +31,7 @@ public static class ReportCommand
             var report = await context.Client.Governance.GetTransparencyReportAsync(first, last, context.Get(minimum), cancellationToken);
             if (context.Get(svg) is { Length: > 0 } path)
             {
-                await File.WriteAllTextAsync(path, ReportChart.Render(report), cancellationToken);
+                await File.WriteAllTextAsync(path, TransparencyChart.Render(report), cancellationToken);
             }
 
             switch (context.Output)

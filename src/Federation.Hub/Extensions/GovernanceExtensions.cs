@@ -1,3 +1,4 @@
+using Federation.Hub.AdminConsole;
 using Federation.Hub.Governance;
 using Federation.Hub.Services;
 using Federation.Hub.Storage;
@@ -29,6 +30,7 @@ public static class GovernanceExtensions
     public static WebApplication MapFederationGovernance(this WebApplication app)
     {
         app.MapGrpcService<GovernanceGrpcService>();
+        app.MapAdminConsole();
         return app;
     }
 }

@@ -57,6 +57,11 @@ public sealed class TransparencyReports(ReportStore store)
             }
         }
 
+        if (request.IncludeSvgChart)
+        {
+            report.SvgChart = TransparencyChart.Render(report);
+        }
+
         return report;
     }
 

@@ -1,16 +1,15 @@
 using System.Globalization;
 using System.Security;
 using System.Text;
-using Federation.Contracts.V1;
-
-namespace Federation.Cli.Commands;
+namespace Federation.Contracts.V1;
 
 /// <summary>
 /// The transparency report's chart as a standalone SVG: per day a stacked bar of new signals and corroborations, and
 /// beneath it the day's quarantines and overturns as a second, smaller stacked bar — the figures coalitions publish.
-/// Plain SVG 1.1 without scripts or external references, so it embeds in any report or web page.
+/// Plain SVG 1.1 without scripts or external references, so it embeds in any report or web page. One drawing for
+/// <c>fedctl admin report --svg</c> and the hub's admin console.
 /// </summary>
-public static class ReportChart
+public static class TransparencyChart
 {
     private const int Width = 960, Height = 420, Left = 70, Right = 20, Top = 50, Main = 240, Gap = 30, Lower = 60;
 
