@@ -208,8 +208,16 @@ public readonly struct NormalizedSignal : IEquatable<NormalizedSignal>
 
     /// <summary>Reads a key written by <see cref="WriteKey"/>.</summary>
     /// <returns>False when the type byte names no supported kind or the length does not fit it.</returns>
-    public static bool TryFromKey(ReadOnlySpan<byte> key, out NormalizedSignal signal) =>
-        TryReadKey(key, out signal, out var consumed) && consumed == key.Length;
+    public static bool TryFromKey(ReadOnlySpan<byte> key, out NormalizedSignal signal)
+    {
+        if (TryReadKey(key, out signal, out var consumed) && consumed == key.Length)
+        {
+            return true;
+        }
+
+        signal = default;
+        return false;
+    }
 
     /// <summary>
     /// Reads a key written by <see cref="WriteKey"/> at the start of <paramref name="key"/>, which may continue (a storage
