@@ -91,7 +91,10 @@ public static class HashCommand
                     {
                         rows.Add(new Dictionary<string, object?>
                         {
-                            ["input"] = value, [SignalNames.TypeName(keyed.Type)] = keyed.Value, ["keyId"] = keyed.KeyId, ["signalId"] = keyed.SignalId,
+                            ["input"] = value,
+                            [SignalNames.TypeName(keyed.Type)] = keyed.Value,
+                            ["keyId"] = keyed.KeyId,
+                            ["signalId"] = keyed.SignalId,
                         });
                     }
                 }
