@@ -283,6 +283,27 @@ public class FederationClient : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
+    /// Records that this member acted on a signal (removed content, actioned an account, reported to a hotline...), with
+    /// its own reference; should the signal be overturned, <see cref="WatchNoticesAsync"/> tells it, with the references.
+    /// </summary>
+    public virtual Task<RecordActionResponse> RecordActionAsync(
+        SignalType type, string value, ActionKind kind, string reference, string sharingGroup = "", CancellationToken cancellationToken = default)
+    {
+        var request = new RecordActionRequest { Signal = new SignalRef { Type = type, Value = value }, SharingGroup = sharingGroup, Kind = kind, Reference = reference };
+        return calls.UnaryAsync(o => signals.RecordActionAsync(request, o), cancellationToken);
+    }
+
+    /// <summary>
+    /// This member's overturn notices — signals it recorded an action on that were overturned — until
+    /// <paramref name="cancellationToken"/> is cancelled: first those after <paramref name="cursor"/> (all kept, when null),
+    /// then new ones as they come. Reconnects by itself with backoff and resumes after the last notice handed over; pass
+    /// the last <see cref="OverturnNotice.Cursor"/> you handled to continue after a restart. With
+    /// <paramref name="untilCaughtUp"/> the enumeration ends once every notice the hub holds has been handed over.
+    /// </summary>
+    public virtual IAsyncEnumerable<OverturnNotice> WatchNoticesAsync(string? cursor = null, bool untilCaughtUp = false, CancellationToken cancellationToken = default) =>
+        new Subscriptions.ResumableNotices(signals, calls, options, logger).RunAsync(cursor, untilCaughtUp, cancellationToken);
+
+    /// <summary>
     /// Follows the live feed until <paramref name="cancellationToken"/> is cancelled. The enumeration
     /// survives hub restarts and network failures: it reconnects by itself with backoff and resumes
     /// strictly after the last update the consumer processed (no gap, no repeat). With a

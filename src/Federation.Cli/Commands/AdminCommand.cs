@@ -18,6 +18,7 @@ public static class AdminCommand
         admin.Add(AuditCommand());
         admin.Add(StatsCommand());
         admin.Add(BenignCommand.Create());
+        admin.Add(AppealCommands.Quarantine());
         admin.Add(BootstrapCommand());
         return admin;
     }

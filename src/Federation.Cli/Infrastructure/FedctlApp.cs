@@ -17,6 +17,8 @@ public static class FedctlApp
             LookupCommand.Create(),
             TailCommand.Create(),
             OpinionCommand.Create(),
+            AppealCommands.Action(),
+            AppealCommands.Notices(),
             RetractCommand.Create(),
             AdminCommand.Create(),
         };

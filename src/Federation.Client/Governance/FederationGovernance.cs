@@ -4,7 +4,8 @@ using Federation.Contracts.V1;
 namespace Federation.Client.Governance;
 
 /// <summary>
-/// Coalition governance controls for administrators (scope <c>federation.admin</c>): the known-benign list. Obtain it
+/// Coalition governance controls for administrators (scope <c>federation.admin</c>): the known-benign list, quarantine,
+/// release and overturn of signals (docs/governance.md). Obtain it
 /// from <see cref="FederationClient.Governance"/>. Calls are retried on transient failures like every other SDK call;
 /// operations are virtual and a protected constructor exists for test substitutes.
 /// </summary>
@@ -54,4 +55,35 @@ public class FederationGovernance
     /// <summary>The whole known-benign list, ordered by signal id.</summary>
     public virtual async Task<IReadOnlyList<BenignEntry>> ListBenignAsync(CancellationToken cancellationToken = default) =>
         (await calls.UnaryAsync(o => client.ListBenignAsync(new ListBenignRequest(), o), cancellationToken).ConfigureAwait(false)).Entries;
+
+    /// <summary>Every quarantined signal, oldest quarantine first, with why and since when.</summary>
+    public virtual async Task<IReadOnlyList<QuarantinedSignal>> ListQuarantinedAsync(CancellationToken cancellationToken = default) =>
+        (await calls.UnaryAsync(o => client.ListQuarantinedAsync(new ListQuarantinedRequest(), o), cancellationToken).ConfigureAwait(false)).Signals;
+
+    /// <summary>Quarantines an active signal by hand: withheld from members but its contributors until released or overturned.</summary>
+    /// <exception cref="FederationException">FAILED_PRECONDITION when it is not active or already quarantined; NOT_FOUND when unknown.</exception>
+    public virtual async Task<Signal> QuarantineAsync(SignalType type, string value, string reason, string sharingGroup = "", CancellationToken cancellationToken = default)
+    {
+        var request = new QuarantineSignalRequest { Signal = new SignalRef { Type = type, Value = value }, SharingGroup = sharingGroup, Reason = reason };
+        return (await calls.UnaryAsync(o => client.QuarantineSignalAsync(request, o), cancellationToken).ConfigureAwait(false)).Signal;
+    }
+
+    /// <summary>Releases a quarantined signal: active again for everyone, and not quarantined again by the opinion policy.</summary>
+    /// <exception cref="FederationException">FAILED_PRECONDITION when it is not quarantined.</exception>
+    public virtual async Task<Signal> ReleaseAsync(SignalType type, string value, string reason, string sharingGroup = "", CancellationToken cancellationToken = default)
+    {
+        var request = new ReleaseSignalRequest { Signal = new SignalRef { Type = type, Value = value }, SharingGroup = sharingGroup, Reason = reason };
+        return (await calls.UnaryAsync(o => client.ReleaseSignalAsync(request, o), cancellationToken).ConfigureAwait(false)).Signal;
+    }
+
+    /// <summary>
+    /// Overturns a signal with a reason: an OVERTURNED tombstone, and every member that recorded an action on it is told;
+    /// with <paramref name="addToBenign"/> the hash also goes on the known-benign list.
+    /// </summary>
+    public virtual Task<GovernedSignalResponse> OverturnAsync(
+        SignalType type, string value, string reason, bool addToBenign = false, string sharingGroup = "", CancellationToken cancellationToken = default)
+    {
+        var request = new OverturnSignalRequest { Signal = new SignalRef { Type = type, Value = value }, SharingGroup = sharingGroup, Reason = reason, AddToBenign = addToBenign };
+        return calls.UnaryAsync(o => client.OverturnSignalAsync(request, o), cancellationToken);
+    }
 }

@@ -53,6 +53,18 @@ public sealed class HubStatistics(MemberStore members, AuditLog audit, SignalSto
             {
                 response.ActiveSignals.Add(new SignalTypeCount { Type = (SignalType)kind, Count = (ulong)value });
             }
+            else if (prefix == SignalStatFields.Quarantined)
+            {
+                response.QuarantinedSignals += (ulong)Math.Max(0, value);
+            }
+            else if (prefix == SignalStatFields.Quarantines)
+            {
+                response.QuarantinesTotal += (ulong)value;
+            }
+            else if (prefix == SignalStatFields.Overturned)
+            {
+                response.OverturnedTotal += (ulong)value;
+            }
         }
 
         return response;

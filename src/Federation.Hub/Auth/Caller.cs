@@ -8,6 +8,9 @@ public sealed record Caller(MemberRecord Member)
 {
     /// <summary>The member id (OAuth client id).</summary>
     public string MemberId => Member.Id;
+
+    /// <summary>Whether the member holds the administrator scope (sees quarantined signals, governs them).</summary>
+    public bool IsAdministrator => Member.Scopes.Contains(FederationScopes.Admin, StringComparer.Ordinal);
 }
 
 /// <summary>Reads the <see cref="Caller"/> that <see cref="MemberAccessInterceptor"/> attached to the call.</summary>

@@ -26,4 +26,7 @@ public enum HubErrorKind
 
     /// <summary>This replica cannot serve the call now; a retry after the given delay can.</summary>
     Unavailable,
+
+    /// <summary>A per-member limit that waiting does not lift (the caller must do less, e.g. record one bulk action).</summary>
+    ResourceExhausted,
 }

@@ -22,6 +22,9 @@ public static class HubErrors
     /// <summary>The request is valid but the state does not allow it.</summary>
     public static HubException FailedPrecondition(string message) => new(HubErrorKind.FailedPrecondition, message);
 
+    /// <summary>A per-member limit that waiting does not lift.</summary>
+    public static HubException ResourceExhausted(string message) => new(HubErrorKind.ResourceExhausted, message);
+
     /// <summary>This replica cannot serve the call now; retry after the store's retry delay.</summary>
     public static HubException Unavailable(string message) => new(HubErrorKind.Unavailable, message);
 }

@@ -11,9 +11,9 @@ namespace Federation.Hub.Feed;
 /// instructions per update.
 /// </summary>
 /// <remarks>
-/// Updates that take a signal away (CONTRIBUTION_WITHDRAWN, RETRACTED, EXPIRED) pass the category and
-/// corroboration tests: a withdrawn or retracted record has fewer categories and contributors than the
-/// update that made the client keep it, and the client must still hear that it is gone.
+/// Updates that take a signal away (CONTRIBUTION_WITHDRAWN, RETRACTED, EXPIRED, OVERTURNED) or withhold it
+/// (QUARANTINED) pass the category and corroboration tests: a withdrawn or retracted record has fewer categories and
+/// contributors than the update that made the client keep it, and the client must still hear that it is gone.
 /// </remarks>
 internal sealed class FeedFilter
 {
@@ -80,7 +80,7 @@ internal sealed class FeedFilter
             return false;
         }
 
-        if (kind is UpdateKind.ContributionWithdrawn or UpdateKind.Retracted or UpdateKind.Expired)
+        if (FeedKinds.PassesEveryBound(kind))
         {
             return true;
         }

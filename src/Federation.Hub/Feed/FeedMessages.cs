@@ -21,13 +21,13 @@ internal static class FeedMessages
     };
 
     /// <summary>
-    /// For a removal (RETRACTED, EXPIRED) whose record no longer exists (its tombstone was purged before this entry
+    /// For a removal (RETRACTED, EXPIRED, OVERTURNED) whose record no longer exists (its tombstone was purged before this entry
     /// was read): a minimal record rebuilt from the storage key, so a subscriber still hears that the signal is gone.
     /// Null for any other entry.
     /// </summary>
     public static SignalRecord? Gone(FeedEntry entry)
     {
-        if (entry.Kind is not (UpdateKind.Retracted or UpdateKind.Expired) || entry.StorageKey.Length == 0)
+        if (!FeedKinds.EndsRecord(entry.Kind) || entry.StorageKey.Length == 0)
         {
             return null;
         }
@@ -35,7 +35,12 @@ internal static class FeedMessages
         try
         {
             var (signal, group) = SignalStorageKey.Parse(entry.StorageKey);
-            var state = entry.Kind == UpdateKind.Retracted ? SignalState.Retracted : SignalState.Expired;
+            var state = entry.Kind switch
+            {
+                UpdateKind.Retracted => SignalState.Retracted,
+                UpdateKind.Overturned => SignalState.Overturned,
+                _ => SignalState.Expired,
+            };
             return new SignalRecord(signal, group, CategorySet.Empty, default, default, 0, 0, 0, 0, state, entry.Version, null, 0);
         }
         catch (FormatException)

@@ -190,7 +190,7 @@ public sealed class FeedSubscriptions(
                 noted[p] = await owner.log.ReadHeadAsync(p).ConfigureAwait(false);
                 await foreach (var record in owner.store.ScanActiveAsync(p, Token).ConfigureAwait(false))
                 {
-                    if (record.IsVisibleTo(session.Member.Groups) && filter.Matches(record, UpdateKind.Snapshot))
+                    if (Wanted(record, UpdateKind.Snapshot))
                     {
                         await SendAsync(FeedMessages.Snapshot(record.ToContract(), now)).ConfigureAwait(false);
                     }
@@ -341,8 +341,9 @@ public sealed class FeedSubscriptions(
             }
         }
 
+        // A quarantined record's one QUARANTINED update goes out; its other updates wait for RELEASED (docs/governance.md).
         private bool Wanted(SignalRecord record, UpdateKind kind) =>
-            record.IsVisibleTo(session.Member.Groups) && filter.Matches(record, kind);
+            record.IsVisibleTo(session.Member.Groups) && filter.Matches(record, kind) && (!record.Quarantined || kind == UpdateKind.Quarantined);
 
         private string Cursor() => cursor ??= FeedCursor.Encode(position);
 

@@ -2,6 +2,7 @@ using Federation.Contracts.V1;
 using Federation.Core.Signals;
 using Federation.Hub.Domain;
 using Federation.Hub.Options;
+using Federation.Hub.Signals;
 using Federation.Hub.Storage;
 using Microsoft.Extensions.Options;
 
@@ -78,18 +79,5 @@ public sealed class KnownBenignList(BenignStore store, AuditLog audit, IOptions<
         return removed;
     }
 
-    private static NormalizedSignal Resolve(SignalRef? reference)
-    {
-        if (reference is null)
-        {
-            throw HubErrors.InvalidArgument("signal", "signal.missing: signal (type and value) is required");
-        }
-
-        if (!SignalNormalizer.TryNormalize((SignalKind)reference.Type, reference.Value, reference.KeyId, SignalNormalizer.MaxPdqQuality, 0, out var signal, out var error))
-        {
-            throw HubErrors.InvalidArgument($"signal.{error.Field}", $"{error.Rule}: {error.Message}");
-        }
-
-        return signal;
-    }
+    private static NormalizedSignal Resolve(SignalRef? reference) => SignalReferences.Normalize(reference);
 }

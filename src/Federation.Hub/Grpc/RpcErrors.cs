@@ -23,6 +23,7 @@ public static class RpcErrors
         HubErrorKind.AlreadyExists => AlreadyExists(error.Message),
         HubErrorKind.FailedPrecondition => FailedPrecondition(error.Message),
         HubErrorKind.Unavailable => FailureStatusInterceptor.Unavailable(error.Message),
+        HubErrorKind.ResourceExhausted => new(new global::Grpc.Core.Status(StatusCode.ResourceExhausted, error.Message)),
         _ => new(new global::Grpc.Core.Status(StatusCode.Internal, "The hub failed to answer; the error has been logged.")),
     };
 

@@ -90,6 +90,9 @@ public sealed class FederationOptions
     /// <summary>OpenTelemetry traces, metrics and logs (OTLP, configured by the standard OTEL_* variables).</summary>
     public TelemetryOptions Telemetry { get; set; } = new();
 
+    /// <summary>Coalition governance: quarantine policy, false-positive quorum, appeal notices (docs/governance.md).</summary>
+    public GovernanceOptions Governance { get; set; } = new();
+
     /// <summary>
     /// Largest gRPC request message accepted, in bytes, compressed or after decompression (default 8 MiB; a full 1,000-item
     /// Submit batch is about 150 KB). Larger messages are refused with RESOURCE_EXHAUSTED before they are buffered.

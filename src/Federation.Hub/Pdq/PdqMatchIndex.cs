@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Federation.Contracts.V1;
 using Federation.Core.Feed;
 using Federation.Core.Pdq;
 using Federation.Core.Signals;
@@ -156,7 +155,7 @@ public sealed class PdqMatchIndex(FeedTail tail, SignalStore store, ILogger<PdqM
                     if (entry.StorageKey.Length > 0 && entry.StorageKey[0] == (byte)SignalKind.Pdq)
                     {
                         var (signal, group) = SignalStorageKey.Parse(entry.StorageKey);
-                        Apply(signal, group, active: entry.Kind is not (UpdateKind.Retracted or UpdateKind.Expired));
+                        Apply(signal, group, active: !FeedKinds.EndsRecord(entry.Kind));
                     }
 
                     watermark.Advance(entry.Partition, entry.Id);

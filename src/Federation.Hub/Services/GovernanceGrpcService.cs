@@ -8,8 +8,20 @@ namespace Federation.Hub.Services;
 
 /// <summary>gRPC adapter for the governance controls administrators use (scope <c>federation.admin</c>).</summary>
 [Authorize(Policy = FederationScopes.Admin)]
-public sealed class GovernanceGrpcService(KnownBenignList benign) : GovernanceService.GovernanceServiceBase
+public sealed class GovernanceGrpcService(KnownBenignList benign, SignalGovernance governance) : GovernanceService.GovernanceServiceBase
 {
+    public override Task<ListQuarantinedResponse> ListQuarantined(ListQuarantinedRequest request, ServerCallContext context) =>
+        governance.ListQuarantinedAsync();
+
+    public override Task<GovernedSignalResponse> QuarantineSignal(QuarantineSignalRequest request, ServerCallContext context) =>
+        governance.QuarantineAsync(context.GetCaller().MemberId, request.Signal, request.SharingGroup, request.Reason);
+
+    public override Task<GovernedSignalResponse> ReleaseSignal(ReleaseSignalRequest request, ServerCallContext context) =>
+        governance.ReleaseAsync(context.GetCaller().MemberId, request.Signal, request.SharingGroup, request.Reason);
+
+    public override Task<GovernedSignalResponse> OverturnSignal(OverturnSignalRequest request, ServerCallContext context) =>
+        governance.OverturnAsync(context.GetCaller().MemberId, request.Signal, request.SharingGroup, request.Reason, request.AddToBenign);
+
     public override async Task<AddBenignResponse> AddBenign(AddBenignRequest request, ServerCallContext context)
     {
         var (entry, created) = await benign.AddAsync(

@@ -98,6 +98,14 @@ public sealed class SignalGrpcService(
     public override Task<RetractResponse> Retract(RetractRequest request, ServerCallContext context) =>
         contributions.RetractAsync(context.GetCaller(), request.Signal, request.SharingGroup);
 
+    [Authorize(Policy = FederationScopes.Read)]
+    public override Task<RecordActionResponse> RecordAction(RecordActionRequest request, ServerCallContext context) =>
+        contributions.RecordActionAsync(context.GetCaller(), request);
+
+    [Authorize(Policy = FederationScopes.Read)]
+    public override Task WatchNotices(WatchNoticesRequest request, IServerStreamWriter<WatchNoticesResponse> responseStream, ServerCallContext context) =>
+        context.GetHttpContext().RequestServices.GetRequiredService<Governance.MemberNotices>().WatchAsync(request, responseStream, context);
+
     private void ValidateBatch(string requestId, int itemCount)
     {
         if (!SubmitRequestRules.TryValidate(requestId, itemCount, signals.MaxBatchSize, out var error))

@@ -2,13 +2,20 @@ using Federation.Contracts.V1;
 using Federation.Core.Signals;
 using Federation.Hub.Auth;
 using Federation.Hub.Domain;
+using Federation.Hub.Governance;
 using Federation.Hub.Storage;
 
 namespace Federation.Hub.Signals;
 
-/// <summary>A member's own part in a signal after submission: its opinion and the retraction of its contribution.</summary>
-public sealed class SignalContributions(SignalStore store, MemberStore members)
+/// <summary>
+/// A member's own part in a signal after submission: its opinion, the retraction of its contribution, and the actions it
+/// took on the strength of the signal (appeal propagation, docs/governance.md).
+/// </summary>
+public sealed class SignalContributions(SignalStore store, MemberStore members, AppealStore appeals, AuditLog audit)
 {
+    /// <summary>Longest action reference.</summary>
+    public const int MaxReferenceLength = 128;
+
     /// <summary>Records, changes or (with <see cref="Opinion.Unspecified"/>) withdraws the caller's opinion.</summary>
     public async Task<SetOpinionResponse> SetOpinionAsync(Caller caller, SignalRef? reference, Opinion opinion, string sharingGroup)
     {
@@ -21,6 +28,14 @@ public sealed class SignalContributions(SignalStore store, MemberStore members)
         var number = await members.NumberOfAsync(caller.Member).ConfigureAwait(false);
         var change = await store.SetOpinionAsync(partition, key, number, (int)opinion).ConfigureAwait(false);
         var record = Require(change, signal, sharingGroup, "give an opinion on");
+        if (change.FeedKind is (int)UpdateKind.Quarantined or (int)UpdateKind.Overturned)
+        {
+            // The policy acted on the new counts (signal_opinion.lua): on the record as on any administrator's act.
+            var what = change.FeedKind == (int)UpdateKind.Quarantined ? "signal.quarantine" : "signal.overturn";
+            var why = change.FeedKind == (int)UpdateKind.Quarantined ? "trigger=disputes" : "cause=false_positive_quorum";
+            await audit.AppendAsync("policy", what, SignalRecordId.Of(signal.Id, sharingGroup), $"{why};confirmed={record.Confirmed};disputed={record.Disputed};false_positive={record.FalsePositive}").ConfigureAwait(false);
+        }
+
         var contract = record.ToContract();
         contract.ContributedByCaller = change.ContributedByCaller;
         contract.CallerOpinion = opinion;
@@ -42,18 +57,45 @@ public sealed class SignalContributions(SignalStore store, MemberStore members)
         return new RetractResponse { Signal = Require(change, signal, sharingGroup, "retract").ToContract() };
     }
 
+    /// <summary>Records that the caller acted on a signal it may see; audited without the reference.</summary>
+    public async Task<RecordActionResponse> RecordActionAsync(Caller caller, RecordActionRequest request)
+    {
+        if (request.Kind is <= ActionKind.Unspecified or > ActionKind.Other)
+        {
+            throw HubErrors.InvalidArgument("kind", $"action.kind: kind {(int)request.Kind} is not an action kind; use CONTENT_REMOVED, ACCOUNT_ACTIONED, REPORTED_TO_HOTLINE, REFERRED_TO_LAW_ENFORCEMENT or OTHER");
+        }
+
+        var reference = request.Reference.Trim();
+        if (reference.Length is 0 or > MaxReferenceLength || reference.Any(char.IsControl))
+        {
+            throw HubErrors.InvalidArgument("reference", $"action.reference: your own reference for the action (a case or ticket id) is required, 1-{MaxReferenceLength} printable characters without control characters (got {reference.Length}); never content or personal data");
+        }
+
+        var (signal, partition, key) = Resolve(caller, request.Signal, request.SharingGroup);
+        var number = await members.NumberOfAsync(caller.Member).ConfigureAwait(false);
+        var (code, record, actions) = await appeals.RecordActionAsync(partition, key, number, (int)request.Kind, reference).ConfigureAwait(false);
+        var recordId = SignalRecordId.Of(signal.Id, request.SharingGroup);
+        switch (code)
+        {
+            case ActionRecordCode.NotFound:
+                throw HubErrors.NotFound($"No signal {recordId} is stored on this hub.");
+            case ActionRecordCode.NotActive:
+                throw HubErrors.FailedPrecondition($"Signal {recordId} is {record?.State.ToString().ToUpperInvariant()}; actions are recorded on ACTIVE signals only (an overturned or retracted one needs no action).");
+            case ActionRecordCode.TooMany:
+                throw HubErrors.ResourceExhausted($"Member '{caller.MemberId}' has recorded {AppealStore.MaxActionsPerMember} actions on {recordId}, the most one member may; record one reference for a bulk action instead.");
+            case ActionRecordCode.Recorded:
+                await audit.AppendAsync(caller.MemberId, "action.record", recordId, $"kind={request.Kind}").ConfigureAwait(false);
+                break;
+        }
+
+        var response = new RecordActionResponse { Created = code == ActionRecordCode.Recorded };
+        response.Actions.AddRange(actions.Select(a => a.ToContract()));
+        return response;
+    }
+
     private (NormalizedSignal Signal, int Partition, byte[] Key) Resolve(Caller caller, SignalRef? reference, string sharingGroup)
     {
-        if (reference is null)
-        {
-            throw HubErrors.InvalidArgument("signal", "signal.missing: signal (type and value) is required");
-        }
-
-        if (!SignalNormalizer.TryNormalize((SignalKind)reference.Type, reference.Value, reference.KeyId, SignalNormalizer.MaxPdqQuality, 0, out var signal, out var error))
-        {
-            throw HubErrors.InvalidArgument($"signal.{error.Field}", $"{error.Rule}: {error.Message}");
-        }
-
+        var signal = SignalReferences.Normalize(reference);
         if (sharingGroup.Length > 0 && !caller.Member.InGroup(sharingGroup))
         {
             throw HubErrors.PermissionDenied($"Member '{caller.MemberId}' is not in sharing group '{sharingGroup}'.");

@@ -18,10 +18,12 @@ namespace Federation.Hub.Signals;
 /// <summary>
 /// Batch look-up: every query becomes candidate storage keys (the hash itself, or the PDQ matcher's candidates,
 /// each in coalition-wide form plus one per sharing group of the caller), read with one script call per partition,
-/// all partitions pipelined. Only ACTIVE records are returned, with the caller's own part filled in.
+/// all partitions pipelined. Only ACTIVE records are returned, with the caller's own part filled in; a quarantined one
+/// only to its contributors and administrators (status QUARANTINED).
 /// </summary>
 public sealed class SignalLookupService(
-    SignalStore store, MemberStore members, IPdqMatcher pdq, IVideoMatcher videos, FairAdmissionGate gate, KnownBenignList benign, IOptions<FederationOptions> options)
+    SignalStore store, MemberStore members, IPdqMatcher pdq, IVideoMatcher videos, FairAdmissionGate gate, KnownBenignList benign, MatchRateMonitor matchRate,
+    IOptions<FederationOptions> options)
 {
     private const int DefaultMaxMatches = 10;
     private const int MaxMatches = 100;
@@ -128,21 +130,22 @@ public sealed class SignalLookupService(
         }
 
         var number = await members.NumberOfAsync(caller.Member).ConfigureAwait(false);
-        var reads = new List<(List<(int Query, int Distance, byte[] Key)> Items, Task<SignalRead?[]> Records)>();
+        var reads = new List<(int Partition, List<(int Query, int Distance, byte[] Key)> Items, Task<SignalRead?[]> Records)>();
         for (var p = 0; p < byPartition.Length; p++)
         {
             if (byPartition[p] is { } items)
             {
-                reads.Add((items, store.ReadAsync(p, items.ConvertAll(x => x.Key), number)));
+                reads.Add((p, items, store.ReadAsync(p, items.ConvertAll(x => x.Key), number)));
             }
         }
 
-        foreach (var (items, pending) in reads)
+        foreach (var (partition, items, pending) in reads)
         {
             var records = await pending.ConfigureAwait(false);
             for (var j = 0; j < items.Count; j++)
             {
                 if (records[j] is { Record.State: SignalState.Active } read && read.Record.IsVisibleTo(caller.Member.Groups)
+                    && (!read.Record.Quarantined || read.ContributedByCaller || caller.IsAdministrator)
                     && ContributionLabels.Passes(read.Record.Confidence, read.Record.ShareLevel, minConfidence, maxShareLevel))
                 {
                     var query = items[j].Query;
@@ -168,6 +171,7 @@ public sealed class SignalLookupService(
                     contract.CallerOpinion = (Opinion)read.CallerOpinion;
                     match.Signal = contract;
                     results[query].Matches.Add(match);
+                    matchRate.Count(partition, items[j].Key);
                 }
             }
         }

@@ -209,6 +209,13 @@ public sealed class SignalSubmitter(
             {
                 var index = batch[j].Index;
                 var signalId = normalized[index].Id;
+                if (outcomes[j] == OverturnedOutcome)
+                {
+                    results[index] = Rejected(index, StatusCode.FailedPrecondition, $"items[{index}]",
+                        $"signal.overturned: {SignalRecordId.Of(signalId, groups[index])} was overturned by the coalition (a false-positive quorum or an administrator) and cannot be submitted again; ask the coalition's administrators if you believe it is abuse");
+                    continue;
+                }
+
                 results[index] = new SubmitResult
                 {
                     Index = (uint)index,
@@ -345,6 +352,9 @@ public sealed class SignalSubmitter(
 
         return null;
     }
+
+    // The submit script's outcome for a record that is an OVERTURNED tombstone (signal_submit.lua): nothing was written.
+    private const int OverturnedOutcome = 4;
 
     private static SubmitResult Rejected(int index, StatusCode code, string field, string description) => new()
     {

@@ -46,6 +46,18 @@ public sealed class MemberStore(IConnectionMultiplexer redis)
     public ValueTask<long> NumberOfAsync(MemberRecord member) =>
         member.Number > 0 ? ValueTask.FromResult(member.Number) : new ValueTask<long>(EnsureNumberAsync(member.Id));
 
+    /// <summary>The ids of members by their compact numbers (null where a number names nobody).</summary>
+    public async Task<string?[]> IdsOfNumbersAsync(IReadOnlyList<long> numbers)
+    {
+        if (numbers.Count == 0)
+        {
+            return [];
+        }
+
+        var values = await redis.GetDatabase().HashGetAsync(RedisKeys.MemberNumbers, numbers.Select(n => (RedisValue)n).ToArray()).ConfigureAwait(false);
+        return values.Select(v => v.IsNull ? null : v.ToString()).ToArray();
+    }
+
     /// <summary>Reads a member; null if unknown.</summary>
     public async Task<MemberRecord?> GetAsync(string memberId)
     {

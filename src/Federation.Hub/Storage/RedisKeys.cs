@@ -32,6 +32,11 @@ namespace Federation.Hub.Storage;
 /// <item><c>fed:{u:&lt;member&gt;}:rl</c> hash: the member's submit token bucket; <c>fed:{u:&lt;member&gt;}:req:&lt;request id&gt;</c>
 /// string: the serialized SubmitResponse of a batch, for idempotent retries (expires after RequestIdRetention).</item>
 /// <item><c>fed:sweep-lease</c> string: which replica runs the expiry sweep this round (SET NX PX).</item>
+/// <item><c>fed:{pNN}:quarantine</c> hash: quarantined records, storage key → <c>trigger|since|reason</c>; <c>fed:{pNN}:mr:&lt;hour&gt;</c>
+/// hash: look-up matches per storage key this hour (match-rate policy, expires); <c>fed:{pNN}:act:&lt;storage key&gt;</c> hash: member
+/// number → its recorded actions; <c>fed:{pNN}:appeals</c> hash: records owing appeal notices (docs/governance.md).</item>
+/// <item><c>fed:{u:&lt;member&gt;}:notices</c> stream: the member's overturn notices; <c>fed:{u:&lt;member&gt;}:nm:&lt;notice&gt;</c> string:
+/// that notice was written (SET NX, expires with the notices).</item>
 /// </list>
 /// Governance (hash tag <c>{g}</c>, docs/governance.md):
 /// <list type="bullet">
@@ -104,6 +109,27 @@ public static class RedisKeys
     /// <summary>Per-partition signal counters for statistics.</summary>
     public static RedisKey SignalStats(int partition) => $"fed:{PartitionTag(partition)}:stats";
 
+    /// <summary>A partition's quarantined records: storage key → <c>trigger|since|reason</c>.</summary>
+    public static RedisKey QuarantineRegistry(int partition) => $"fed:{PartitionTag(partition)}:quarantine";
+
+    /// <summary>A partition's records owing appeal notices: storage key → <c>cause|at|reason</c>, until every notice is written.</summary>
+    public static RedisKey PendingAppeals(int partition) => $"fed:{PartitionTag(partition)}:appeals";
+
+    /// <summary>Members' recorded actions on one record: member number → packed actions.</summary>
+    public static RedisKey SignalActions(int partition, ReadOnlySpan<byte> storageKey) => Binary(PartitionPrefix(partition) + ActionsInfix, storageKey);
+
+    /// <summary>Prefix of a partition's action keys, <c>fed:{pNN}:act:</c>, as bytes (see <see cref="SignalContributorsPrefix"/>).</summary>
+    public static RedisKey SignalActionsPrefix(int partition) => System.Text.Encoding.UTF8.GetBytes(PartitionPrefix(partition) + ActionsInfix);
+
+    /// <summary>A partition's look-up match counters of one hour (storage key → matches), for the quarantine match-rate policy.</summary>
+    public static RedisKey MatchCounter(int partition, long unixHour) => $"fed:{PartitionTag(partition)}:mr:{unixHour}";
+
+    /// <summary>A member's notice stream (overturned signals it acted on); shares the member's hash tag.</summary>
+    public static RedisKey NoticeStream(string memberId) => $"fed:{{u:{memberId}}}:notices";
+
+    /// <summary>Marks one notice as written for a member (SET NX), so replicas racing to write it write it once.</summary>
+    public static RedisKey NoticeMark(string memberId, string notice) => $"fed:{{u:{memberId}}}:nm:{notice}";
+
     /// <summary>A member's submit rate-limit bucket; shares the member's hash tag with its request ids.</summary>
     public static RedisKey SubmitRateLimit(string memberId) => $"fed:{{u:{memberId}}}:rl";
 
@@ -122,6 +148,7 @@ public static class RedisKeys
     private const string ContributorsInfix = "c:";
     private const string OpinionsInfix = "o:";
     private const string VideoFramesInfix = "vf:";
+    private const string ActionsInfix = "act:";
 
     private static RedisKey Binary(string prefix, ReadOnlySpan<byte> suffix)
     {

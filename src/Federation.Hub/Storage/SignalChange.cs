@@ -19,5 +19,8 @@ public enum SignalChangeCode
     NotContributor,
 }
 
-/// <summary>The outcome of an opinion or retraction, with the record after it (null when not found).</summary>
-public sealed record SignalChange(SignalChangeCode Code, SignalRecord? Record, bool ContributedByCaller);
+/// <summary>
+/// The outcome of an opinion, retraction or governance change, with the record after it (null when not found) and, for
+/// opinions, the feed entry kind it wrote (OPINION_CHANGED, or QUARANTINED / OVERTURNED when the policy acted; 0 none).
+/// </summary>
+public sealed record SignalChange(SignalChangeCode Code, SignalRecord? Record, bool ContributedByCaller, int FeedKind = 0);

@@ -29,7 +29,7 @@ public static class SignalMapping
                 Disputed = (uint)record.Disputed,
                 FalsePositive = (uint)record.FalsePositive,
             },
-            Status = (SignalStatus)record.State,
+            Status = record is { State: SignalState.Active, Quarantined: true } ? SignalStatus.Quarantined : (SignalStatus)record.State,
             Version = (ulong)record.Version,
             SharingGroup = record.SharingGroup,
             Quality = (uint)record.Quality,

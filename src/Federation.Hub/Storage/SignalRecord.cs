@@ -30,6 +30,15 @@ public sealed record SignalRecord(
     /// <summary>VPDQ records: the video's stored frames (read from their side key with the record); null for other types.</summary>
     public VpdqFrameSet? Video { get; init; }
 
+    /// <summary>
+    /// Withheld pending review (docs/governance.md): an ACTIVE record whose disputes or match rate passed the policy, or
+    /// that administrators quarantined. Seen only by its contributors and administrators; the contract status is QUARANTINED.
+    /// </summary>
+    public bool Quarantined { get; init; }
+
+    /// <summary>Whether the record is active and not quarantined: what the feed, snapshots and look-ups give every member.</summary>
+    public bool IsCirculating => State == SignalState.Active && !Quarantined;
+
     /// <summary>Whether a member in <paramref name="groups"/> may see this record.</summary>
     public bool IsVisibleTo(IReadOnlyList<string> groups) =>
         SharingGroup.Length == 0 || groups.Contains(SharingGroup, StringComparer.Ordinal);

@@ -9,21 +9,28 @@ namespace Federation.Hub.Storage;
 /// signal_record.lua); this layout is persisted, change it only together with a reader for the old one.
 /// </summary>
 /// <remarks>
-/// <c>struct.pack('&lt;BI4I4I4I4I4I4BHHHHBB', …)</c>, little-endian, with its trailing zero bytes removed (36 bytes at most,
-/// 22 for a typical single-contributor record): 0 status (1 active, 2 retracted, 3 expired), 1 version (u32),
+/// <c>struct.pack('&lt;BI4I4I4I4I4I4BHHHHBBB', …)</c>, little-endian, with its trailing zero bytes removed (37 bytes at most,
+/// 22 for a typical single-contributor record): 0 status (1 active, 2 retracted, 3 expired, 4 overturned), 1 version (u32),
 /// 5 categories (u32, <see cref="CategorySet.Bits"/>), 9 first seen, 13 last seen, 17 expires at (u32 unix seconds,
 /// 0 = never), 21 inline contributor's member number (u32, 0 once contributors moved to the overflow hash or none is
 /// left), 25 PDQ quality, 26 extra count (u16: the corroboration count when there is no inline contributor; an inline
 /// contributor means exactly one, whose categories are the record's), 28 confirmed, 30 disputed, 32 false positive
-/// (u16 each), 34 confidence + 1 (0 = none stated), 35 share level (0 = GREEN, else the <see cref="TlpLevel"/> value):
-/// a record without confidence and at GREEN costs no byte more than before these two fields, and a record written before
-/// them reads as none / GREEN. A 38-byte value is the first layout (<c>&lt;BBI4I4I4I4I4HHHHI4I4</c>: status, quality, version,
+/// (u16 each), 34 confidence + 1 (0 = none stated), 35 share level (0 = GREEN, else the <see cref="TlpLevel"/> value),
+/// 36 governance flags (<see cref="QuarantinedFlag"/>, <see cref="ReviewedFlag"/>):
+/// a record without confidence, at GREEN and without flags costs no byte more than before these fields, and a record written
+/// before them reads as none / GREEN / no flags. A 38-byte value is the first layout (<c>&lt;BBI4I4I4I4I4HHHHI4I4</c>: status, quality, version,
 /// categories, first, last, expires, count, confirmed, disputed, false positive, inline member, its categories), still read.
 /// </remarks>
 public static class SignalRecordCodec
 {
     /// <summary>Length of a packed record before its trailing zero bytes are removed.</summary>
-    public const int FullLength = 36;
+    public const int FullLength = 37;
+
+    /// <summary>Flag bit: the record is quarantined.</summary>
+    public const byte QuarantinedFlag = 1;
+
+    /// <summary>Flag bit: administrators released it from quarantine, so the opinion policy leaves it be.</summary>
+    public const byte ReviewedFlag = 2;
 
     /// <summary>Length of a record of the first layout.</summary>
     public const int LegacyLength = 38;
@@ -61,7 +68,8 @@ public static class SignalRecordCodec
             falsePositive: BinaryPrimitives.ReadUInt16LittleEndian(full[32..]),
             now,
             confidence: full[34] == 0 ? null : full[34] - 1,
-            shareLevel: full[35] == 0 ? TlpLevel.Green : (TlpLevel)full[35]);
+            shareLevel: full[35] == 0 ? TlpLevel.Green : (TlpLevel)full[35]) with
+        { Quarantined = (full[36] & QuarantinedFlag) != 0 };
     }
 
     /// <summary>The stored form of a stated confidence: confidence + 1, 0 when none was stated.</summary>

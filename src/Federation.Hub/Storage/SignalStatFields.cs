@@ -10,7 +10,8 @@ namespace Federation.Hub.Storage;
 /// drift apart.
 /// </summary>
 /// <remarks>
-/// - <c>t&lt;kind&gt;</c> records ever created of a kind, coalition-wide; <c>a&lt;kind&gt;</c> records active now.
+/// - <c>t&lt;kind&gt;</c> records ever created of a kind, coalition-wide; <c>a&lt;kind&gt;</c> records active now;
+///   <c>q&lt;kind&gt;</c> in quarantine now, <c>Q&lt;kind&gt;</c> quarantines ever, <c>O&lt;kind&gt;</c> overturns ever (docs/governance.md).
 /// - a <c>:&lt;group&gt;</c> suffix counts a sharing group's records instead (<c>a4:fin-crime</c>).
 /// A storage key is <c>[kind byte][raw value][group UTF-8]</c> and the raw length is fixed per kind, so the group is
 /// what follows the raw value; a keyed kind has <c>[key id length][key id]</c> between the two (counted per kind, not
@@ -23,6 +24,15 @@ public static class SignalStatFields
 
     /// <summary>Prefix of the active-records counters.</summary>
     public const char Active = 'a';
+
+    /// <summary>Prefix of the records-in-quarantine-now counters (signal_record.lua's quarantine_enter / quarantine_leave).</summary>
+    public const char Quarantined = 'q';
+
+    /// <summary>Prefix of the quarantines-ever counters.</summary>
+    public const char Quarantines = 'Q';
+
+    /// <summary>Prefix of the overturns-ever counters.</summary>
+    public const char Overturned = 'O';
 
     /// <summary>
     /// Lua defining <c>RAW</c> (raw value length per kind, from <see cref="SignalRules"/>), <c>KEYED</c> (whether a
@@ -44,7 +54,7 @@ public static class SignalStatFields
     {
         prefix = field.Length > 0 ? field[0] : '\0';
         kind = SignalKind.Unspecified;
-        if (prefix is not (Created or Active) || field.Contains(':', StringComparison.Ordinal)
+        if (prefix is not (Created or Active or Quarantined or Quarantines or Overturned) || field.Contains(':', StringComparison.Ordinal)
             || !int.TryParse(field.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var number))
         {
             return false;

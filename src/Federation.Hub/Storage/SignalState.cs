@@ -11,4 +11,7 @@ public enum SignalState
 
     /// <summary>The signal's retention ended.</summary>
     Expired = 3,
+
+    /// <summary>The false-positive quorum or an administrator overturned it (a tombstone that refuses resubmission).</summary>
+    Overturned = 4,
 }

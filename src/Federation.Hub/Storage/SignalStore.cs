@@ -30,6 +30,7 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
     private const int ArgsPerItem = 5;
 
     private readonly SignalOptions signals = options.Value.Signals;
+    private readonly GovernanceOptions governance = options.Value.Governance;
     private readonly int feedMaxLength = options.Value.Feed.MaxEntriesPerPartition;
 
     // Every partition's keys built once (by RedisKeys) instead of two interpolated strings per signal per call:
@@ -205,19 +206,30 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
         }
     }
 
-    /// <summary>Records, changes or withdraws (<paramref name="opinion"/> 0) a member's opinion of one record.</summary>
+    /// <summary>
+    /// Records, changes or withdraws (<paramref name="opinion"/> 0) a member's opinion of one record; the new counts may
+    /// quarantine or overturn it (<see cref="GovernanceOptions"/>, in the same script call).
+    /// </summary>
     public async Task<SignalChange> SetOpinionAsync(int partition, byte[] storageKey, long memberNumber, int opinion)
     {
         using var timing = this.metrics.TimeStore("opinion");
+        var quarantine = governance.Quarantine;
         var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
             OpinionScript,
             [
                 RedisKeys.Feed(partition),
-                RedisKeys.SignalBucket(partition, SignalStorageKey.Bucket(storageKey, signals.BucketsPerPartition)),
+                BucketOf(partition, storageKey),
                 RedisKeys.SignalOpinions(partition, storageKey),
                 RedisKeys.SignalContributors(partition, storageKey),
+                RedisKeys.QuarantineRegistry(partition),
+                RedisKeys.SignalStats(partition),
+                RedisKeys.PendingAppeals(partition),
+                RedisKeys.SignalActions(partition, storageKey),
             ],
-            [storageKey, memberNumber, opinion, clock.GetUtcNow().ToUnixTimeSeconds(), feedMaxLength]).ConfigureAwait(false))!;
+            [
+                storageKey, memberNumber, opinion, clock.GetUtcNow().ToUnixTimeSeconds(), feedMaxLength,
+                quarantine.MinDisputes, (int)Math.Ceiling(quarantine.MinDisputeShare * 100), governance.FalsePositiveQuorum,
+            ]).ConfigureAwait(false))!;
         var code = (int)result[0] switch
         {
             1 => SignalChangeCode.Changed,
@@ -225,7 +237,8 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
             -1 => SignalChangeCode.NotFound,
             _ => SignalChangeCode.NotActive,
         };
-        return new SignalChange(code, await WithVideoAsync(partition, Decode(storageKey, result)).ConfigureAwait(false), result.Length > 2 && (int)result[2] == 1);
+        return new SignalChange(
+            code, await WithVideoAsync(partition, Decode(storageKey, result)).ConfigureAwait(false), result.Length > 2 && (int)result[2] == 1, result.Length > 3 ? (int)result[3] : 0);
     }
 
     /// <summary>Withdraws a member's own contribution to one record.</summary>
@@ -236,9 +249,12 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
             RetractScript,
             [
                 RedisKeys.Feed(partition),
-                RedisKeys.SignalBucket(partition, SignalStorageKey.Bucket(storageKey, signals.BucketsPerPartition)),
+                BucketOf(partition, storageKey),
                 RedisKeys.SignalContributors(partition, storageKey),
                 RedisKeys.SignalStats(partition),
+                RedisKeys.QuarantineRegistry(partition),
+                RedisKeys.PendingAppeals(partition),
+                RedisKeys.SignalActions(partition, storageKey),
             ],
             [storageKey, memberNumber, clock.GetUtcNow().ToUnixTimeSeconds(), feedMaxLength, SignalStatFields.For(SignalStatFields.Active, storageKey)]).ConfigureAwait(false))!;
         var code = (int)result[0] switch
@@ -270,12 +286,13 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
     public async Task<(int Expired, int Purged)> SweepAsync(int partition, int firstBucket, int count)
     {
         using var timing = this.metrics.TimeStore("sweep");
-        var keys = new RedisKey[2 + count];
+        var keys = new RedisKey[3 + count];
         keys[0] = RedisKeys.Feed(partition);
         keys[1] = RedisKeys.SignalStats(partition);
+        keys[2] = RedisKeys.QuarantineRegistry(partition);
         for (var b = 0; b < count; b++)
         {
-            keys[2 + b] = RedisKeys.SignalBucket(partition, firstBucket + b);
+            keys[3 + b] = RedisKeys.SignalBucket(partition, firstBucket + b);
         }
 
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
@@ -289,16 +306,17 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
         }
 
         var cached = partitionKeys[partition];
-        var purgeKeys = new RedisKey[3 * due];
+        var purgeKeys = new RedisKey[4 * due];
         var purgeArgs = new RedisValue[2 + due];
         purgeArgs[0] = now;
         purgeArgs[1] = keep;
         for (var i = 0; i < due; i++)
         {
             var field = (byte[])result[2 + (2 * i)]!;
-            purgeKeys[3 * i] = keys[(int)result[1 + (2 * i)] - 1];
-            purgeKeys[(3 * i) + 1] = RedisKeys.WithStorageKey(cached.ContributorsPrefix, field);
-            purgeKeys[(3 * i) + 2] = RedisKeys.WithStorageKey(cached.OpinionsPrefix, field);
+            purgeKeys[4 * i] = keys[(int)result[1 + (2 * i)] - 1];
+            purgeKeys[(4 * i) + 1] = RedisKeys.WithStorageKey(cached.ContributorsPrefix, field);
+            purgeKeys[(4 * i) + 2] = RedisKeys.WithStorageKey(cached.OpinionsPrefix, field);
+            purgeKeys[(4 * i) + 3] = RedisKeys.WithStorageKey(cached.ActionsPrefix, field);
             purgeArgs[2 + i] = field;
         }
 
@@ -390,13 +408,21 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
         return records[0];
     }
 
-    private static string WithRecord(string script) => SignalStatFields.LuaPrelude + LuaScripts.Load("signal_record.lua") + LuaScripts.Load(script);
+    /// <summary>A signal script with what every one starts with: the stats prelude and signal_record.lua (packed records, governance helpers).</summary>
+    internal static string WithRecord(string script) => SignalStatFields.LuaPrelude + LuaScripts.Load("signal_record.lua") + LuaScripts.Load(script);
+
+    /// <summary>The bucket hash holding the record with <paramref name="storageKey"/>.</summary>
+    internal RedisKey BucketOf(int partition, byte[] storageKey) => partitionKeys[partition].Buckets[SignalStorageKey.Bucket(storageKey, signals.BucketsPerPartition)];
+
+    /// <summary>Decodes the packed record a script returned as <paramref name="result"/>[1], with a VPDQ record's frames.</summary>
+    internal async Task<SignalRecord?> DecodeResultAsync(int partition, byte[] storageKey, RedisResult[] result) =>
+        await WithVideoAsync(partition, Decode(storageKey, result)).ConfigureAwait(false);
 
     private SignalRecord? Decode(byte[] storageKey, RedisResult[] result) =>
         result.Length > 1 && !result[1].IsNull ? SignalRecordCodec.Decode(storageKey, (byte[])result[1]!, clock.GetUtcNow()) : null;
 
     /// <summary>One partition's fixed keys and key prefixes, built by <see cref="RedisKeys"/> once per store.</summary>
-    private sealed record PartitionKeys(RedisKey Feed, RedisKey Stats, RedisKey ContributorsPrefix, RedisKey OpinionsPrefix, RedisKey[] Buckets)
+    private sealed record PartitionKeys(RedisKey Feed, RedisKey Stats, RedisKey ContributorsPrefix, RedisKey OpinionsPrefix, RedisKey ActionsPrefix, RedisKey[] Buckets)
     {
         /// <summary>Where the storage key starts inside a contributors key (the submit script reads it back from there).</summary>
         public int ContributorsPrefixLength { get; } = ((byte[])ContributorsPrefix!).Length;
@@ -412,7 +438,9 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
                     buckets[b] = RedisKeys.SignalBucket(p, b);
                 }
 
-                all[p] = new PartitionKeys(RedisKeys.Feed(p), RedisKeys.SignalStats(p), RedisKeys.SignalContributorsPrefix(p), RedisKeys.SignalOpinionsPrefix(p), buckets);
+                all[p] = new PartitionKeys(
+                    RedisKeys.Feed(p), RedisKeys.SignalStats(p), RedisKeys.SignalContributorsPrefix(p), RedisKeys.SignalOpinionsPrefix(p),
+                    RedisKeys.SignalActionsPrefix(p), buckets);
             }
 
             return all;

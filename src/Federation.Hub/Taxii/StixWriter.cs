@@ -136,7 +136,7 @@ public static class StixWriter
             json.WriteString(Names.ValidUntil, stamp);
         }
 
-        if (record.State == SignalState.Retracted)
+        if (record.State is SignalState.Retracted or SignalState.Overturned)
         {
             json.WriteBoolean(Names.Revoked, true);
         }
@@ -180,6 +180,7 @@ public static class StixWriter
         {
             SignalState.Active => Names.Active,
             SignalState.Retracted => Names.Retracted,
+            SignalState.Overturned => Names.Overturned,
             _ => Names.Expired,
         });
         json.WriteNumber(Names.Version, record.Version);
@@ -332,6 +333,7 @@ public static class StixWriter
         public static readonly JsonEncodedText Active = JsonEncodedText.Encode("active");
         public static readonly JsonEncodedText Retracted = JsonEncodedText.Encode("retracted");
         public static readonly JsonEncodedText Expired = JsonEncodedText.Encode("expired");
+        public static readonly JsonEncodedText Overturned = JsonEncodedText.Encode("overturned");
         public static readonly JsonEncodedText Version = JsonEncodedText.Encode("version");
         public static readonly JsonEncodedText CorroborationCount = JsonEncodedText.Encode("corroboration_count");
         public static readonly JsonEncodedText Opinions = JsonEncodedText.Encode("opinions");

@@ -224,10 +224,11 @@ public sealed class TaxiiApi(TaxiiCatalog catalog, FeedLog feed, SignalStore sto
                 catalog.Forget(entry); // purged tombstone
                 continue;
             }
-            else if (record.Version != entry.Version || !record.IsVisibleTo(caller.Member.Groups) ||
+            else if (record.Version != entry.Version || !record.IsVisibleTo(caller.Member.Groups) || record.Quarantined ||
                 (query.Ids is not null && !query.Ids.Contains(StixId(entry))))
             {
-                // Changed since the catalog placed it: the new version sorts later and is served there, once.
+                // Changed since the catalog placed it: the new version sorts later and is served there, once. A quarantined
+                // record is withheld (docs/governance.md); its release is a new version, served then.
                 continue;
             }
             else

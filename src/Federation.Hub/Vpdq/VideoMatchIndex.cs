@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Federation.Contracts.V1;
 using Federation.Core.Pdq;
 using Federation.Core.Signals;
 using Federation.Core.Vpdq;
@@ -129,7 +128,7 @@ public sealed class VideoMatchIndex(FeedTail tail, SignalStore store, ILogger<Vi
     {
         var (signal, group) = SignalStorageKey.Parse(entry.StorageKey);
         var id = new IndexedVideo(signal, group);
-        var active = entry.Kind is not (UpdateKind.Retracted or UpdateKind.Expired);
+        var active = !FeedKinds.EndsRecord(entry.Kind);
         if (active == index.Contains(id))
         {
             return;

@@ -213,7 +213,7 @@ public sealed class ConfidenceAndShareLevelTests(HubFixture fixture) : IClassFix
 
         Assert.InRange(plainBytes.Length, 22, 25);
         Assert.Equal(plainBytes.Length, greenBytes.Length);
-        Assert.Equal(SignalRecordCodec.FullLength, labelledBytes.Length);
+        Assert.Equal(SignalRecordCodec.FullLength - 1, labelledBytes.Length); // all but the governance flags byte (unset: trimmed)
         Assert.Equal(76, labelledBytes[34]);
         Assert.Equal(4, labelledBytes[35]);
     }

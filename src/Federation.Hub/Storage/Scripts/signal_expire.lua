@@ -3,20 +3,22 @@
 -- than ARGV[3] seconds in the past are only reported: deleting them touches their side hashes, keys this call cannot
 -- declare before it has read the buckets, so signal_purge.lua deletes them in a second call that declares them.
 -- Idempotent: running it twice changes nothing more.
--- KEYS[1] partition feed stream, KEYS[2] partition stats hash, KEYS[2+j] bucket hashes to sweep
+-- Expiry ends a quarantine (the record leaves the registry).
+-- KEYS[1] partition feed stream, KEYS[2] partition stats hash, KEYS[3] partition quarantine registry, KEYS[3+j] bucket hashes to sweep
 -- ARGV[1] now (unix seconds), ARGV[2] feed MAXLEN, ARGV[3] tombstone keep (seconds)
 -- Returns {records expired, then per tombstone due: index of its bucket in KEYS, its field}.
 local now, maxlen, keep = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
 local expired = 0
 local due = {}
-for j = 3, #KEYS do
+for j = 4, #KEYS do
   local all = redis.call('HGETALL', KEYS[j])
   for i = 1, #all, 2 do
     local field, packed = all[i], all[i + 1]
-    local st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, cf, lv = rec_unpack(packed)
+    local st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, cf, lv, fl = rec_unpack(packed)
     if st == 1 and exp ~= 0 and exp <= now then
       ver = ver + 1
-      redis.call('HSET', KEYS[j], field, rec_pack(3, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, cf, lv))
+      if has_flag(fl, FL_QUARANTINED) then quarantine_leave(KEYS[3], KEYS[2], field) end
+      redis.call('HSET', KEYS[j], field, rec_pack(3, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, cf, lv, bit.band(fl, FL_REVIEWED)))
       redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', 's', field, 'k', 6, 'v', ver)
       redis.call('HINCRBY', KEYS[2], statfield('a', field), -1)
       expired = expired + 1

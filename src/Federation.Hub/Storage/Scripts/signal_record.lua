@@ -1,34 +1,61 @@
 -- The packed signal record, shared by every signal_*.lua script: SignalStore prepends this file to each of them.
--- Layout (decoder and byte offsets: SignalRecordCodec.cs): struct.pack('<BI4I4I4I4I4I4BHHHHBB', status, version,
+-- Layout (decoder and byte offsets: SignalRecordCodec.cs): struct.pack('<BI4I4I4I4I4I4BHHHHBBB', status, version,
 -- categories, first seen, last seen, expires at, inline member, PDQ quality, extra count, confirmed, disputed,
--- false positive, confidence, share level) with its trailing zero bytes removed: 36 bytes at most, 22 for a typical
--- record (one contributor with a member number below 256, no quality, no opinions, no confidence, GREEN). Never
--- empty: status is 1-3. Confidence is stored + 1 (0 = none stated); share level is stored with GREEN as 0 (so the
--- default costs no byte): 0 GREEN, 1 CLEAR, 3 AMBER, 4 AMBER+STRICT (ShareLevel values otherwise).
--- A 34-byte or shorter record predates the last two fields: the zero padding reads them as none / GREEN.
+-- false positive, confidence, share level, governance flags) with its trailing zero bytes removed: 37 bytes at most,
+-- 22 for a typical record (one contributor with a member number below 256, no quality, no opinions, no confidence,
+-- GREEN, no flags). Never empty: status is 1-4 (4 = overturned). Confidence is stored + 1 (0 = none stated); share
+-- level is stored with GREEN as 0 (so the default costs no byte): 0 GREEN, 1 CLEAR, 3 AMBER, 4 AMBER+STRICT (ShareLevel
+-- values otherwise). Flags: 1 quarantined, 2 reviewed (released by an administrator: the opinion policy leaves it be).
+-- A shorter record predates the last fields: the zero padding reads them as none / GREEN / no flags.
 -- Inline member ~= 0 means exactly one contributor whose categories are the record's; the corroboration count is
 -- then 1 and 'extra count' is stored as 0. Inline member = 0: the count is 'extra count' (contributors in 'c:').
 -- A 38-byte record of the first layout ('<BBI4I4I4I4I4HHHHI4I4', its last field the inline member's categories,
 -- always equal to the record's) is still read, and rewritten in this layout by the next change.
-local REC = '<BI4I4I4I4I4I4BHHHHBB'
-local REC_FULL = 36
+-- Every script that rewrites a record passes the flags it read on to rec_pack: a record keeps its quarantine
+-- through corroborations and opinions.
+local REC = '<BI4I4I4I4I4I4BHHHHBBB'
+local REC_FULL = 37
 local REC_V1 = '<BBI4I4I4I4I4HHHHI4I4'
 
 -- Returns status, quality, version, categories, first, last, expires, count, confirmed, disputed, false positive,
--- inline member, confidence (stored), share level (stored).
+-- inline member, confidence (stored), share level (stored), flags.
 local function rec_unpack(packed)
   if #packed == 38 then
     local st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1 = struct.unpack(REC_V1, packed)
-    return st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, 0, 0
+    return st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, 0, 0, 0
   end
-  local st, ver, cats, first, last, exp, m1, q, cnt, c1, c2, c3, cf, lv = struct.unpack(REC, packed .. string.rep('\0', REC_FULL - #packed))
+  local st, ver, cats, first, last, exp, m1, q, cnt, c1, c2, c3, cf, lv, fl = struct.unpack(REC, packed .. string.rep('\0', REC_FULL - #packed))
   if m1 ~= 0 then cnt = 1 end
-  return st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, cf, lv
+  return st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, cf, lv, fl
 end
 
-local function rec_pack(st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, cf, lv)
+local function rec_pack(st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, cf, lv, fl)
   if m1 ~= 0 then cnt = 0 end
-  return (string.gsub(struct.pack(REC, st, ver, cats, first, last, exp, m1, q, cnt, c1, c2, c3, cf, lv), '%z+$', ''))
+  return (string.gsub(struct.pack(REC, st, ver, cats, first, last, exp, m1, q, cnt, c1, c2, c3, cf, lv, fl), '%z+$', ''))
+end
+
+-- Governance flags (SignalRecordCodec.Quarantined / Reviewed).
+local FL_QUARANTINED, FL_REVIEWED = 1, 2
+local function has_flag(fl, f) return bit.band(fl, f) ~= 0 end
+
+-- Quarantine bookkeeping (docs/governance.md): the partition's registry hash 'quarantine' (storage key ->
+-- 'trigger|since|reason') and its counters, 'q<kind>[:group]' in quarantine now and 'Q<kind>[:group]' ever.
+local function quarantine_enter(reg, stats, field, trigger, now, reason)
+  redis.call('HSET', reg, field, trigger .. '|' .. now .. '|' .. reason)
+  redis.call('HINCRBY', stats, statfield('q', field), 1)
+  redis.call('HINCRBY', stats, statfield('Q', field), 1)
+end
+
+local function quarantine_leave(reg, stats, field)
+  if redis.call('HDEL', reg, field) == 1 then redis.call('HINCRBY', stats, statfield('q', field), -1) end
+end
+
+-- A record members acted on ended (retracted by all, overturned): the appeal dispatcher owes them notices. The
+-- partition's 'appeals' hash holds storage key -> 'cause|at|reason' until every notice is written.
+local function appeal_due(pending, actions, field, cause, now, reason)
+  if redis.call('EXISTS', actions) == 1 then
+    redis.call('HSET', pending, field, cause .. '|' .. now .. '|' .. reason)
+  end
 end
 
 -- One contribution in the overflow hash 'c:': struct.pack('<I4I4BB', categories, expires at, confidence (stored),

@@ -8,7 +8,8 @@
 -- ARGV[4] length of the overflow key prefix 'fed:{pNN}:c:'
 -- then 5 per item: categories bitmask, expires at (unix seconds, 0 = never), PDQ quality, confidence (stored: + 1,
 -- 0 = none), share level (stored: 0 = GREEN)
--- Returns {outcomes, written}: one outcome per item (1 CREATED, 2 CORROBORATED, 3 UNCHANGED), and the id of the last
+-- Returns {outcomes, written}: one outcome per item (1 CREATED, 2 CORROBORATED, 3 UNCHANGED, 4 refused: the record is
+-- OVERTURNED), and the id of the last
 -- feed entry this call appended (false when none), from which Submit builds its consistency token.
 -- Records and contributions are packed by rec_pack / con_pack (signal_record.lua, prepended). A contribution's
 -- confidence and share level are fixed when it is created (a repeat keeps them), so a new contribution only raises the
@@ -50,19 +51,24 @@ for i = 1, n do
   local version
   if not packed then
     version = 1
-    redis.call('HSET', bucket, field, rec_pack(1, iq, 1, icats, now, now, iexp, 1, 0, 0, 0, member, icf, ilv))
+    redis.call('HSET', bucket, field, rec_pack(1, iq, 1, icats, now, now, iexp, 1, 0, 0, 0, member, icf, ilv, 0))
     redis.call('HINCRBY', KEYS[2], statfield('t', field), 1)
     redis.call('HINCRBY', KEYS[2], statfield('a', field), 1)
     outcome = 1
   else
-    local st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, cf, lv = rec_unpack(packed)
-    if st ~= 1 or (exp ~= 0 and exp <= now) then
+    local st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, cf, lv, fl = rec_unpack(packed)
+    if st == 4 then
+      -- Overturned: the coalition found it is not abuse; the tombstone refuses it until it is purged.
+      version = ver
+      outcome = 4
+    elseif st ~= 1 or (exp ~= 0 and exp <= now) then
       -- Retracted or expired: the submission revives the record with this member as its only contributor.
       -- The version keeps counting so subscribers can always keep the highest one.
       if st ~= 1 then redis.call('HINCRBY', KEYS[2], statfield('a', field), 1) end
       redis.call('DEL', ckey)
       version = ver + 1
-      redis.call('HSET', bucket, field, rec_pack(1, iq, version, icats, first, now, iexp, 1, c1, c2, c3, member, icf, ilv))
+      -- (Retraction and expiry take a record out of quarantine; one the sweep has not expired yet keeps it.)
+      redis.call('HSET', bucket, field, rec_pack(1, iq, version, icats, first, now, iexp, 1, c1, c2, c3, member, icf, ilv, fl))
       outcome = 1
     else
       local material = false
@@ -99,10 +105,10 @@ for i = 1, n do
         version = ver
         outcome = 3
       end
-      redis.call('HSET', bucket, field, rec_pack(1, q, version, ncats, first, now, later(exp, iexp), cnt, c1, c2, c3, m1, cf, lv))
+      redis.call('HSET', bucket, field, rec_pack(1, q, version, ncats, first, now, later(exp, iexp), cnt, c1, c2, c3, m1, cf, lv, fl))
     end
   end
-  if outcome ~= 3 then
+  if outcome < 3 then
     written = redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', 's', field, 'k', outcome, 'v', version)
   end
   out[i] = outcome

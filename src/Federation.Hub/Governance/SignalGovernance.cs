@@ -1,0 +1,111 @@
+using Federation.Contracts.V1;
+using Federation.Core.Signals;
+using Federation.Hub.Domain;
+using Federation.Hub.Signals;
+using Federation.Hub.Storage;
+using Google.Protobuf.WellKnownTypes;
+
+namespace Federation.Hub.Governance;
+
+/// <summary>
+/// Administrators' quarantine, release and overturn of signals (docs/governance.md), each audited. The policies that act
+/// by themselves (opinions in <see cref="SignalStore.SetOpinionAsync"/>, the match rate in <see cref="MatchRateMonitor"/>)
+/// write the same record changes.
+/// </summary>
+public sealed class SignalGovernance(GovernanceStore store, SignalStore signals, AppealStore appeals, KnownBenignList benign, AuditLog audit, AppealDispatcher dispatcher)
+{
+    /// <summary>Longest reason.</summary>
+    public const int MaxReasonLength = KnownBenignList.MaxReasonLength;
+
+    /// <summary>Every quarantined record, oldest quarantine first.</summary>
+    public async Task<ListQuarantinedResponse> ListQuarantinedAsync()
+    {
+        var entries = await store.ListQuarantinedAsync().ConfigureAwait(false);
+        var records = new SignalRecord?[entries.Count];
+        var reads = entries.Select((e, i) => (e, i)).GroupBy(x => x.e.Partition).Select(async g =>
+        {
+            var items = g.ToArray();
+            var read = await signals.GetByStorageKeysAsync(g.Key, items.Select(x => x.e.StorageKey).ToArray()).ConfigureAwait(false);
+            for (var j = 0; j < items.Length; j++)
+            {
+                records[items[j].i] = read[j];
+            }
+        });
+        await Task.WhenAll(reads).ConfigureAwait(false);
+
+        var response = new ListQuarantinedResponse();
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (records[i] is { } record)
+            {
+                response.Signals.Add(new QuarantinedSignal
+                {
+                    Signal = record.ToContract(),
+                    Trigger = (QuarantineTrigger)entries[i].Trigger,
+                    Since = Timestamp.FromDateTimeOffset(entries[i].Since),
+                    Reason = entries[i].Reason,
+                });
+            }
+        }
+
+        return response;
+    }
+
+    /// <summary>Quarantines an active record by hand.</summary>
+    public async Task<GovernedSignalResponse> QuarantineAsync(string actor, SignalRef? reference, string sharingGroup, string reason)
+    {
+        var (recordId, partition, key, why) = Resolve(reference, sharingGroup, reason);
+        var change = await store.QuarantineAsync(partition, key, (int)QuarantineTrigger.Administrator, why).ConfigureAwait(false);
+        var record = Require(change, recordId, "already quarantined (ListQuarantined shows since when); release or overturn it instead");
+        await audit.AppendAsync(actor, "signal.quarantine", recordId, "trigger=administrator;reason=" + why).ConfigureAwait(false);
+        return new GovernedSignalResponse { Signal = record.ToContract() };
+    }
+
+    /// <summary>Releases a quarantined record: active again, and left be by the opinion policy.</summary>
+    public async Task<GovernedSignalResponse> ReleaseAsync(string actor, SignalRef? reference, string sharingGroup, string reason)
+    {
+        var (recordId, partition, key, why) = Resolve(reference, sharingGroup, reason);
+        var change = await store.ReleaseAsync(partition, key, why).ConfigureAwait(false);
+        var record = Require(change, recordId, "not quarantined (ListQuarantined lists what is)");
+        await audit.AppendAsync(actor, "signal.release", recordId, "reason=" + why).ConfigureAwait(false);
+        return new GovernedSignalResponse { Signal = record.ToContract() };
+    }
+
+    /// <summary>Overturns an active record; with <paramref name="addToBenign"/> also lists the hash as known-benign.</summary>
+    public async Task<GovernedSignalResponse> OverturnAsync(string actor, SignalRef? reference, string sharingGroup, string reason, bool addToBenign)
+    {
+        var (recordId, partition, key, why) = Resolve(reference, sharingGroup, reason);
+        var change = await store.OverturnAsync(partition, key, why).ConfigureAwait(false);
+        var record = Require(change, recordId, "");
+        var acting = await appeals.ActingMembersAsync(partition, key).ConfigureAwait(false);
+        await audit.AppendAsync(actor, "signal.overturn", recordId, $"cause=administrator;acting_members={acting};reason={why}").ConfigureAwait(false);
+        if (addToBenign)
+        {
+            await benign.AddAsync(actor, reference, "overturned: " + why, maxDistance: null).ConfigureAwait(false);
+        }
+
+        dispatcher.Wake();
+        return new GovernedSignalResponse { Signal = record.ToContract(), ActingMembers = (uint)acting };
+    }
+
+    private (string RecordId, int Partition, byte[] Key, string Reason) Resolve(SignalRef? reference, string sharingGroup, string reason)
+    {
+        var signal = SignalReferences.Normalize(reference);
+        var why = reason.Trim();
+        if (why.Length is 0 or > MaxReasonLength)
+        {
+            throw HubErrors.InvalidArgument("reason", $"governance.reason: a reason of 1-{MaxReasonLength} characters is required (got {why.Length}); it goes to the audit log and, for an overturn, to the members that acted on the signal");
+        }
+
+        return (SignalRecordId.Of(signal.Id, sharingGroup), signal.Partition(signals.PartitionCount), SignalStorageKey.Create(signal, sharingGroup), why);
+    }
+
+    private static SignalRecord Require(SignalChange change, string recordId, string unchanged) => change.Code switch
+    {
+        SignalChangeCode.Changed => change.Record!,
+        SignalChangeCode.NotFound => throw HubErrors.NotFound($"No signal {recordId} is stored on this hub."),
+        SignalChangeCode.NotActive => throw HubErrors.FailedPrecondition(
+            $"Signal {recordId} is {change.Record?.State.ToString().ToUpperInvariant()}; only ACTIVE signals (quarantined or not) can be governed."),
+        _ => throw HubErrors.FailedPrecondition($"Signal {recordId} is {unchanged}."),
+    };
+}
