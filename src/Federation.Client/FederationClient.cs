@@ -258,16 +258,27 @@ public class FederationClient : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Records, changes or (with <see cref="Opinion.Unspecified"/>) withdraws the caller's opinion of a signal.</summary>
-    public virtual Task<SetOpinionResponse> SetOpinionAsync(SignalType type, string value, Opinion opinion, string sharingGroup = "", CancellationToken cancellationToken = default)
+    public virtual Task<SetOpinionResponse> SetOpinionAsync(SignalType type, string value, Opinion opinion, string sharingGroup = "", CancellationToken cancellationToken = default) =>
+        SetOpinionAsync(new SignalRef { Type = type, Value = value }, opinion, sharingGroup, cancellationToken);
+
+    /// <summary>
+    /// Records, changes or withdraws the caller's opinion of the signal <paramref name="signal"/> names; a keyed signal's
+    /// reference carries its key id (<see cref="Hashing.KeyedValue.ToSignalRef"/>).
+    /// </summary>
+    public virtual Task<SetOpinionResponse> SetOpinionAsync(SignalRef signal, Opinion opinion, string sharingGroup = "", CancellationToken cancellationToken = default)
     {
-        var request = new SetOpinionRequest { Signal = new SignalRef { Type = type, Value = value }, Opinion = opinion, SharingGroup = sharingGroup };
+        var request = new SetOpinionRequest { Signal = signal, Opinion = opinion, SharingGroup = sharingGroup };
         return calls.UnaryAsync(o => signals.SetOpinionAsync(request, o), cancellationToken);
     }
 
     /// <summary>Withdraws the caller's own contribution to a signal.</summary>
-    public virtual async Task<Signal> RetractAsync(SignalType type, string value, string sharingGroup = "", CancellationToken cancellationToken = default)
+    public virtual Task<Signal> RetractAsync(SignalType type, string value, string sharingGroup = "", CancellationToken cancellationToken = default) =>
+        RetractAsync(new SignalRef { Type = type, Value = value }, sharingGroup, cancellationToken);
+
+    /// <summary>Withdraws the caller's own contribution to the signal <paramref name="signal"/> names (with its key id when keyed).</summary>
+    public virtual async Task<Signal> RetractAsync(SignalRef signal, string sharingGroup = "", CancellationToken cancellationToken = default)
     {
-        var request = new RetractRequest { Signal = new SignalRef { Type = type, Value = value }, SharingGroup = sharingGroup };
+        var request = new RetractRequest { Signal = signal, SharingGroup = sharingGroup };
         return (await calls.UnaryAsync(o => signals.RetractAsync(request, o), cancellationToken).ConfigureAwait(false)).Signal;
     }
 

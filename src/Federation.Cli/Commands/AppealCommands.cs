@@ -25,7 +25,9 @@ public static class AppealCommands
         var command = new Command("action", "Record that you acted on a signal, so you are told should it be overturned.") { reference, kind, yours, group };
         return command.WithAction(async (context, cancellationToken) =>
         {
-            var (type, value) = SignalNames.ParseReference(context.Get(reference));
+            // The governance calls take (type, value); a keyed reference's key id is not passed yet.
+            var parsed = SignalNames.ParseReference(context.Get(reference));
+            var (type, value) = (parsed.Type, parsed.Value);
             var chosen = (ActionKind)(Array.IndexOf(Kinds, context.Get(kind)) + 1);
             var response = await context.Client.RecordActionAsync(type, value, chosen, context.Get(yours)!, context.Get(group), cancellationToken);
             if (context.Json)
@@ -105,7 +107,9 @@ public static class AppealCommands
         var overturn = new Command("overturn", "Overturn a signal: a tombstone, and every member that acted on it is told.") { reference, reason, group, benign };
         overturn.WithAction(async (context, cancellationToken) =>
         {
-            var (type, value) = SignalNames.ParseReference(context.Get(reference));
+            // The governance calls take (type, value); a keyed reference's key id is not passed yet.
+            var parsed = SignalNames.ParseReference(context.Get(reference));
+            var (type, value) = (parsed.Type, parsed.Value);
             var response = await context.Client.Governance.OverturnAsync(type, value, context.Get(reason)!, context.Get(benign), context.Get(group), cancellationToken);
             if (context.Json)
             {
@@ -126,7 +130,9 @@ public static class AppealCommands
             var command = new Command(name, description) { reference, reason, group };
             return command.WithAction(async (context, cancellationToken) =>
             {
-                var (type, value) = SignalNames.ParseReference(context.Get(reference));
+                // The governance calls take (type, value); a keyed reference's key id is not passed yet.
+                var parsed = SignalNames.ParseReference(context.Get(reference));
+                var (type, value) = (parsed.Type, parsed.Value);
                 var signal = await apply(context, type, value, context.Get(reason)!, context.Get(group), cancellationToken);
                 if (context.Json)
                 {

@@ -19,8 +19,8 @@ public static class BenignCommand
         var add = new Command("add", "List a hash (or update its reason and distance).") { reference, reason, maxDistance };
         add.WithAction(async (context, cancellationToken) =>
         {
-            var (type, value) = SignalNames.ParseReference(context.Get(reference));
-            var response = await context.Client.Governance.AddBenignAsync(type, value, context.Get(reason)!, context.Get(maxDistance), cancellationToken);
+            var signal = SignalNames.ParseReference(context.Get(reference));
+            var response = await context.Client.Governance.AddBenignAsync(signal.Type, signal.Value, context.Get(reason)!, context.Get(maxDistance), cancellationToken);
             Write(context, [response.Entry]);
             return ExitCodes.Ok;
         });
@@ -30,8 +30,8 @@ public static class BenignCommand
         var remove = new Command("remove", "Take a hash off the list.") { reference, removeReason };
         remove.WithAction(async (context, cancellationToken) =>
         {
-            var (type, value) = SignalNames.ParseReference(context.Get(reference));
-            Write(context, [await context.Client.Governance.RemoveBenignAsync(type, value, context.Get(removeReason) ?? "", cancellationToken)]);
+            var signal = SignalNames.ParseReference(context.Get(reference));
+            Write(context, [await context.Client.Governance.RemoveBenignAsync(signal.Type, signal.Value, context.Get(removeReason) ?? "", cancellationToken)]);
             return ExitCodes.Ok;
         });
         benign.Add(remove);

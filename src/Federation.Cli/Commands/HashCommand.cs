@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Federation.Cli.Infrastructure;
 using Federation.Cli.Input;
+using Federation.Client.Hashing;
 using Federation.Core.Vpdq;
 using Federation.Imaging;
 using Spectre.Console;
@@ -17,14 +18,20 @@ public static class HashCommand
         var texts = new Option<string[]>("--text") { Description = "Hash a normalized text (text_sha256); repeatable" };
         var accounts = new Option<string[]>("--account") { Description = "Hash 'platform:account-id' (account_sha256); repeatable" };
         var payments = new Option<string[]>("--payment") { Description = "Hash 'rail:identifier' (payment_sha256); repeatable" };
+        var keyFile = new Option<string?>("--key-file")
+        {
+            Description = "Coalition key file ('<key id>=<hex key>' per line; default: the " + CoalitionKeyRing.EnvironmentVariable +
+                " variable, same form): --url/--text/--account/--payment print keyed *_hmac_sha256 values under every key instead. " +
+                "Keys are never taken as arguments (other users could read them in the process list)",
+        };
         var noPdq = new Option<bool>("--no-pdq") { Description = "Skip PDQ (image decoding) and vPDQ (video decoding)" };
         var vpdqText = new Option<bool>("--vpdq-text") { Description = "For one video: print its vPDQ in the reference vpdq-hash-video text format (frameNumber,quality,pdqHash,timestamp) instead" };
         var secondsPerHash = new Option<double>("--seconds-per-hash") { Description = "vPDQ: hash one frame per this many seconds (the reference's -r); 0, the default, hashes every frame" };
         var command = new Command("hash", "Compute signal values locally (nothing is sent): MD5, SHA-256 and PDQ of files, and for videos (by extension: " +
-            string.Join(", ", VideoFiles.Extensions) + ") MD5, SHA-256 and vPDQ with FFmpeg; canonical SHA-256 of URLs, texts, accounts and payment identifiers. " +
+            string.Join(", ", VideoFiles.Extensions) + ") MD5, SHA-256 and vPDQ with FFmpeg; canonical SHA-256 of URLs, texts, accounts and payment identifiers, or with coalition keys their HMAC-SHA256 per key id. " +
             "JSON output is one object per line, a video's frames included.")
         {
-            files, urls, texts, accounts, payments, noPdq, vpdqText, secondsPerHash,
+            files, urls, texts, accounts, payments, keyFile, noPdq, vpdqText, secondsPerHash,
         };
         return command.WithAction(async (context, cancellationToken) =>
         {
@@ -68,12 +75,28 @@ public static class HashCommand
                 rows.Add(await VideoHashing.HashRowAsync(context, file, !context.Get(noPdq), videoOptions, cancellationToken));
             }
 
+            var keys = IdentifierKeys.Load(context.Get(keyFile));
             void AddIdentifiers(Option<string[]> option, string kind)
             {
                 foreach (var value in context.Get(option) ?? [])
                 {
-                    var (type, hash) = SignalNames.Resolve(kind, value);
-                    rows.Add(new Dictionary<string, object?> { ["input"] = value, [SignalNames.TypeName(type)] = hash });
+                    if (keys is null)
+                    {
+                        var signal = SignalNames.Resolve(kind, value);
+                        rows.Add(new Dictionary<string, object?> { ["input"] = value, [SignalNames.TypeName(signal.Type)] = signal.Value });
+                        continue;
+                    }
+
+                    foreach (var keyed in IdentifierKeys.Hash(keys, kind, value))
+                    {
+                        rows.Add(new Dictionary<string, object?>
+                        {
+                            ["input"] = value,
+                            [SignalNames.TypeName(keyed.Type)] = keyed.Value,
+                            ["keyId"] = keyed.KeyId,
+                            ["signalId"] = keyed.SignalId,
+                        });
+                    }
                 }
             }
 
@@ -95,11 +118,12 @@ public static class HashCommand
             var table = new Table().AddColumns("input", "type", "value");
             foreach (var row in rows)
             {
-                foreach (var (key, value) in row.Where(r => r.Key is not "input" and not "pdqQuality" and not "vpdqFrames" and not "vpdqDistinctFrames" and not "frames"))
+                foreach (var (key, value) in row.Where(r => r.Key is not "input" and not "pdqQuality" and not "vpdqFrames" and not "vpdqDistinctFrames" and not "frames" and not "keyId" and not "signalId"))
                 {
                     var label = key switch
                     {
                         "pdq" => $"pdq (quality {row["pdqQuality"]})",
+                        _ when row.TryGetValue("keyId", out var keyId) => $"{key} (key id {keyId}; id {row["signalId"]})",
                         "vpdq" => $"vpdq ({row["vpdqFrames"]} frames, {row["vpdqDistinctFrames"]} distinct; id vpdq:{value})",
                         _ => key,
                     };

@@ -15,7 +15,7 @@ public static class LookupCommand
     {
         var references = new Argument<string[]>("signals")
         {
-            Description = "Signals as <type>:<value>, e.g. sha256:9f86d0..., pdq:..., or url:https://... / account:platform:id (hashed locally)",
+            Description = "Signals as <type>:<value>, e.g. sha256:9f86d0..., pdq:..., url_hmac_sha256:<key id>:..., or url:https://... / account:platform:id (hashed locally)",
             Arity = ArgumentArity.OneOrMore,
         };
         var maxDistance = new Option<uint?>("--max-distance") { Description = "PDQ only: largest Hamming distance that matches (default: the hub's, 31)" };
@@ -31,8 +31,8 @@ public static class LookupCommand
             var inputs = context.Get(references);
             var queries = inputs.Select(r =>
             {
-                var (type, value) = SignalNames.ParseReference(r);
-                var query = new LookupQuery { Type = type, Value = value, MaxMatches = context.Get(maxMatches) };
+                var signal = SignalNames.ParseReference(r);
+                var query = new LookupQuery { Type = signal.Type, Value = signal.Value, KeyId = signal.KeyId, MaxMatches = context.Get(maxMatches) };
                 if (context.Get(maxDistance) is { } distance)
                 {
                     query.MaxDistance = distance;

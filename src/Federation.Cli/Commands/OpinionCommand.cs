@@ -17,7 +17,7 @@ public static class OpinionCommand
         var command = new Command("opinion", "Record, change or withdraw your opinion of a signal.") { reference, opinion, group };
         return command.WithAction(async (context, cancellationToken) =>
         {
-            var (type, value) = SignalNames.ParseReference(context.Get(reference));
+            var signal = SignalNames.ParseReference(context.Get(reference));
             var chosen = context.Get(opinion) switch
             {
                 "confirmed" => Opinion.Confirmed,
@@ -25,7 +25,7 @@ public static class OpinionCommand
                 "false-positive" => Opinion.FalsePositive,
                 _ => Opinion.Unspecified,
             };
-            var response = await context.Client.SetOpinionAsync(type, value, chosen, context.Get(group), cancellationToken);
+            var response = await context.Client.SetOpinionAsync(signal, chosen, context.Get(group), cancellationToken);
             if (context.Json)
             {
                 context.WriteJson(response);

@@ -16,8 +16,7 @@ public static class RetractCommand
         {
             foreach (var reference in context.Get(references))
             {
-                var (type, value) = SignalNames.ParseReference(reference);
-                var signal = await context.Client.RetractAsync(type, value, context.Get(group), cancellationToken);
+                var signal = await context.Client.RetractAsync(SignalNames.ParseReference(reference), context.Get(group), cancellationToken);
                 if (context.Json)
                 {
                     context.WriteJson(signal);

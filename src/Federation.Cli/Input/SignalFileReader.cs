@@ -120,8 +120,8 @@ public static class SignalFileReader
                 return new InputItem(path, line, null, "type and value are required");
             }
 
-            var (signalType, signalValue) = SignalNames.Resolve(type, value);
-            var submission = new SignalSubmission { Type = signalType, Value = signalValue, SharingGroup = group ?? "" };
+            var resolved = SignalNames.Resolve(type, value);
+            var submission = new SignalSubmission { Type = resolved.Type, Value = resolved.Value, KeyId = resolved.KeyId, SharingGroup = group ?? "" };
             submission.Categories.AddRange(categories is null ? defaultCategories : SignalNames.ParseCategories(categories));
             if (submission.Categories.Count == 0)
             {

@@ -1,6 +1,7 @@
 using Federation.Cli.Infrastructure;
 using Federation.Client.Hashing;
 using Federation.Contracts.V1;
+using Federation.Core.Signals;
 
 namespace Federation.Cli.Input;
 
@@ -9,7 +10,8 @@ namespace Federation.Cli.Input;
 /// <c>url_sha256</c>, <c>pdq</c>, ...) or proto names (<c>SIGNAL_TYPE_SHA256</c>), categories
 /// (<c>csam</c>, <c>grooming</c>, <c>CATEGORY_SEXTORTION</c>, ...), and the plaintext kinds
 /// <c>url</c>, <c>account</c>, <c>text</c>, <c>payment</c> that fedctl hashes locally with the SDK's
-/// canonical helpers before anything is sent.
+/// canonical helpers before anything is sent. A keyed type's value is written as in its signal id,
+/// <c>&lt;key id&gt;:&lt;hex&gt;</c> (<c>url_hmac_sha256:k1:9f86…</c>); <c>fedctl hash --key-file</c> prints it so.
 /// </summary>
 public static class SignalNames
 {
@@ -21,15 +23,9 @@ public static class SignalNames
         .Where(c => c != Category.Unspecified)
         .ToDictionary(c => Squash(c.ToString()), c => c);
 
-    public static string TypeName(SignalType type) => type switch
-    {
-        SignalType.UrlSha256 => "url_sha256",
-        SignalType.AccountSha256 => "account_sha256",
-        SignalType.TextSha256 => "text_sha256",
-        SignalType.PaymentSha256 => "payment_sha256",
-        SignalType.VideoMd5 => "video_md5",
-        _ => type.ToString().ToLowerInvariant(),
-    };
+    /// <summary>The signal id prefix of a type (<c>sha256</c>, <c>url_hmac_sha256</c>, …): the hub's own table.</summary>
+    public static string TypeName(SignalType type) =>
+        SignalRules.TryGet((SignalKind)type, out var info) ? info.Name : type.ToString().ToLowerInvariant();
 
     public static string CategoryName(Category category) => category switch
     {
@@ -54,30 +50,41 @@ public static class SignalNames
         list.Split([';', '|', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseCategory).Distinct().ToList();
 
     /// <summary>
-    /// Resolves a (type, value) pair from input: hash types pass through; the plaintext kinds are
-    /// hashed here (<c>account</c> and <c>payment</c> values are "platform:account-id" / "rail:identifier").
+    /// Resolves a (type, value) pair from input: hash types pass through (a keyed type's value is
+    /// <c>&lt;key id&gt;:&lt;hex&gt;</c> and its key id is split off); the plaintext kinds are hashed here
+    /// (<c>account</c> and <c>payment</c> values are "platform:account-id" / "rail:identifier").
     /// </summary>
-    public static (SignalType Type, string Value) Resolve(string type, string value)
+    public static SignalRef Resolve(string type, string value)
     {
         switch (Squash(type))
         {
             case "url":
-                return (SignalType.UrlSha256, SignalHashing.UrlSha256(value));
+                return new SignalRef { Type = SignalType.UrlSha256, Value = SignalHashing.UrlSha256(value) };
             case "text":
-                return (SignalType.TextSha256, SignalHashing.TextSha256(value));
+                return new SignalRef { Type = SignalType.TextSha256, Value = SignalHashing.TextSha256(value) };
             case "account":
                 var (platform, account) = SplitPair(value, "account", "platform:account-id");
-                return (SignalType.AccountSha256, SignalHashing.AccountSha256(platform, account));
+                return new SignalRef { Type = SignalType.AccountSha256, Value = SignalHashing.AccountSha256(platform, account) };
             case "payment":
                 var (rail, identifier) = SplitPair(value, "payment", "rail:identifier");
-                return (SignalType.PaymentSha256, SignalHashing.PaymentSha256(rail, identifier));
-            default:
-                return (ParseType(type), value.Trim());
+                return new SignalRef { Type = SignalType.PaymentSha256, Value = SignalHashing.PaymentSha256(rail, identifier) };
         }
+
+        var parsed = ParseType(type);
+        if (!KeyedHashing.IsKeyed(parsed))
+        {
+            return new SignalRef { Type = parsed, Value = value.Trim() };
+        }
+
+        var (keyId, hex) = SplitPair(value.Trim(), TypeName(parsed), "key-id:hex");
+        return new SignalRef { Type = parsed, KeyId = keyId, Value = hex };
     }
 
-    /// <summary>A signal reference written as a signal id, "&lt;type&gt;:&lt;value&gt;" (e.g. sha256:9f86d0...).</summary>
-    public static (SignalType Type, string Value) ParseReference(string reference)
+    /// <summary>
+    /// A signal reference written as a signal id, "&lt;type&gt;:&lt;value&gt;" (e.g. sha256:9f86d0...), or
+    /// "&lt;type&gt;:&lt;key id&gt;:&lt;value&gt;" for a keyed type.
+    /// </summary>
+    public static SignalRef ParseReference(string reference)
     {
         var colon = reference.IndexOf(':', StringComparison.Ordinal);
         if (colon <= 0 || colon == reference.Length - 1)
@@ -88,7 +95,7 @@ public static class SignalNames
         return Resolve(reference[..colon], reference[(colon + 1)..]);
     }
 
-    private static (string, string) SplitPair(string value, string kind, string shape)
+    internal static (string, string) SplitPair(string value, string kind, string shape)
     {
         var colon = value.IndexOf(':', StringComparison.Ordinal);
         return colon <= 0 ? throw CliException.Usage($"{kind} value must be '{shape}', got '{value}'") : (value[..colon], value[(colon + 1)..]);

@@ -70,7 +70,11 @@ public static partial class SignalHashing
     /// contain <c>:</c>; the account id is trimmed but otherwise kept exactly (case matters on some platforms).
     /// </summary>
     /// <exception cref="ArgumentException">An empty part, or a platform containing <c>:</c>.</exception>
-    public static string AccountSha256(string platform, string accountId) => Sha256Hex(Pair(platform, accountId, nameof(platform), nameof(accountId)));
+    public static string AccountSha256(string platform, string accountId) => Sha256Hex(CanonicalAccount(platform, accountId));
+
+    /// <summary>The canonical form <see cref="AccountSha256"/> hashes: <c>platform:account-id</c>, platform trimmed and lowercased, account id trimmed.</summary>
+    /// <exception cref="ArgumentException">An empty part, or a platform containing <c>:</c>.</exception>
+    public static string CanonicalAccount(string platform, string accountId) => Pair(platform, accountId, nameof(platform), nameof(accountId));
 
     /// <summary>
     /// SHA-256 (lowercase hex) of <c>rail:identifier</c>, the value of a <c>PAYMENT_SHA256</c> signal
@@ -78,7 +82,11 @@ public static partial class SignalHashing
     /// <see cref="AccountSha256"/>: the rail is trimmed and lowercased, the identifier trimmed and kept exactly.
     /// </summary>
     /// <exception cref="ArgumentException">An empty part, or a rail containing <c>:</c>.</exception>
-    public static string PaymentSha256(string rail, string identifier) => Sha256Hex(Pair(rail, identifier, nameof(rail), nameof(identifier)));
+    public static string PaymentSha256(string rail, string identifier) => Sha256Hex(CanonicalPayment(rail, identifier));
+
+    /// <summary>The canonical form <see cref="PaymentSha256"/> hashes: <c>rail:identifier</c>, rail trimmed and lowercased, identifier trimmed.</summary>
+    /// <exception cref="ArgumentException">An empty part, or a rail containing <c>:</c>.</exception>
+    public static string CanonicalPayment(string rail, string identifier) => Pair(rail, identifier, nameof(rail), nameof(identifier));
 
     /// <summary>SHA-256 (lowercase hex) of <see cref="NormalizeText"/>; the value of a <c>TEXT_SHA256</c> signal.</summary>
     /// <exception cref="InvalidOperationException">The process runs in invariant globalization mode (no Unicode normalization).</exception>

@@ -39,4 +39,16 @@ public enum SignalKind
 
     /// <summary>SHA-256 of <c>rail:identifier</c> for payment accounts and wallets, computed client-side.</summary>
     PaymentSha256 = 10,
+
+    /// <summary>HMAC-SHA256 of the canonical URL under a coalition key the hub never holds; carries a key id.</summary>
+    UrlHmacSha256 = 11,
+
+    /// <summary>HMAC-SHA256 of <c>platform:account-id</c> under a coalition key; carries a key id.</summary>
+    AccountHmacSha256 = 12,
+
+    /// <summary>HMAC-SHA256 of normalized text under a coalition key; carries a key id.</summary>
+    TextHmacSha256 = 13,
+
+    /// <summary>HMAC-SHA256 of <c>rail:identifier</c> under a coalition key; carries a key id.</summary>
+    PaymentHmacSha256 = 14,
 }

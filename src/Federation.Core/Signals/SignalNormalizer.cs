@@ -32,12 +32,42 @@ public static class SignalNormalizer
         int minPdqQuality,
         out NormalizedSignal signal,
         [NotNullWhen(false)] out SignalValidationError? error) =>
-        TryNormalize(kind, value.AsSpan(), quality, minPdqQuality, out signal, out error);
+        TryNormalize(kind, value.AsSpan(), ReadOnlySpan<char>.Empty, quality, minPdqQuality, out signal, out error);
 
     /// <inheritdoc cref="TryNormalize(SignalKind, string?, uint?, int, out NormalizedSignal, out SignalValidationError?)"/>
     public static bool TryNormalize(
         SignalKind kind,
         ReadOnlySpan<char> value,
+        uint? quality,
+        int minPdqQuality,
+        out NormalizedSignal signal,
+        [NotNullWhen(false)] out SignalValidationError? error) =>
+        TryNormalize(kind, value, ReadOnlySpan<char>.Empty, quality, minPdqQuality, out signal, out error);
+
+    /// <summary>Validates and normalizes one submitted value with the key id it carries (required for keyed kinds only).</summary>
+    /// <param name="kind">The submitted type (the proto <c>SignalType</c> cast to <see cref="SignalKind"/>).</param>
+    /// <param name="value">The submitted value: hex, any case, surrounding whitespace ignored.</param>
+    /// <param name="keyId">The submitted key id, empty when unset; checked by <see cref="SignalKeyId.TryCheck"/>, never trimmed or lowercased.</param>
+    /// <param name="quality">The PDQ quality; required for PDQ, ignored for every other type.</param>
+    /// <param name="minPdqQuality">The hub's configured PDQ quality floor, 0–100.</param>
+    /// <param name="signal">The normalized signal when the value is accepted; otherwise <c>default</c>.</param>
+    /// <param name="error">Why the value is refused; null when it is accepted.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="minPdqQuality"/> is outside 0–100 (a configuration bug).</exception>
+    public static bool TryNormalize(
+        SignalKind kind,
+        string? value,
+        string? keyId,
+        uint? quality,
+        int minPdqQuality,
+        out NormalizedSignal signal,
+        [NotNullWhen(false)] out SignalValidationError? error) =>
+        TryNormalize(kind, value.AsSpan(), keyId.AsSpan(), quality, minPdqQuality, out signal, out error);
+
+    /// <inheritdoc cref="TryNormalize(SignalKind, string?, string?, uint?, int, out NormalizedSignal, out SignalValidationError?)"/>
+    public static bool TryNormalize(
+        SignalKind kind,
+        ReadOnlySpan<char> value,
+        ReadOnlySpan<char> keyId,
         uint? quality,
         int minPdqQuality,
         out NormalizedSignal signal,
@@ -77,7 +107,12 @@ public static class SignalNormalizer
             return false;
         }
 
-        signal = new NormalizedSignal(info.Kind, raw);
+        if (!SignalKeyId.TryCheck(info, keyId, out error))
+        {
+            return false;
+        }
+
+        signal = new NormalizedSignal(info.Kind, raw, keyId);
         error = null;
         return true;
     }

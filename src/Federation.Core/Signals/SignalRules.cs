@@ -12,11 +12,17 @@ public static class SignalRules
     /// <summary>The longest raw value of any supported kind (SHA-256 family and PDQ).</summary>
     public const int MaxRawLength = 32;
 
-    /// <summary>The longest binary key <see cref="NormalizedSignal.WriteKey"/> writes: one type byte plus the raw value.</summary>
-    public const int MaxKeyLength = 1 + MaxRawLength;
+    /// <summary>
+    /// The longest binary key <see cref="NormalizedSignal.WriteKey"/> writes: one type byte, the raw value, and for a keyed
+    /// kind a length byte and the key id.
+    /// </summary>
+    public const int MaxKeyLength = 1 + MaxRawLength + 1 + SignalKeyId.MaxLength;
 
-    /// <summary>The longest textual id <see cref="NormalizedSignal.Id"/> produces (<c>payment_sha256:</c> plus 64 hex).</summary>
-    public const int MaxIdLength = 15 + (2 * MaxRawLength);
+    /// <summary>
+    /// The longest textual id <see cref="NormalizedSignal.Id"/> produces: <c>payment_hmac_sha256:</c>, a key id of
+    /// <see cref="SignalKeyId.MaxLength"/> characters, <c>:</c> and 64 hex.
+    /// </summary>
+    public const int MaxIdLength = 20 + SignalKeyId.MaxLength + 1 + (2 * MaxRawLength);
 
     private const string FileHint = "hash the file client-side";
 
@@ -39,7 +45,20 @@ public static class SignalRules
             "send the SHA-256 of the normalized text; the Federation SDK and fedctl normalize and hash text client-side"),
         new(SignalKind.PaymentSha256, "payment_sha256", "PAYMENT_SHA256", 32, isNearMatchable: false,
             "send the SHA-256 of \"rail:identifier\"; the Federation SDK and fedctl hash payment identifiers client-side"),
+        // Keyed twins of the four identifier kinds: the same canonical forms, HMAC-SHA256 under a coalition key the hub
+        // never holds, so a copy of the store cannot be reversed with a dictionary (docs/security.md).
+        new(SignalKind.UrlHmacSha256, "url_hmac_sha256", "URL_HMAC_SHA256", 32, isNearMatchable: false,
+            KeyedHint("the canonical URL"), isKeyed: true),
+        new(SignalKind.AccountHmacSha256, "account_hmac_sha256", "ACCOUNT_HMAC_SHA256", 32, isNearMatchable: false,
+            KeyedHint("\"platform:account-id\""), isKeyed: true),
+        new(SignalKind.TextHmacSha256, "text_hmac_sha256", "TEXT_HMAC_SHA256", 32, isNearMatchable: false,
+            KeyedHint("the normalized text"), isKeyed: true),
+        new(SignalKind.PaymentHmacSha256, "payment_hmac_sha256", "PAYMENT_HMAC_SHA256", 32, isNearMatchable: false,
+            KeyedHint("\"rail:identifier\""), isKeyed: true),
     ];
+
+    private static string KeyedHint(string canonical) =>
+        $"send the HMAC-SHA256 of {canonical} under your coalition key and its key id; the Federation SDK (KeyedHashing) and fedctl hash --key-file compute it client-side";
 
     /// <summary>Every defined kind (supported or reserved), in numeric order.</summary>
     public static ReadOnlyCollection<SignalTypeInfo> All { get; } = Array.AsReadOnly(ByKind.OfType<SignalTypeInfo>().ToArray());

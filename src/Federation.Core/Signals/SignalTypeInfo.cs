@@ -14,8 +14,10 @@ public sealed class SignalTypeInfo
         int rawLength,
         bool isNearMatchable,
         string hashHint,
-        string? unsupportedReason = null)
+        string? unsupportedReason = null,
+        bool isKeyed = false)
     {
+        IsKeyed = isKeyed;
         Kind = kind;
         Name = name;
         DisplayName = displayName;
@@ -45,6 +47,12 @@ public sealed class SignalTypeInfo
 
     /// <summary>Whether look-ups match by Hamming distance (PDQ) rather than exactly.</summary>
     public bool IsNearMatchable { get; }
+
+    /// <summary>
+    /// Whether the value is an HMAC under a coalition key (the <c>*_HMAC_SHA256</c> kinds): such a signal carries a key id
+    /// (<see cref="SignalKeyId"/>) that is part of its identity, so the same identifier under two keys is two records.
+    /// </summary>
+    public bool IsKeyed { get; }
 
     /// <summary>How a member produces this value client-side; quoted when a value looks like plaintext.</summary>
     public string HashHint { get; }

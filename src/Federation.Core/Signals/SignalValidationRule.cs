@@ -28,6 +28,15 @@ public static class SignalValidationRule
     /// <summary>The value looks like plaintext (a URL, an e-mail address, words) where a hash is required.</summary>
     public const string ValuePlaintext = "value.plaintext";
 
+    /// <summary>A keyed (<c>*_HMAC_SHA256</c>) item carries no key id.</summary>
+    public const string KeyIdMissing = "key_id.missing";
+
+    /// <summary>A key id is not <c>[a-z0-9][a-z0-9-]{0,31}</c>.</summary>
+    public const string KeyIdFormat = "key_id.format";
+
+    /// <summary>An item of a type that is not keyed carries a key id.</summary>
+    public const string KeyIdUnexpected = "key_id.unexpected";
+
     /// <summary>A PDQ submission carries no quality.</summary>
     public const string QualityMissing = "quality.missing";
 

@@ -17,6 +17,7 @@ public static class BenignMapping
             SignalId = entry.SignalId,
             Type = parsed ? (SignalType)signal.Kind : SignalType.Unspecified,
             Value = parsed ? signal.ToHex() : "",
+            KeyId = parsed ? signal.KeyId : "",
             MaxDistance = (uint)entry.MaxDistance,
             Reason = entry.Reason,
             AddedBy = entry.AddedBy,

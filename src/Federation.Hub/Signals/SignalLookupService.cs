@@ -68,7 +68,12 @@ public sealed class SignalLookupService(
 
             if (query.Type == SignalType.Vpdq && query.Vpdq is { Frames.Count: > 0 })
             {
-                if (VideoQuery.TryCreate(query, i, signals.MaxPdqDistance, out var video, out var videoError))
+                // A near-match query does not go through SignalNormalizer, which checks the key id of every other query.
+                if (!SignalKeyId.TryCheck(SignalRules.Get(SignalKind.Vpdq), query.KeyId, out var keyError))
+                {
+                    results[i].Error = InvalidQuery(i, keyError);
+                }
+                else if (VideoQuery.TryCreate(query, i, signals.MaxPdqDistance, out var video, out var videoError))
                 {
                     videoQueries[i] = video;
                     maxMatches[i] = query.MaxMatches == 0 ? DefaultMaxMatches : (int)query.MaxMatches;
@@ -84,9 +89,9 @@ public sealed class SignalLookupService(
             }
 
             // Quality is a property of a submission, not of a query: accept any.
-            if (!SignalNormalizer.TryNormalize((SignalKind)query.Type, query.Value, SignalNormalizer.MaxPdqQuality, 0, out var signal, out var error))
+            if (!SignalNormalizer.TryNormalize((SignalKind)query.Type, query.Value, query.KeyId, SignalNormalizer.MaxPdqQuality, 0, out var signal, out var error))
             {
-                results[i].Error = new ItemError { Code = (int)StatusCode.InvalidArgument, Field = $"queries[{i}].{error.Field}", Description = $"{error.Rule}: {error.Message}" };
+                results[i].Error = InvalidQuery(i, error);
                 continue;
             }
 
@@ -192,6 +197,9 @@ public sealed class SignalLookupService(
     }
 
     // The latest position per partition over every token: waiting for it waits for all of them.
+    private static ItemError InvalidQuery(int index, SignalValidationError error) =>
+        new() { Code = (int)StatusCode.InvalidArgument, Field = $"queries[{index}].{error.Field}", Description = $"{error.Rule}: {error.Message}" };
+
     private static FeedPosition[]? ConsistencyPositions(IReadOnlyList<string> tokens, int partitions)
     {
         if (tokens.Count == 0)

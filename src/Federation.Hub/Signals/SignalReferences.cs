@@ -15,7 +15,7 @@ public static class SignalReferences
             throw HubErrors.InvalidArgument("signal", "signal.missing: signal (type and value) is required");
         }
 
-        if (!SignalNormalizer.TryNormalize((SignalKind)reference.Type, reference.Value, SignalNormalizer.MaxPdqQuality, 0, out var signal, out var error))
+        if (!SignalNormalizer.TryNormalize((SignalKind)reference.Type, reference.Value, reference.KeyId, SignalNormalizer.MaxPdqQuality, 0, out var signal, out var error))
         {
             throw HubErrors.InvalidArgument($"signal.{error.Field}", $"{error.Rule}: {error.Message}");
         }

@@ -288,7 +288,7 @@ public sealed class SignalSubmitter(
                         result.RecordId = SignalRecordId.Of(result.SignalId, item.SharingGroup);
                     }
                 }
-                else if (SignalNormalizer.TryNormalize((SignalKind)item.Type, item.Value, SignalNormalizer.MaxPdqQuality, 0, out var signal, out _))
+                else if (SignalNormalizer.TryNormalize((SignalKind)item.Type, item.Value, item.KeyId, SignalNormalizer.MaxPdqQuality, 0, out var signal, out _))
                 {
                     result.SignalId = signal.Id;
                     result.RecordId = SignalRecordId.Of(result.SignalId, item.SharingGroup);
@@ -307,12 +307,19 @@ public sealed class SignalSubmitter(
         video = null;
         if (item.Type == SignalType.Vpdq)
         {
+            // The other types check the key id in SignalNormalizer, which a video's frames do not go through.
+            if (!SignalKeyId.TryCheck(SignalRules.Get(SignalKind.Vpdq), item.KeyId, out var keyError))
+            {
+                signal = default;
+                return Rejected(index, StatusCode.InvalidArgument, $"items[{index}].{keyError.Field}", $"{keyError.Rule}: {keyError.Message}");
+            }
+
             if (!VpdqSubmissionRules.TryBuild(item.Vpdq, item.Value, $"items[{index}]", out video, out signal, out var videoError))
             {
                 return Rejected(index, StatusCode.InvalidArgument, videoError.Value.Field, videoError.Value.Description);
             }
         }
-        else if (!SignalNormalizer.TryNormalize((SignalKind)item.Type, item.Value, item.HasQuality ? item.Quality : null, signals.MinPdqQuality, out signal, out var valueError))
+        else if (!SignalNormalizer.TryNormalize((SignalKind)item.Type, item.Value, item.KeyId, item.HasQuality ? item.Quality : null, signals.MinPdqQuality, out signal, out var valueError))
         {
             return Rejected(index, StatusCode.InvalidArgument, $"items[{index}].{valueError.Field}", $"{valueError.Rule}: {valueError.Message}");
         }

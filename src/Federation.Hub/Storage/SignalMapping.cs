@@ -33,6 +33,7 @@ public static class SignalMapping
             Version = (ulong)record.Version,
             SharingGroup = record.SharingGroup,
             Quality = (uint)record.Quality,
+            KeyId = record.Signal.KeyId,
             ShareLevel = (ShareLevel)record.ShareLevel,
         };
         if (record.Confidence is { } confidence)

@@ -4,9 +4,11 @@ using Federation.Core.Signals;
 namespace Federation.Hub.Storage;
 
 /// <summary>
-/// The binary identity of a stored record: <c>[kind byte][raw hash bytes][sharing group UTF-8]</c>. The raw length is
-/// fixed per kind, so whatever follows it is the group (empty = coalition-wide). It is the field name inside a bucket
-/// hash and the <c>s</c> field of feed entries.
+/// The binary identity of a stored record: <c>[kind byte][raw hash bytes][sharing group UTF-8]</c>, and for a keyed kind
+/// <c>[kind byte][raw hash bytes][key id length byte][key id ASCII][sharing group UTF-8]</c>. The raw length is fixed
+/// per kind and the key id says its length, so whatever follows is the group (empty = coalition-wide). It is the field
+/// name inside a bucket hash and the <c>s</c> field of feed entries. The raw bytes come right after the kind byte in
+/// both layouts, so <see cref="Bucket"/> and the partition read the same bytes for every kind.
 /// </summary>
 public static class SignalStorageKey
 {
@@ -24,13 +26,12 @@ public static class SignalStorageKey
     /// <exception cref="FormatException">Not a storage key.</exception>
     public static (NormalizedSignal Signal, string SharingGroup) Parse(ReadOnlySpan<byte> key)
     {
-        if (key.IsEmpty || !SignalRules.TryGet((SignalKind)key[0], out var info) || key.Length < 1 + info.RawLength)
+        if (!NormalizedSignal.TryReadKey(key, out var signal, out var length))
         {
             throw new FormatException($"Not a signal storage key ({key.Length} bytes).");
         }
 
-        var signal = NormalizedSignal.FromKey(key[..(1 + info.RawLength)]);
-        return (signal, Encoding.UTF8.GetString(key[(1 + info.RawLength)..]));
+        return (signal, Encoding.UTF8.GetString(key[length..]));
     }
 
     /// <summary>

@@ -17,14 +17,21 @@ public static class StixWriter
     public const string SpecVersion = "2.1";
 
     /// <summary>Version of the extension definition's schema (docs/taxii.md).</summary>
-    public const string ExtensionVersion = "1.0.0";
+    public const string ExtensionVersion = "1.1.0";
 
     private const int TimestampLength = 24;
 
     private static readonly string?[] Labels = BuildLabels();
 
     // After the fields BuildPatternPath reads (none) and before any use: index = SignalKind, 0 unused.
-    private static readonly string[] PatternPaths = Enumerable.Range(0, 11).Select(k => k == 0 ? "" : BuildPatternPath((SignalKind)k)).ToArray();
+    private static readonly string[] PatternPaths = Enumerable.Range(0, SignalRules.All.Max(t => (int)t.Kind) + 1)
+        .Select(k => k == 0 ? "" : BuildPatternPath((SignalKind)k)).ToArray();
+
+    // The key id of a keyed value, compared beside the value on the same object (docs/taxii.md): an HMAC is only
+    // meaningful under its key, and the pair is the record's identity.
+    private static readonly string[] KeyIdPaths = Enumerable.Range(0, PatternPaths.Length)
+        .Select(k => SignalRules.TryGet((SignalKind)k, out var info) && info.IsKeyed ? PatternPaths[k].Split(':')[0] + ":" + ExtensionPath("hmac_key_id") : "")
+        .ToArray();
 
     /// <summary>The object path and property a pattern compares for each signal kind.</summary>
     public static string PatternPath(SignalKind kind) =>
@@ -42,6 +49,10 @@ public static class StixWriter
         SignalKind.AccountSha256 => Extension("user-account", "account_sha256"),
         SignalKind.TextSha256 => Extension("artifact", "text_sha256"),
         SignalKind.PaymentSha256 => Extension("user-account", "payment_sha256"),
+        SignalKind.UrlHmacSha256 => Extension("url", "url_hmac_sha256"),
+        SignalKind.AccountHmacSha256 => Extension("user-account", "account_hmac_sha256"),
+        SignalKind.TextHmacSha256 => Extension("artifact", "text_hmac_sha256"),
+        SignalKind.PaymentHmacSha256 => Extension("user-account", "payment_hmac_sha256"),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "No STIX mapping for this signal kind."),
     };
 
@@ -115,7 +126,7 @@ public static class StixWriter
         json.WriteStartArray(Names.IndicatorTypes);
         json.WriteStringValue(Names.MaliciousActivity);
         json.WriteEndArray();
-        json.WriteString(Names.Pattern, string.Concat("[", PatternPath(record.Signal.Kind), " = '", hex, "']"));
+        json.WriteString(Names.Pattern, Pattern(record.Signal, hex));
         json.WriteString(Names.PatternType, Names.Stix);
         json.WriteString(Names.PatternVersion, Names.V21);
         json.WriteString(Names.ValidFrom, created);
@@ -161,6 +172,10 @@ public static class StixWriter
         json.WriteString(Names.RecordId, SignalRecordId.Of(record.Signal.Id, record.SharingGroup));
         json.WriteString(Names.SignalType, info.Name);
         json.WriteString(Names.Value, hex);
+        if (info.IsKeyed)
+        {
+            json.WriteString(Names.KeyId, record.Signal.KeyId);
+        }
         json.WriteString(Names.Status, record.State switch
         {
             SignalState.Active => Names.Active,
@@ -221,7 +236,9 @@ public static class StixWriter
             "Hashed CSEA signals shared through a Federation hub. On indicators: the record's metadata (record_id, signal_type, value, " +
             "status, version, corroboration_count, opinions, pdq_quality, sharing_group). On file, url, user-account and artifact objects in " +
             "patterns: the hashes STIX has no hash-algorithm-ov entry for: pdq, video_md5 and vpdq (file), url_sha256 (url), account_sha256 " +
-            "and payment_sha256 (user-account), text_sha256 (artifact), each lowercase hex.");
+            "and payment_sha256 (user-account), text_sha256 (artifact), each lowercase hex; their keyed twins url_hmac_sha256, " +
+            "account_hmac_sha256, payment_hmac_sha256 and text_hmac_sha256 (HMAC-SHA256 under a coalition key), each with hmac_key_id, " +
+            "the key's id, on the same object; key_id on indicators of keyed types.");
         json.WriteString("schema",
             "Plain-text schema, normative: docs/taxii.md of the Federation hub, section 'Extension definition'. Every property is optional; " +
             "hash properties are lowercase hexadecimal strings (pdq 64 characters, the *_sha256 64, video_md5 32); counts are non-negative integers; " +
@@ -239,8 +256,21 @@ public static class StixWriter
             ? label
             : ((int)category).ToString(CultureInfo.InvariantCulture);
 
-    private static string Extension(string objectType, string property) =>
-        objectType + ":extensions.'" + StixIds.SignalExtension + "'." + property;
+    private static string Extension(string objectType, string property) => objectType + ":" + ExtensionPath(property);
+
+    private static string ExtensionPath(string property) => "extensions.'" + StixIds.SignalExtension + "'." + property;
+
+    /// <summary>
+    /// The indicator's STIX pattern: <c>[&lt;path&gt; = '&lt;hex&gt;']</c>, and for a keyed kind
+    /// <c>[&lt;path&gt; = '&lt;hex&gt;' AND &lt;object&gt;:extensions.'…'.hmac_key_id = '&lt;key id&gt;']</c>.
+    /// </summary>
+    public static string Pattern(in NormalizedSignal signal, string hex)
+    {
+        var kind = (int)signal.Kind;
+        return kind < KeyIdPaths.Length && KeyIdPaths[kind].Length > 0
+            ? string.Concat("[", PatternPaths[kind], " = '", hex, "' AND ", KeyIdPaths[kind], " = '", signal.KeyId, "']")
+            : string.Concat("[", PatternPath(signal.Kind), " = '", hex, "']");
+    }
 
     private static string?[] BuildLabels()
     {
@@ -298,6 +328,7 @@ public static class StixWriter
         public static readonly JsonEncodedText RecordId = JsonEncodedText.Encode("record_id");
         public static readonly JsonEncodedText SignalType = JsonEncodedText.Encode("signal_type");
         public static readonly JsonEncodedText Value = JsonEncodedText.Encode("value");
+        public static readonly JsonEncodedText KeyId = JsonEncodedText.Encode("key_id");
         public static readonly JsonEncodedText Status = JsonEncodedText.Encode("status");
         public static readonly JsonEncodedText Active = JsonEncodedText.Encode("active");
         public static readonly JsonEncodedText Retracted = JsonEncodedText.Encode("retracted");

@@ -293,12 +293,12 @@ public sealed class SignalNormalizerTests
 
         Assert.Equal(SignalValidationRule.TypeUnspecified, error.Rule);
         Assert.Equal(
-            "signal type is required; set it to one of PDQ, MD5, SHA1, SHA256, VIDEO_MD5, VPDQ, URL_SHA256, ACCOUNT_SHA256, TEXT_SHA256, PAYMENT_SHA256",
+            "signal type is required; set it to one of PDQ, MD5, SHA1, SHA256, VIDEO_MD5, VPDQ, URL_SHA256, ACCOUNT_SHA256, TEXT_SHA256, PAYMENT_SHA256, URL_HMAC_SHA256, ACCOUNT_HMAC_SHA256, TEXT_HMAC_SHA256, PAYMENT_HMAC_SHA256",
             error.Message);
     }
 
     [Theory]
-    [InlineData(11)]
+    [InlineData(15)]
     [InlineData(99)]
     [InlineData(-1)]
     public void Unknown_type_number_is_rejected_naming_it(int number)

@@ -16,6 +16,10 @@ public sealed partial class SignalRulesTests
     [InlineData(SignalKind.AccountSha256, 32, true, false)]
     [InlineData(SignalKind.TextSha256, 32, true, false)]
     [InlineData(SignalKind.PaymentSha256, 32, true, false)]
+    [InlineData(SignalKind.UrlHmacSha256, 32, true, false)]
+    [InlineData(SignalKind.AccountHmacSha256, 32, true, false)]
+    [InlineData(SignalKind.TextHmacSha256, 32, true, false)]
+    [InlineData(SignalKind.PaymentHmacSha256, 32, true, false)]
     public void Type_table_has_length_support_and_near_matching_per_kind(SignalKind kind, int rawLength, bool supported, bool nearMatchable)
     {
         var info = SignalRules.Get(kind);
@@ -30,7 +34,7 @@ public sealed partial class SignalRulesTests
 
     [Theory]
     [InlineData(0)]
-    [InlineData(11)]
+    [InlineData(15)]
     [InlineData(-5)]
     public void Unspecified_and_unknown_kinds_have_no_entry(int number)
     {
@@ -61,7 +65,8 @@ public sealed partial class SignalRulesTests
     public void Max_lengths_cover_every_kind()
     {
         Assert.All(SignalRules.All, t => Assert.InRange(t.RawLength, 0, SignalRules.MaxRawLength));
-        Assert.Equal(SignalRules.MaxIdLength, SignalRules.All.Max(t => t.Name.Length + 1 + t.HexLength));
+        Assert.Equal(SignalRules.MaxIdLength, SignalRules.All.Max(t => t.Name.Length + 1 + t.HexLength + (t.IsKeyed ? SignalKeyId.MaxLength + 1 : 0)));
+        Assert.Equal(SignalRules.MaxKeyLength, SignalRules.All.Max(t => 1 + t.RawLength + (t.IsKeyed ? 1 + SignalKeyId.MaxLength : 0)));
     }
 
     // Core cannot reference the generated contracts, so this guards the promise that the hub may cast:

@@ -86,6 +86,43 @@ public sealed class TaxiiTests(TaxiiHubFixture fixture) : IClassFixture<TaxiiHub
     }
 
     [Fact]
+    public async Task A_keyed_signal_is_an_indicator_whose_pattern_compares_the_hmac_and_its_key_id()
+    {
+        var group = NewGroup();
+        var (member, taxii) = await MemberAsync(group);
+        var value = RandomHex(32);
+        string[] keyIds = ["k-old", "k-new"];
+        var items = keyIds.Select(keyId =>
+        {
+            var item = Item(SignalType.AccountHmacSha256, value, Category.PredatoryAccount).InGroup(group);
+            item.KeyId = keyId;
+            return item;
+        }).ToArray();
+        var submitted = await member.SubmitAsync(items);
+
+        var objects = await AllObjectsAsync(taxii, group, expectedIndicators: 2);
+
+        var extension = StixIds.SignalExtension;
+        foreach (var (result, keyId) in submitted.Results.Zip(keyIds))
+        {
+            var indicator = objects.Single(o => o.GetProperty("id").GetString() == "indicator--" + StixIds.Indicator(result.RecordId).ToString("D"));
+            TaxiiValidator.StixObject(indicator);
+            Assert.Equal(
+                $"[user-account:extensions.'{extension}'.account_hmac_sha256 = '{value}' AND user-account:extensions.'{extension}'.hmac_key_id = '{keyId}']",
+                indicator.GetProperty("pattern").GetString());
+            Assert.Equal("ACCOUNT_HMAC_SHA256 signal", indicator.GetProperty("name").GetString());
+            var meta = indicator.GetProperty("extensions").GetProperty(extension);
+            Assert.Equal("account_hmac_sha256", meta.GetProperty("signal_type").GetString());
+            Assert.Equal(keyId, meta.GetProperty("key_id").GetString());
+            Assert.Equal($"account_hmac_sha256:{keyId}:{value}@{group}", meta.GetProperty("record_id").GetString());
+        }
+
+        var definition = objects.Single(o => Type(o) == "extension-definition");
+        Assert.Equal(StixWriter.ExtensionVersion, definition.GetProperty("version").GetString());
+        Assert.Contains("hmac_key_id", definition.GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Retraction_revokes_the_indicator_with_a_later_modified_and_date_added()
     {
         var group = NewGroup();
