@@ -80,7 +80,7 @@ public class FederationGovernance
     /// Overturns a signal with a reason: an OVERTURNED tombstone, and every member that recorded an action on it is told;
     /// with <paramref name="addToBenign"/> the hash also goes on the known-benign list.
     /// </summary>
-    public virtual Task<GovernedSignalResponse> OverturnAsync(
+    public virtual Task<OverturnSignalResponse> OverturnAsync(
         SignalType type, string value, string reason, bool addToBenign = false, string sharingGroup = "", CancellationToken cancellationToken = default)
     {
         var request = new OverturnSignalRequest { Signal = new SignalRef { Type = type, Value = value }, SharingGroup = sharingGroup, Reason = reason, AddToBenign = addToBenign };
@@ -92,14 +92,14 @@ public class FederationGovernance
     /// <param name="to">Last day.</param>
     /// <param name="minMemberContributions">Members with fewer contributions are only counted together (0: the hub's default, 10).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    public virtual Task<TransparencyReport> GetTransparencyReportAsync(DateOnly from, DateOnly to, uint minMemberContributions = 0, CancellationToken cancellationToken = default)
+    public virtual async Task<TransparencyReport> GetTransparencyReportAsync(DateOnly from, DateOnly to, uint minMemberContributions = 0, CancellationToken cancellationToken = default)
     {
-        var request = new TransparencyReportRequest
+        var request = new GetTransparencyReportRequest
         {
             FromDate = from.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             ToDate = to.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             MinMemberContributions = minMemberContributions,
         };
-        return calls.UnaryAsync(o => client.GetTransparencyReportAsync(request, o), cancellationToken);
+        return (await calls.UnaryAsync(o => client.GetTransparencyReportAsync(request, o), cancellationToken).ConfigureAwait(false)).Report;
     }
 }

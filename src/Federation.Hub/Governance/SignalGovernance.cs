@@ -53,29 +53,29 @@ public sealed class SignalGovernance(
     }
 
     /// <summary>Quarantines an active record by hand.</summary>
-    public async Task<GovernedSignalResponse> QuarantineAsync(string actor, SignalRef? reference, string sharingGroup, string reason)
+    public async Task<Signal> QuarantineAsync(string actor, SignalRef? reference, string sharingGroup, string reason)
     {
         var (recordId, partition, key, why) = Resolve(reference, sharingGroup, reason);
         var change = await store.QuarantineAsync(partition, key, (int)QuarantineTrigger.Administrator, why).ConfigureAwait(false);
         var record = Require(change, recordId, "already quarantined (ListQuarantined shows since when); release or overturn it instead");
         report.Add(TransparencyCounters.Quarantined);
         await audit.AppendAsync(actor, "signal.quarantine", recordId, "trigger=administrator;reason=" + why).ConfigureAwait(false);
-        return new GovernedSignalResponse { Signal = record.ToContract() };
+        return record.ToContract();
     }
 
     /// <summary>Releases a quarantined record: active again, and left be by the opinion policy.</summary>
-    public async Task<GovernedSignalResponse> ReleaseAsync(string actor, SignalRef? reference, string sharingGroup, string reason)
+    public async Task<Signal> ReleaseAsync(string actor, SignalRef? reference, string sharingGroup, string reason)
     {
         var (recordId, partition, key, why) = Resolve(reference, sharingGroup, reason);
         var change = await store.ReleaseAsync(partition, key, why).ConfigureAwait(false);
         var record = Require(change, recordId, "not quarantined (ListQuarantined lists what is)");
         report.Add(TransparencyCounters.Released);
         await audit.AppendAsync(actor, "signal.release", recordId, "reason=" + why).ConfigureAwait(false);
-        return new GovernedSignalResponse { Signal = record.ToContract() };
+        return record.ToContract();
     }
 
     /// <summary>Overturns an active record; with <paramref name="addToBenign"/> also lists the hash as known-benign.</summary>
-    public async Task<GovernedSignalResponse> OverturnAsync(string actor, SignalRef? reference, string sharingGroup, string reason, bool addToBenign)
+    public async Task<OverturnSignalResponse> OverturnAsync(string actor, SignalRef? reference, string sharingGroup, string reason, bool addToBenign)
     {
         var (recordId, partition, key, why) = Resolve(reference, sharingGroup, reason);
         var change = await store.OverturnAsync(partition, key, why).ConfigureAwait(false);
@@ -89,7 +89,7 @@ public sealed class SignalGovernance(
         }
 
         dispatcher.Wake();
-        return new GovernedSignalResponse { Signal = record.ToContract(), ActingMembers = (uint)acting };
+        return new OverturnSignalResponse { Signal = record.ToContract(), ActingMembers = (uint)acting };
     }
 
     private (string RecordId, int Partition, byte[] Key, string Reason) Resolve(SignalRef? reference, string sharingGroup, string reason)

@@ -15,7 +15,7 @@ public sealed class TransparencyReports(ReportStore store)
     public const int DefaultMinMemberContributions = 10;
 
     /// <summary>The report of <paramref name="request"/>'s period.</summary>
-    public async Task<TransparencyReport> GetAsync(TransparencyReportRequest request)
+    public async Task<TransparencyReport> GetAsync(GetTransparencyReportRequest request)
     {
         var from = ParseDay(request.FromDate, "from_date");
         var to = request.ToDate.Length == 0 ? from : ParseDay(request.ToDate, "to_date");

@@ -10,19 +10,19 @@ namespace Federation.Hub.Services;
 [Authorize(Policy = FederationScopes.Admin)]
 public sealed class GovernanceGrpcService(KnownBenignList benign, SignalGovernance governance, TransparencyReports reports) : GovernanceService.GovernanceServiceBase
 {
-    public override Task<TransparencyReport> GetTransparencyReport(TransparencyReportRequest request, ServerCallContext context) =>
-        reports.GetAsync(request);
+    public override async Task<GetTransparencyReportResponse> GetTransparencyReport(GetTransparencyReportRequest request, ServerCallContext context) =>
+        new() { Report = await reports.GetAsync(request).ConfigureAwait(false) };
 
     public override Task<ListQuarantinedResponse> ListQuarantined(ListQuarantinedRequest request, ServerCallContext context) =>
         governance.ListQuarantinedAsync();
 
-    public override Task<GovernedSignalResponse> QuarantineSignal(QuarantineSignalRequest request, ServerCallContext context) =>
-        governance.QuarantineAsync(context.GetCaller().MemberId, request.Signal, request.SharingGroup, request.Reason);
+    public override async Task<QuarantineSignalResponse> QuarantineSignal(QuarantineSignalRequest request, ServerCallContext context) =>
+        new() { Signal = await governance.QuarantineAsync(context.GetCaller().MemberId, request.Signal, request.SharingGroup, request.Reason).ConfigureAwait(false) };
 
-    public override Task<GovernedSignalResponse> ReleaseSignal(ReleaseSignalRequest request, ServerCallContext context) =>
-        governance.ReleaseAsync(context.GetCaller().MemberId, request.Signal, request.SharingGroup, request.Reason);
+    public override async Task<ReleaseSignalResponse> ReleaseSignal(ReleaseSignalRequest request, ServerCallContext context) =>
+        new() { Signal = await governance.ReleaseAsync(context.GetCaller().MemberId, request.Signal, request.SharingGroup, request.Reason).ConfigureAwait(false) };
 
-    public override Task<GovernedSignalResponse> OverturnSignal(OverturnSignalRequest request, ServerCallContext context) =>
+    public override Task<OverturnSignalResponse> OverturnSignal(OverturnSignalRequest request, ServerCallContext context) =>
         governance.OverturnAsync(context.GetCaller().MemberId, request.Signal, request.SharingGroup, request.Reason, request.AddToBenign);
 
     public override async Task<AddBenignResponse> AddBenign(AddBenignRequest request, ServerCallContext context)

@@ -68,10 +68,10 @@ public sealed class TransparencyReportTests(HubFixture fixture) : IClassFixture<
         var governance = await fixture.GovernanceClientAsync();
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
 
-        var week = await governance.GetTransparencyReportAsync(new TransparencyReportRequest { FromDate = Day(today.AddDays(-6)), ToDate = Day(today) });
-        var notDate = await Assert.ThrowsAsync<RpcException>(() => governance.GetTransparencyReportAsync(new TransparencyReportRequest { FromDate = "01/12/2026" }).ResponseAsync);
-        var backwards = await Assert.ThrowsAsync<RpcException>(() => governance.GetTransparencyReportAsync(new TransparencyReportRequest { FromDate = Day(today), ToDate = Day(today.AddDays(-1)) }).ResponseAsync);
-        var tooLong = await Assert.ThrowsAsync<RpcException>(() => governance.GetTransparencyReportAsync(new TransparencyReportRequest { FromDate = Day(today.AddDays(-900)), ToDate = Day(today) }).ResponseAsync);
+        var week = (await governance.GetTransparencyReportAsync(new GetTransparencyReportRequest { FromDate = Day(today.AddDays(-6)), ToDate = Day(today) })).Report;
+        var notDate = await Assert.ThrowsAsync<RpcException>(() => governance.GetTransparencyReportAsync(new GetTransparencyReportRequest { FromDate = "01/12/2026" }).ResponseAsync);
+        var backwards = await Assert.ThrowsAsync<RpcException>(() => governance.GetTransparencyReportAsync(new GetTransparencyReportRequest { FromDate = Day(today), ToDate = Day(today.AddDays(-1)) }).ResponseAsync);
+        var tooLong = await Assert.ThrowsAsync<RpcException>(() => governance.GetTransparencyReportAsync(new GetTransparencyReportRequest { FromDate = Day(today.AddDays(-900)), ToDate = Day(today) }).ResponseAsync);
 
         Assert.Equal(7, week.Days.Count);
         Assert.Equal(Day(today.AddDays(-6)), week.Days[0].Date);
@@ -82,7 +82,7 @@ public sealed class TransparencyReportTests(HubFixture fixture) : IClassFixture<
     }
 
     private static async Task<TransparencyReport> TodayAsync(GovernanceService.GovernanceServiceClient governance) =>
-        await governance.GetTransparencyReportAsync(new TransparencyReportRequest { FromDate = Day(DateOnly.FromDateTime(DateTime.UtcNow)) });
+        (await governance.GetTransparencyReportAsync(new GetTransparencyReportRequest { FromDate = Day(DateOnly.FromDateTime(DateTime.UtcNow)) })).Report;
 
     private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -181,7 +181,7 @@ async function loadReport(event) {
   const today = new Date().toISOString().slice(0, 10);
   if (!$("report-from").value) $("report-from").value = new Date(Date.now() - 29 * 86400000).toISOString().slice(0, 10);
   if (!$("report-to").value) $("report-to").value = today;
-  const report = await api(`/v1/governance/report?fromDate=${$("report-from").value}&toDate=${$("report-to").value}&includeSvgChart=true`);
+  const report = (await api(`/v1/governance/report?fromDate=${$("report-from").value}&toDate=${$("report-to").value}&includeSvgChart=true`)).report || {};
   const chart = $("report-chart");
   chart.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(report.svgChart || "");
   chart.hidden = !report.svgChart;
