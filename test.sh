@@ -11,6 +11,8 @@ root="$PWD"
 ./scripts/ensure-redis.sh || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 # The vPDQ hasher tests decode the reference videos with ffmpeg.
 ./scripts/ensure-ffmpeg.sh || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+# The admin console's browser tests drive a headless Chromium; without one they are skipped, saying why.
+./scripts/ensure-chromium.sh || echo "chromium could not be installed: the admin console browser tests will be skipped" >&2
 
 # A private temporary folder per run: the tests' redis-server data folders live below it, so the
 # clean-up below can only ever touch this run's servers.

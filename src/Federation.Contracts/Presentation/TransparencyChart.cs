@@ -11,7 +11,7 @@ namespace Federation.Contracts.V1;
 /// </summary>
 public static class TransparencyChart
 {
-    private const int Width = 960, Height = 420, Left = 70, Right = 20, Top = 50, Main = 240, Gap = 30, Lower = 60;
+    private const int Width = 960, Height = 445, Left = 70, Right = 20, Top = 50, Main = 240, Gap = 30, Lower = 60;
 
     /// <summary>The chart of <paramref name="report"/>'s days.</summary>
     public static string Render(TransparencyReport report)
@@ -37,7 +37,8 @@ public static class TransparencyChart
             var x = Left + (i * slot) + ((slot - bar) / 2);
             Stack(svg, x, bar, Top + Main, Main / top, (shared[i].Created, "#2f6db5", "new signals"), (shared[i].Corroborated, "#8fb8e8", "corroborations"), days[i].Date);
             Stack(svg, x, bar, Top + Main + Gap + Lower, Lower / lowerTop, (governed[i].Quarantined, "#e0a030", "quarantined"), (governed[i].Overturned, "#c0392b", "overturned"), days[i].Date);
-            if (days.Count <= 31 || i % Math.Max(1, days.Count / 12) == 0)
+            // About ten date labels at most, so they never overlap.
+            if (days.Count <= 12 || i % ((days.Count + 9) / 10) == 0)
             {
                 svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{x + (bar / 2):0.#}\" y=\"{Top + Main + Gap + Lower + 16}\" text-anchor=\"middle\" font-size=\"10\">{Escape(days[i].Date[5..])}</text>");
             }

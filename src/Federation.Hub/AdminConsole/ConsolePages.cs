@@ -13,6 +13,7 @@ public static class ConsolePages
 
     private static readonly (string Path, string Resource, string ContentType)[] Files =
     [
+        // Routing ignores a trailing slash: this serves /console and /console/ alike.
         ("/console/", "index.html", "text/html; charset=utf-8"),
         ("/console/console.js", "console.js", "text/javascript; charset=utf-8"),
         ("/console/console.css", "console.css", "text/css; charset=utf-8"),
@@ -34,7 +35,6 @@ public static class ConsolePages
             });
         }
 
-        app.MapGet("/console", () => Results.Redirect("/console/"));
         return app;
     }
 

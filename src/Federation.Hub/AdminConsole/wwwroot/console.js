@@ -10,6 +10,7 @@ const $ = (id) => document.getElementById(id);
 async function api(path, options = {}) {
   const response = await fetch(path, {
     ...options,
+    credentials: "omit",
     headers: { "Authorization": "Bearer " + state.token, "Content-Type": "application/json", ...(options.headers || {}) },
   });
   const text = await response.text();
@@ -69,7 +70,9 @@ async function signIn(event) {
     client_secret: $("client-secret").value,
     scope: "federation.admin",
   });
-  const response = await fetch("/connect/token", { method: "POST", body: form });
+  // credentials "omit": a refused secret is answered 401 with a Basic challenge (RFC 6749 5.2), on which a browser would
+  // otherwise open its own password prompt instead of handing the answer to this page.
+  const response = await fetch("/connect/token", { method: "POST", body: form, credentials: "omit" });
   const body = await response.json().catch(() => ({}));
   if (!response.ok || !body.access_token) {
     $("sign-in-error").textContent = body.error_description || body.error || ("Sign-in failed (HTTP " + response.status + ")");
