@@ -73,6 +73,32 @@ public sealed class Fedctl : IDisposable
 
     public Task<Result> RunAsync(params string[] args) => RunWithInputAsync(null, args);
 
+    /// <summary>
+    /// <c>fedctl login</c> to <paramref name="hub"/> as <paramref name="clientId"/> (secret on stdin) into profile
+    /// <paramref name="profile"/> (the default profile when null), asking for <paramref name="scope"/> when given.
+    /// </summary>
+    public Task<Result> LoginAsync(Federation.Hub.Tests.Infrastructure.HubInstance hub, string clientId, string secret, string? profile = null, string? scope = null)
+    {
+        var args = new List<string>();
+        if (profile is not null)
+        {
+            args.AddRange(["-p", profile]);
+        }
+
+        args.AddRange(["login", "--hub", hub.GrpcAddress, "--token-endpoint", new Uri(hub.Http.BaseAddress!, "connect/token").ToString(), "--client-id", clientId]);
+        if (scope is not null)
+        {
+            args.AddRange(["--scope", scope]);
+        }
+
+        args.Add("--secret-stdin");
+        return RunWithInputAsync(secret + "\n", [.. args]);
+    }
+
+    /// <summary>Logs the hub's bootstrap administrator in as profile <c>admin</c> with scope <c>federation.admin</c>.</summary>
+    public Task<Result> LoginAdminAsync(Federation.Hub.Tests.Infrastructure.HubInstance hub) =>
+        LoginAsync(hub, Federation.Hub.Tests.Infrastructure.HubInstance.AdminId, Federation.Hub.Tests.Infrastructure.HubInstance.AdminSecret, "admin", "federation.admin");
+
     public sealed record Result(int ExitCode, string Stdout, string Stderr)
     {
         public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";

@@ -14,12 +14,10 @@ public sealed class FedctlBenignTests(HubFixture fixture) : IClassFixture<HubFix
     [Fact]
     public async Task Admin_lists_a_hash_and_the_member_submission_is_rejected_and_lookup_shows_the_flag()
     {
-        var endpoint = new Uri(fixture.Hub.Http.BaseAddress!, "connect/token").ToString();
-        var admin = await fedctl.RunWithInputAsync(HubInstance.AdminSecret + "\n", "-p", "admin", "login", "--hub", fixture.Hub.GrpcAddress, "--token-endpoint", endpoint,
-            "--client-id", HubInstance.AdminId, "--scope", "federation.admin", "--secret-stdin");
+        var admin = await fedctl.LoginAdminAsync(fixture.Hub);
         Assert.True(admin.ExitCode == 0, admin.ToString());
         var (memberId, secret) = await fixture.CreateMemberAsync();
-        var login = await fedctl.RunWithInputAsync(secret + "\n", "login", "--hub", fixture.Hub.GrpcAddress, "--token-endpoint", endpoint, "--client-id", memberId, "--secret-stdin");
+        var login = await fedctl.LoginAsync(fixture.Hub, memberId, secret);
         Assert.True(login.ExitCode == 0, login.ToString());
         var value = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         var csv = Path.Combine(fedctl.Home, "one.csv");

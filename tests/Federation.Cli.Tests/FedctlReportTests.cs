@@ -16,12 +16,10 @@ public sealed class FedctlReportTests(HubFixture fixture) : IClassFixture<HubFix
     [Fact]
     public async Task The_report_prints_as_a_table_json_and_csv_and_draws_an_svg_chart()
     {
-        var endpoint = new Uri(fixture.Hub.Http.BaseAddress!, "connect/token").ToString();
-        var admin = await fedctl.RunWithInputAsync(HubInstance.AdminSecret + "\n", "-p", "admin", "login", "--hub", fixture.Hub.GrpcAddress, "--token-endpoint", endpoint,
-            "--client-id", HubInstance.AdminId, "--scope", "federation.admin", "--secret-stdin");
+        var admin = await fedctl.LoginAdminAsync(fixture.Hub);
         Assert.True(admin.ExitCode == 0, admin.ToString());
         var (memberId, secret) = await fixture.CreateMemberAsync();
-        var login = await fedctl.RunWithInputAsync(secret + "\n", "login", "--hub", fixture.Hub.GrpcAddress, "--token-endpoint", endpoint, "--client-id", memberId, "--secret-stdin");
+        var login = await fedctl.LoginAsync(fixture.Hub, memberId, secret);
         Assert.True(login.ExitCode == 0, login.ToString());
         var csvIn = Path.Combine(fedctl.Home, "three.csv");
         await File.WriteAllLinesAsync(csvIn, ["type,value,categories", .. Enumerable.Range(0, 3).Select(_ => $"sha256,{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32))},csam")]);

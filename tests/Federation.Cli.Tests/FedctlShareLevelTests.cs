@@ -52,15 +52,13 @@ public sealed class FedctlShareLevelTests(HubFixture fixture) : IClassFixture<Hu
 
     private async Task LoginMemberAsync()
     {
-        var endpoint = new Uri(fixture.Hub.Http.BaseAddress!, "connect/token").ToString();
-        var admin = await fedctl.RunWithInputAsync(HubInstance.AdminSecret + "\n", "-p", "admin", "login", "--hub", fixture.Hub.GrpcAddress, "--token-endpoint", endpoint,
-            "--client-id", HubInstance.AdminId, "--scope", "federation.admin", "--secret-stdin");
+        var admin = await fedctl.LoginAdminAsync(fixture.Hub);
         Assert.True(admin.ExitCode == 0, admin.ToString());
         var memberId = "tlp-" + Guid.NewGuid().ToString("N")[..12];
         var created = await fedctl.RunAsync("-p", "admin", "-o", "json", "admin", "members", "create", memberId, "--name", "TLP Test Co");
         Assert.True(created.ExitCode == 0, created.ToString());
         var secret = JsonDocument.Parse(created.Stdout).RootElement.GetProperty("clientSecret").GetString()!;
-        var login = await fedctl.RunWithInputAsync(secret + "\n", "login", "--hub", fixture.Hub.GrpcAddress, "--token-endpoint", endpoint, "--client-id", memberId, "--secret-stdin");
+        var login = await fedctl.LoginAsync(fixture.Hub, memberId, secret);
         Assert.True(login.ExitCode == 0, login.ToString());
     }
 }

@@ -51,6 +51,13 @@ internal sealed class AuthorizedCalls
     /// <summary>Whether a status is worth retrying: the hub or the network may be back shortly.</summary>
     public static bool IsTransient(RpcException e) => e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded;
 
+    /// <summary>
+    /// Whether a long-lived stream (Subscribe, WatchNotices) that ended with <paramref name="code"/> should be opened again
+    /// after a delay: the hub or the path to it failed or shed load, rather than refusing the request.
+    /// </summary>
+    public static bool IsReconnectable(StatusCode code) => code is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal
+        or StatusCode.Unknown or StatusCode.Aborted or StatusCode.Cancelled or StatusCode.ResourceExhausted;
+
     /// <summary>Runs <paramref name="call"/> (which must be idempotent) with authentication and retries.</summary>
     /// <exception cref="FederationException">The hub refused the call, or it still failed after the retries.</exception>
     public async Task<TResponse> UnaryAsync<TResponse>(Func<CallOptions, AsyncUnaryCall<TResponse>> call, CancellationToken cancellationToken)

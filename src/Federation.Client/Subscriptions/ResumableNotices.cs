@@ -69,8 +69,7 @@ internal sealed class ResumableNotices(SignalService.SignalServiceClient signals
                     case StatusCode.Unauthenticated when authFailures++ == 0:
                         calls.Tokens.Invalidate(accessToken);
                         continue;
-                    case StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown
-                        or StatusCode.Aborted or StatusCode.Cancelled or StatusCode.ResourceExhausted:
+                    case var code when AuthorizedCalls.IsReconnectable(code):
                         break;
                     default:
                         throw FederationException.FromRpc(rpc);

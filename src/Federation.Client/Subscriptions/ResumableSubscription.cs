@@ -151,8 +151,7 @@ internal sealed class ResumableSubscription(
                         case StatusCode.Unauthenticated when authFailures++ == 0 && accessToken is not null:
                             calls.Tokens.Invalidate(accessToken);
                             continue;
-                        case StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown
-                            or StatusCode.Aborted or StatusCode.Cancelled or StatusCode.ResourceExhausted:
+                        case var code when AuthorizedCalls.IsReconnectable(code):
                             break;
                         default:
                             throw FederationException.FromRpc(rpc);
