@@ -82,7 +82,7 @@ public sealed class MalformedRequestTests(HubFixture fixture) : IClassFixture<Hu
             }
         }
 
-        await fixture.Hub.Services.GetRequiredService<SubmissionAuditBatcher>().FlushAsync();
+        await FlushCountersAsync();
         var after = await StoreContentsAsync();
 
         Assert.Empty(wrong);
@@ -133,9 +133,17 @@ public sealed class MalformedRequestTests(HubFixture fixture) : IClassFixture<Hu
 
     // The hub finishes some work of an earlier call after answering it (the remembered response of a batch, the feed
     // tail): wait, bounded, until two snapshots agree before taking the one to compare against.
-    private async Task<List<string>> SettledStoreContentsAsync()
+    // The submission audit and the transparency counters reach Redis by themselves every few seconds: flushed here, so
+    // what earlier calls counted is in before the snapshot, and what lands after it is what the malformed calls wrote.
+    private async Task FlushCountersAsync()
     {
         await fixture.Hub.Services.GetRequiredService<SubmissionAuditBatcher>().FlushAsync();
+        await fixture.Hub.Services.GetRequiredService<Federation.Hub.Governance.TransparencyCounters>().FlushAsync();
+    }
+
+    private async Task<List<string>> SettledStoreContentsAsync()
+    {
+        await FlushCountersAsync();
         var previous = await StoreContentsAsync();
         for (var attempt = 0; attempt < 50; attempt++)
         {
