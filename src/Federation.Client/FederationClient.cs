@@ -287,9 +287,14 @@ public class FederationClient : IDisposable, IAsyncDisposable
     /// its own reference; should the signal be overturned, <see cref="WatchNoticesAsync"/> tells it, with the references.
     /// </summary>
     public virtual Task<RecordActionResponse> RecordActionAsync(
-        SignalType type, string value, ActionKind kind, string reference, string sharingGroup = "", CancellationToken cancellationToken = default)
+        SignalType type, string value, ActionKind kind, string reference, string sharingGroup = "", CancellationToken cancellationToken = default) =>
+        RecordActionAsync(new SignalRef { Type = type, Value = value }, kind, reference, sharingGroup, cancellationToken);
+
+    /// <summary>Records an action on the signal <paramref name="signal"/> names (with its key id for the keyed types).</summary>
+    public virtual Task<RecordActionResponse> RecordActionAsync(
+        SignalRef signal, ActionKind kind, string reference, string sharingGroup = "", CancellationToken cancellationToken = default)
     {
-        var request = new RecordActionRequest { Signal = new SignalRef { Type = type, Value = value }, SharingGroup = sharingGroup, Kind = kind, Reference = reference };
+        var request = new RecordActionRequest { Signal = signal, SharingGroup = sharingGroup, Kind = kind, Reference = reference };
         return calls.UnaryAsync(o => signals.RecordActionAsync(request, o), cancellationToken);
     }
 

@@ -25,11 +25,8 @@ public static class AppealCommands
         var command = new Command("action", "Record that you acted on a signal, so you are told should it be overturned.") { reference, kind, yours, group };
         return command.WithAction(async (context, cancellationToken) =>
         {
-            // The governance calls take (type, value); a keyed reference's key id is not passed yet.
-            var parsed = SignalNames.ParseReference(context.Get(reference));
-            var (type, value) = (parsed.Type, parsed.Value);
             var chosen = (ActionKind)(Array.IndexOf(Kinds, context.Get(kind)) + 1);
-            var response = await context.Client.RecordActionAsync(type, value, chosen, context.Get(yours)!, context.Get(group), cancellationToken);
+            var response = await context.Client.RecordActionAsync(SignalNames.ParseReference(context.Get(reference)), chosen, context.Get(yours)!, context.Get(group), cancellationToken);
             if (context.Json)
             {
                 context.WriteJson(response);
@@ -101,16 +98,14 @@ public static class AppealCommands
             return ExitCodes.Ok;
         });
         quarantine.Add(list);
-        quarantine.Add(Change("add", "Quarantine an active signal by hand.", (c, t, v, r, g, ct) => c.Client.Governance.QuarantineAsync(t, v, r, g, ct)));
-        quarantine.Add(Change("release", "Release a quarantined signal (active again).", (c, t, v, r, g, ct) => c.Client.Governance.ReleaseAsync(t, v, r, g, ct)));
+        quarantine.Add(Change("add", "Quarantine an active signal by hand.", (c, s, r, g, ct) => c.Client.Governance.QuarantineAsync(s, r, g, ct)));
+        quarantine.Add(Change("release", "Release a quarantined signal (active again).", (c, s, r, g, ct) => c.Client.Governance.ReleaseAsync(s, r, g, ct)));
 
         var overturn = new Command("overturn", "Overturn a signal: a tombstone, and every member that acted on it is told.") { reference, reason, group, benign };
         overturn.WithAction(async (context, cancellationToken) =>
         {
-            // The governance calls take (type, value); a keyed reference's key id is not passed yet.
-            var parsed = SignalNames.ParseReference(context.Get(reference));
-            var (type, value) = (parsed.Type, parsed.Value);
-            var response = await context.Client.Governance.OverturnAsync(type, value, context.Get(reason)!, context.Get(benign), context.Get(group), cancellationToken);
+            var response = await context.Client.Governance.OverturnAsync(
+                SignalNames.ParseReference(context.Get(reference)), context.Get(reason)!, context.Get(benign), context.Get(group), cancellationToken);
             if (context.Json)
             {
                 context.WriteJson(response);
@@ -125,15 +120,12 @@ public static class AppealCommands
         quarantine.Add(overturn);
         return quarantine;
 
-        Command Change(string name, string description, Func<CliContext, SignalType, string, string, string, CancellationToken, Task<Signal>> apply)
+        Command Change(string name, string description, Func<CliContext, SignalRef, string, string, CancellationToken, Task<Signal>> apply)
         {
             var command = new Command(name, description) { reference, reason, group };
             return command.WithAction(async (context, cancellationToken) =>
             {
-                // The governance calls take (type, value); a keyed reference's key id is not passed yet.
-                var parsed = SignalNames.ParseReference(context.Get(reference));
-                var (type, value) = (parsed.Type, parsed.Value);
-                var signal = await apply(context, type, value, context.Get(reason)!, context.Get(group), cancellationToken);
+                var signal = await apply(context, SignalNames.ParseReference(context.Get(reference)), context.Get(reason)!, context.Get(group), cancellationToken);
                 if (context.Json)
                 {
                     context.WriteJson(signal);

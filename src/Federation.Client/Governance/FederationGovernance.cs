@@ -62,17 +62,25 @@ public class FederationGovernance
 
     /// <summary>Quarantines an active signal by hand: withheld from members but its contributors until released or overturned.</summary>
     /// <exception cref="FederationException">FAILED_PRECONDITION when it is not active or already quarantined; NOT_FOUND when unknown.</exception>
-    public virtual async Task<Signal> QuarantineAsync(SignalType type, string value, string reason, string sharingGroup = "", CancellationToken cancellationToken = default)
+    public virtual Task<Signal> QuarantineAsync(SignalType type, string value, string reason, string sharingGroup = "", CancellationToken cancellationToken = default) =>
+        QuarantineAsync(new SignalRef { Type = type, Value = value }, reason, sharingGroup, cancellationToken);
+
+    /// <summary>Quarantines the signal <paramref name="signal"/> names (with its key id for the keyed types).</summary>
+    public virtual async Task<Signal> QuarantineAsync(SignalRef signal, string reason, string sharingGroup = "", CancellationToken cancellationToken = default)
     {
-        var request = new QuarantineSignalRequest { Signal = new SignalRef { Type = type, Value = value }, SharingGroup = sharingGroup, Reason = reason };
+        var request = new QuarantineSignalRequest { Signal = signal, SharingGroup = sharingGroup, Reason = reason };
         return (await calls.UnaryAsync(o => client.QuarantineSignalAsync(request, o), cancellationToken).ConfigureAwait(false)).Signal;
     }
 
     /// <summary>Releases a quarantined signal: active again for everyone, and not quarantined again by the opinion policy.</summary>
     /// <exception cref="FederationException">FAILED_PRECONDITION when it is not quarantined.</exception>
-    public virtual async Task<Signal> ReleaseAsync(SignalType type, string value, string reason, string sharingGroup = "", CancellationToken cancellationToken = default)
+    public virtual Task<Signal> ReleaseAsync(SignalType type, string value, string reason, string sharingGroup = "", CancellationToken cancellationToken = default) =>
+        ReleaseAsync(new SignalRef { Type = type, Value = value }, reason, sharingGroup, cancellationToken);
+
+    /// <summary>Releases the signal <paramref name="signal"/> names (with its key id for the keyed types).</summary>
+    public virtual async Task<Signal> ReleaseAsync(SignalRef signal, string reason, string sharingGroup = "", CancellationToken cancellationToken = default)
     {
-        var request = new ReleaseSignalRequest { Signal = new SignalRef { Type = type, Value = value }, SharingGroup = sharingGroup, Reason = reason };
+        var request = new ReleaseSignalRequest { Signal = signal, SharingGroup = sharingGroup, Reason = reason };
         return (await calls.UnaryAsync(o => client.ReleaseSignalAsync(request, o), cancellationToken).ConfigureAwait(false)).Signal;
     }
 
@@ -81,9 +89,14 @@ public class FederationGovernance
     /// with <paramref name="addToBenign"/> the hash also goes on the known-benign list.
     /// </summary>
     public virtual Task<OverturnSignalResponse> OverturnAsync(
-        SignalType type, string value, string reason, bool addToBenign = false, string sharingGroup = "", CancellationToken cancellationToken = default)
+        SignalType type, string value, string reason, bool addToBenign = false, string sharingGroup = "", CancellationToken cancellationToken = default) =>
+        OverturnAsync(new SignalRef { Type = type, Value = value }, reason, addToBenign, sharingGroup, cancellationToken);
+
+    /// <summary>Overturns the signal <paramref name="signal"/> names (with its key id for the keyed types).</summary>
+    public virtual Task<OverturnSignalResponse> OverturnAsync(
+        SignalRef signal, string reason, bool addToBenign = false, string sharingGroup = "", CancellationToken cancellationToken = default)
     {
-        var request = new OverturnSignalRequest { Signal = new SignalRef { Type = type, Value = value }, SharingGroup = sharingGroup, Reason = reason, AddToBenign = addToBenign };
+        var request = new OverturnSignalRequest { Signal = signal, SharingGroup = sharingGroup, Reason = reason, AddToBenign = addToBenign };
         return calls.UnaryAsync(o => client.OverturnSignalAsync(request, o), cancellationToken);
     }
 
