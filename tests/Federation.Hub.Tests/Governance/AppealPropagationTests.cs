@@ -112,6 +112,26 @@ public sealed class AppealPropagationTests(HubFixture fixture) : IClassFixture<H
         Assert.Single(repeat.Actions);
     }
 
+    [Fact]
+    public async Task Suspending_a_member_ends_its_open_notice_stream_with_permission_denied()
+    {
+        var member = await fixture.CreateSignalMemberAsync();
+        using var stream = member.Client.WatchNotices(new WatchNoticesRequest());
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        Assert.True(await stream.ResponseStream.MoveNext(timeout.Token));
+        Assert.True(stream.ResponseStream.Current.Live);
+
+        await (await fixture.Hub.AdminClientAsync()).SuspendMemberAsync(new SuspendMemberRequest { MemberId = member.Id, Reason = "test" });
+        var ended = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            while (await stream.ResponseStream.MoveNext(timeout.Token))
+            {
+            }
+        });
+
+        Assert.Equal(StatusCode.PermissionDenied, ended.StatusCode);
+    }
+
     private static async Task<RecordActionResponse> RecordAsync(Signals.SignalMember member, string value, ActionKind kind, string reference) =>
         await member.Client.RecordActionAsync(new RecordActionRequest { Signal = Ref(value), Kind = kind, Reference = reference });
 

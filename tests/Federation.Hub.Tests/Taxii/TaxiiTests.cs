@@ -156,6 +156,33 @@ public sealed class TaxiiTests(TaxiiHubFixture fixture) : IClassFixture<TaxiiHub
     }
 
     [Fact]
+    public async Task A_quarantined_indicator_is_withheld_and_an_overturned_one_is_revoked()
+    {
+        var group = NewGroup();
+        var (member, taxii) = await MemberAsync(group);
+        var value = RandomSha256();
+        var recordId = (await member.SubmitAsync(Sha256(value).InGroup(group))).Results[0].RecordId;
+        var id = "indicator--" + StixIds.Indicator(recordId).ToString("D");
+        await AllObjectsAsync(taxii, group, expectedIndicators: 1);
+        var governance = await Governance.GovernanceTestKit.GovernanceClientAsync(fixture);
+
+        await governance.QuarantineSignalAsync(new QuarantineSignalRequest { Signal = Ref(value), SharingGroup = group, Reason = "under review" });
+        await Eventually.UntilAsync(async () => Objects(await taxii.ObjectsAsync(StixIds.Collection(group), $"?match[id]={id}")).Count == 0, Wait, "the quarantine to withhold the indicator");
+        await governance.OverturnSignalAsync(new OverturnSignalRequest { Signal = Ref(value), SharingGroup = group, Reason = "benign" });
+        JsonElement after = default;
+        await Eventually.UntilAsync(async () =>
+        {
+            var found = Objects(await taxii.ObjectsAsync(StixIds.Collection(group), $"?match[id]={id}"));
+            after = found.SingleOrDefault();
+            return found.Count == 1;
+        }, Wait, "the overturn to reach TAXII");
+
+        TaxiiValidator.StixObject(after);
+        Assert.True(after.GetProperty("revoked").GetBoolean());
+        Assert.Equal("overturned", after.GetProperty("extensions").GetProperty(StixIds.SignalExtension).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task An_indicator_carries_the_records_confidence_and_its_TLP_2_marking()
     {
         var group = NewGroup();
