@@ -21,14 +21,33 @@ internal static class PdqBenchmark
     private const int RecentAdds = 3_000;
     private const int QuickRecentAdds = 1_000;
 
+    /// <summary>What one run measured: the hash count, index memory, the brute-force baseline and the index rows.</summary>
+    public sealed record Result(int Hashes, long IndexBytes, double BuildSeconds, Stats BruteForce, IReadOnlyList<Row> Rows)
+    {
+        /// <summary>PdqBruteForce.Query's latency (scan, collect, sort, ids), for the record.</summary>
+        public Stats? Generic { get; init; }
+
+        /// <summary>The d ≤ 31 row of the merged index (no unmerged adds).</summary>
+        public Row At31 => Rows.First(r => r.Threshold == 31 && r.UnmergedAdds == 0);
+    }
+
+    /// <summary><c>pdq [--quick] [--hashes N] [--out file]</c>: N random hashes (default 1M, quick 100k) plus the planted neighbours.</summary>
     public static int Run(string[] args)
     {
         var quick = args.Contains("--quick");
-        var randomCount = quick ? 100_000 : 1_000_000;
+        var randomCount = int.Parse(BenchPaths.Option(args, "--hashes") ?? (quick ? "100000" : "1000000"), System.Globalization.CultureInfo.InvariantCulture);
+        var outFile = BenchPaths.Option(args, "--out") ?? BenchPaths.ResultsFile("pdq.json");
+        var result = Measure(randomCount, quick);
+        Write(outFile, quick, result);
+        Console.WriteLine($"written: {outFile}");
+        return 0;
+    }
+
+    /// <summary>Builds the index over <paramref name="randomCount"/> random hashes and measures it against brute force, in this run.</summary>
+    public static Result Measure(int randomCount, bool quick)
+    {
         var queryCount = 1_000;
         var bruteQueryCount = quick ? 500 : 200;
-        var outFile = BenchPaths.Option(args, "--out") ?? BenchPaths.ResultsFile("pdq.json");
-
         Console.WriteLine($"PDQ near-match benchmark: {randomCount:N0} random hashes + {queryCount:N0} x 32 planted neighbours (distances 0..31); {Environment.ProcessorCount} cores, .NET {Environment.Version}");
 
         var random = new Random(20240611);
@@ -75,9 +94,7 @@ internal static class PdqBenchmark
         rows.Add(new Row(31, withDelta, bruteStats.Mean / withDelta.Mean, bruteStats.P99 / withDelta.P99, recentAdds));
 
         Print(rows, bruteStats);
-        Write(outFile, quick, hashes.Length, indexBytes, bruteStats, genericStats, rows);
-        Console.WriteLine($"written: {outFile}");
-        return 0;
+        return new Result(hashes.Length, indexBytes, buildClock.Elapsed.TotalSeconds, bruteStats, rows) { Generic = genericStats };
     }
 
     private static (PdqHash[] Hashes, PdqHash[] Queries) Generate(Random random, int randomCount, int queryCount)
@@ -199,8 +216,9 @@ internal static class PdqBenchmark
         Console.WriteLine();
     }
 
-    private static void Write(string path, bool quick, int count, long indexBytes, Stats brute, Stats generic, List<Row> rows)
+    private static void Write(string path, bool quick, Result result)
     {
+        var (count, indexBytes, brute, generic, rows) = (result.Hashes, result.IndexBytes, result.BruteForce, result.Generic!, result.Rows);
         using var stream = File.Create(path);
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         json.WriteStartObject();
@@ -212,6 +230,7 @@ internal static class PdqBenchmark
         json.WriteNumber("hashes", count);
         json.WriteNumber("indexManagedBytes", indexBytes);
         json.WriteNumber("indexBytesPerHash", Math.Round((double)indexBytes / count, 1));
+        json.WriteNumber("buildSeconds", Math.Round(result.BuildSeconds, 2));
         json.WriteString("bruteForceBaseline", "tight loop over a contiguous ulong[], four PopCounts per hash, matches collected into a reused buffer");
         json.WritePropertyName("bruteForce");
         WriteStats(json, brute);
@@ -275,7 +294,9 @@ internal static class PdqBenchmark
         }
     }
 
-    private sealed record Stats(double QueriesPerSecond, double Mean, double P50, double P99, double Max, double MatchesPerQuery);
+    /// <summary>Latency of one query kind, in ms, and its single-thread throughput.</summary>
+    public sealed record Stats(double QueriesPerSecond, double Mean, double P50, double P99, double Max, double MatchesPerQuery);
 
-    private sealed record Row(int Threshold, Stats Stats, double SpeedupMean, double SpeedupP99, int UnmergedAdds = 0);
+    /// <summary>One index measurement: the distance threshold, its latency, and the speed-ups over brute force (same run).</summary>
+    public sealed record Row(int Threshold, Stats Stats, double SpeedupMean, double SpeedupP99, int UnmergedAdds = 0);
 }
