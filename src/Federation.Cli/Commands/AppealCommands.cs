@@ -98,6 +98,33 @@ public static class AppealCommands
             return ExitCodes.Ok;
         });
         quarantine.Add(list);
+
+        var minDisputes = new Option<uint>("--min") { Description = "Only signals with at least this many disputes and false-positive reports (default 1)" };
+        var disputed = new Command("disputed", "Active signals members disputed, most disputed first (quarantined or not).") { minDisputes };
+        disputed.WithAction(async (context, cancellationToken) =>
+        {
+            var signals = await context.Client.Governance.ListDisputedAsync(context.Get(minDisputes), cancellationToken);
+            if (context.Json)
+            {
+                foreach (var signal in signals)
+                {
+                    context.WriteJson(signal);
+                }
+
+                return ExitCodes.Ok;
+            }
+
+            var table = new Table().AddColumns("signal", "status", "opinions", "contributors", "last seen");
+            foreach (var signal in signals)
+            {
+                table.AddRow(Markup.Escape(signal.RecordId), SignalView.Status(signal), SignalView.Opinions(signal),
+                    signal.CorroborationCount.ToString(CultureInfo.InvariantCulture), signal.LastSeen.ToDateTimeOffset().ToString("u", CultureInfo.InvariantCulture));
+            }
+
+            context.Console.Write(table);
+            return ExitCodes.Ok;
+        });
+        quarantine.Add(disputed);
         quarantine.Add(Change("add", "Quarantine an active signal by hand.", (c, s, r, g, ct) => c.Client.Governance.QuarantineAsync(s, r, g, ct)));
         quarantine.Add(Change("release", "Release a quarantined signal (active again).", (c, s, r, g, ct) => c.Client.Governance.ReleaseAsync(s, r, g, ct)));
 

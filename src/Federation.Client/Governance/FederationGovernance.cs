@@ -60,6 +60,12 @@ public class FederationGovernance
     public virtual async Task<IReadOnlyList<QuarantinedSignal>> ListQuarantinedAsync(CancellationToken cancellationToken = default) =>
         (await calls.UnaryAsync(o => client.ListQuarantinedAsync(new ListQuarantinedRequest(), o), cancellationToken).ConfigureAwait(false)).Signals;
 
+    /// <summary>Active signals members disputed, quarantined or not, most disputed first (at most 500).</summary>
+    /// <param name="minDisputes">Only those with at least this many DISPUTED + FALSE_POSITIVE opinions (0 means 1).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public virtual async Task<IReadOnlyList<Signal>> ListDisputedAsync(uint minDisputes = 0, CancellationToken cancellationToken = default) =>
+        (await calls.UnaryAsync(o => client.ListDisputedAsync(new ListDisputedRequest { MinDisputes = minDisputes }, o), cancellationToken).ConfigureAwait(false)).Signals;
+
     /// <summary>Quarantines an active signal by hand: withheld from members but its contributors until released or overturned.</summary>
     /// <exception cref="FederationException">FAILED_PRECONDITION when it is not active or already quarantined; NOT_FOUND when unknown.</exception>
     public virtual Task<Signal> QuarantineAsync(SignalType type, string value, string reason, string sharingGroup = "", CancellationToken cancellationToken = default) =>

@@ -18,22 +18,14 @@ public sealed class SignalGovernance(
     /// <summary>Longest reason.</summary>
     public const int MaxReasonLength = KnownBenignList.MaxReasonLength;
 
+    /// <summary>Most disputed signals <see cref="ListDisputedAsync"/> returns.</summary>
+    public const int MaxDisputed = 500;
+
     /// <summary>Every quarantined record, oldest quarantine first.</summary>
     public async Task<ListQuarantinedResponse> ListQuarantinedAsync()
     {
         var entries = await store.ListQuarantinedAsync().ConfigureAwait(false);
-        var records = new SignalRecord?[entries.Count];
-        var reads = entries.Select((e, i) => (e, i)).GroupBy(x => x.e.Partition).Select(async g =>
-        {
-            var items = g.ToArray();
-            var read = await signals.GetByStorageKeysAsync(g.Key, items.Select(x => x.e.StorageKey).ToArray()).ConfigureAwait(false);
-            for (var j = 0; j < items.Length; j++)
-            {
-                records[items[j].i] = read[j];
-            }
-        });
-        await Task.WhenAll(reads).ConfigureAwait(false);
-
+        var records = await ReadAsync(entries.Select(e => (e.Partition, e.StorageKey)).ToList()).ConfigureAwait(false);
         var response = new ListQuarantinedResponse();
         for (var i = 0; i < entries.Count; i++)
         {
@@ -49,6 +41,22 @@ public sealed class SignalGovernance(
             }
         }
 
+        return response;
+    }
+
+    /// <summary>Active records with at least <paramref name="minDisputes"/> disputes, most disputed first.</summary>
+    public async Task<ListDisputedResponse> ListDisputedAsync(int minDisputes)
+    {
+        var entries = await store.ListDisputedAsync(Math.Max(1, minDisputes)).ConfigureAwait(false);
+        var records = await ReadAsync(entries.Select(e => (e.Partition, e.StorageKey)).ToList()).ConfigureAwait(false);
+        var response = new ListDisputedResponse();
+        response.Signals.AddRange(records
+            .OfType<SignalRecord>()
+            .Where(r => r.State == SignalState.Active)
+            .Select(r => r.ToContract())
+            .OrderByDescending(s => s.Opinions.Disputed + s.Opinions.FalsePositive)
+            .ThenBy(s => s.RecordId, StringComparer.Ordinal)
+            .Take(MaxDisputed));
         return response;
     }
 
@@ -90,6 +98,23 @@ public sealed class SignalGovernance(
 
         dispatcher.Wake();
         return new OverturnSignalResponse { Signal = record.ToContract(), ActingMembers = (uint)acting };
+    }
+
+    // The records of (partition, storage key) pairs, one read per partition, all partitions in flight together.
+    private async Task<SignalRecord?[]> ReadAsync(List<(int Partition, byte[] StorageKey)> keys)
+    {
+        var records = new SignalRecord?[keys.Count];
+        var reads = keys.Select((k, i) => (k, i)).GroupBy(x => x.k.Partition).Select(async g =>
+        {
+            var items = g.ToArray();
+            var read = await signals.GetByStorageKeysAsync(g.Key, items.Select(x => x.k.StorageKey).ToArray()).ConfigureAwait(false);
+            for (var j = 0; j < items.Length; j++)
+            {
+                records[items[j].i] = read[j];
+            }
+        });
+        await Task.WhenAll(reads).ConfigureAwait(false);
+        return records;
     }
 
     private (string RecordId, int Partition, byte[] Key, string Reason) Resolve(SignalRef? reference, string sharingGroup, string reason)

@@ -13,6 +13,9 @@ public sealed class GovernanceGrpcService(KnownBenignList benign, SignalGovernan
     public override async Task<GetTransparencyReportResponse> GetTransparencyReport(GetTransparencyReportRequest request, ServerCallContext context) =>
         new() { Report = await reports.GetAsync(request).ConfigureAwait(false) };
 
+    public override Task<ListDisputedResponse> ListDisputed(ListDisputedRequest request, ServerCallContext context) =>
+        governance.ListDisputedAsync((int)Math.Min(request.MinDisputes, int.MaxValue));
+
     public override Task<ListQuarantinedResponse> ListQuarantined(ListQuarantinedRequest request, ServerCallContext context) =>
         governance.ListQuarantinedAsync();
 

@@ -48,6 +48,26 @@ public sealed class GovernanceStore(IConnectionMultiplexer redis, SignalStore si
         return entries.OrderBy(e => e.Since).ToList();
     }
 
+    /// <summary>Every record with at least <paramref name="minDisputes"/> DISPUTED + FALSE_POSITIVE opinions: partition and storage key.</summary>
+    public async Task<IReadOnlyList<(int Partition, byte[] StorageKey, int Disputes)>> ListDisputedAsync(int minDisputes)
+    {
+        var db = redis.GetDatabase();
+        var pending = Enumerable.Range(0, signals.PartitionCount).Select(p => db.HashGetAllAsync(RedisKeys.DisputedRegistry(p))).ToArray();
+        var found = new List<(int, byte[], int)>();
+        for (var p = 0; p < pending.Length; p++)
+        {
+            foreach (var entry in await pending[p].ConfigureAwait(false))
+            {
+                if ((int)entry.Value >= minDisputes)
+                {
+                    found.Add((p, (byte[])entry.Name!, (int)entry.Value));
+                }
+            }
+        }
+
+        return found;
+    }
+
     /// <summary>
     /// Adds one replica's match counts of one partition to this hour's counters; returns the storage keys whose count
     /// reached <paramref name="limit"/> with this call.

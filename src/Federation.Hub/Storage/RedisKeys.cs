@@ -32,7 +32,8 @@ namespace Federation.Hub.Storage;
 /// <item><c>fed:{u:&lt;member&gt;}:rl</c> hash: the member's submit token bucket; <c>fed:{u:&lt;member&gt;}:req:&lt;request id&gt;</c>
 /// string: the serialized SubmitResponse of a batch, for idempotent retries (expires after RequestIdRetention).</item>
 /// <item><c>fed:sweep-lease</c> string: which replica runs the expiry sweep this round (SET NX PX).</item>
-/// <item><c>fed:{pNN}:quarantine</c> hash: quarantined records, storage key → <c>trigger|since|reason</c>; <c>fed:{pNN}:mr:&lt;hour&gt;</c>
+/// <item><c>fed:{pNN}:quarantine</c> hash: quarantined records, storage key → <c>trigger|since|reason</c>; <c>fed:{pNN}:disputed</c>
+/// hash: records with DISPUTED or FALSE_POSITIVE opinions, storage key → their count; <c>fed:{pNN}:mr:&lt;hour&gt;</c>
 /// hash: look-up matches per storage key this hour (match-rate policy, expires); <c>fed:{pNN}:act:&lt;storage key&gt;</c> hash: member
 /// number → its recorded actions; <c>fed:{pNN}:appeals</c> hash: records owing appeal notices (docs/governance.md).</item>
 /// <item><c>fed:{r}:report:&lt;yyyy-mm-dd&gt;</c> hash: one UTC day's transparency report counters, added to by every replica
@@ -113,6 +114,9 @@ public static class RedisKeys
 
     /// <summary>A partition's quarantined records: storage key → <c>trigger|since|reason</c>.</summary>
     public static RedisKey QuarantineRegistry(int partition) => $"fed:{PartitionTag(partition)}:quarantine";
+
+    /// <summary>A partition's disputed records: storage key → DISPUTED + FALSE_POSITIVE opinions (for administrators' review).</summary>
+    public static RedisKey DisputedRegistry(int partition) => $"fed:{PartitionTag(partition)}:disputed";
 
     /// <summary>A partition's records owing appeal notices: storage key → <c>cause|at|reason</c>, until every notice is written.</summary>
     public static RedisKey PendingAppeals(int partition) => $"fed:{PartitionTag(partition)}:appeals";

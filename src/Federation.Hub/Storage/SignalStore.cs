@@ -225,6 +225,7 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
                 RedisKeys.SignalStats(partition),
                 RedisKeys.PendingAppeals(partition),
                 RedisKeys.SignalActions(partition, storageKey),
+                RedisKeys.DisputedRegistry(partition),
             ],
             [
                 storageKey, memberNumber, opinion, clock.GetUtcNow().ToUnixTimeSeconds(), feedMaxLength,
@@ -306,7 +307,8 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
         }
 
         var cached = partitionKeys[partition];
-        var purgeKeys = new RedisKey[4 * due];
+        var purgeKeys = new RedisKey[(4 * due) + 1];
+        purgeKeys[^1] = RedisKeys.DisputedRegistry(partition);
         var purgeArgs = new RedisValue[2 + due];
         purgeArgs[0] = now;
         purgeArgs[1] = keep;

@@ -18,7 +18,9 @@ public sealed class AdminConsoleTests(HubFixture fixture) : IClassFixture<HubFix
     {
         var member = await fixture.CreateSignalMemberAsync();
         var value = RandomSha256();
-        await member.SubmitAsync(Sha256(value));
+        var disputed = RandomSha256();
+        await member.SubmitAsync(Sha256(value), Sha256(disputed));
+        await (await fixture.CreateSignalMemberAsync()).OpinionAsync(disputed, Opinion.Disputed);
         var governance = await fixture.GovernanceClientAsync();
         await governance.QuarantineSignalAsync(new QuarantineSignalRequest { Signal = Ref(value), Reason = "reported by two members" });
         await fixture.Hub.Services.GetRequiredService<Federation.Hub.Governance.TransparencyCounters>().FlushAsync();
@@ -35,6 +37,7 @@ public sealed class AdminConsoleTests(HubFixture fixture) : IClassFixture<HubFix
         var row = $"[...document.querySelectorAll('#quarantine-table tbody tr')].find(tr => tr.children[0].textContent === {Js(recordId)})";
         await browser.WaitForAsync(row, TimeSpan.FromSeconds(20), "the quarantined signal");
         var trigger = await browser.EvaluateAsync($"{row}.children[2].textContent");
+        await browser.WaitForAsync($"[...document.querySelectorAll('#disputed-table td')].some(td => td.textContent === {Js("sha256:" + disputed.ToLowerInvariant())})", TimeSpan.FromSeconds(20), "the disputed signal");
         await SaveAsync(browser, "quarantine");
         await browser.EvaluateAsync($"[...{row}.querySelectorAll('button')].find(b => b.textContent === 'Release').click()");
         await browser.WaitForAsync("document.getElementById('reason-dialog').open", TimeSpan.FromSeconds(10), "the reason dialog");

@@ -42,6 +42,33 @@ public sealed class QuarantineTests(HubFixture fixture) : IClassFixture<HubFixtu
     }
 
     [Fact]
+    public async Task Disputed_signals_are_listed_most_disputed_first_whether_quarantined_or_not()
+    {
+        var once = RandomSha256();
+        await (await fixture.CreateSignalMemberAsync()).SubmitAsync(Sha256(once));
+        await (await fixture.CreateSignalMemberAsync()).OpinionAsync(once, Opinion.Disputed);
+        var (twice, _, _) = await DisputedAsync(disputers: 2);
+        var withdrawn = RandomSha256();
+        await (await fixture.CreateSignalMemberAsync()).SubmitAsync(Sha256(withdrawn));
+        var changedMind = await fixture.CreateSignalMemberAsync();
+        await changedMind.OpinionAsync(withdrawn, Opinion.Disputed);
+        await changedMind.OpinionAsync(withdrawn, Opinion.Confirmed);
+
+        var listed = await (await fixture.GovernanceClientAsync()).ListDisputedAsync(new ListDisputedRequest());
+        var atLeastTwo = await (await fixture.GovernanceClientAsync()).ListDisputedAsync(new ListDisputedRequest { MinDisputes = 2 });
+        var ids = listed.Signals.Select(s => s.Id).ToList();
+
+        var first = ids.IndexOf("sha256:" + twice.ToLowerInvariant());
+        var second = ids.IndexOf("sha256:" + once.ToLowerInvariant());
+        Assert.True(first >= 0 && second > first, string.Join(", ", ids));
+        Assert.Equal(SignalStatus.Quarantined, listed.Signals[first].Status);
+        Assert.Equal(SignalStatus.Active, listed.Signals[second].Status);
+        Assert.DoesNotContain("sha256:" + withdrawn.ToLowerInvariant(), ids);
+        Assert.Contains(atLeastTwo.Signals, s => s.Id == "sha256:" + twice.ToLowerInvariant());
+        Assert.DoesNotContain(atLeastTwo.Signals, s => s.Id == "sha256:" + once.ToLowerInvariant());
+    }
+
+    [Fact]
     public async Task Confirmations_from_others_hold_the_policy_back()
     {
         var value = RandomSha256();

@@ -135,7 +135,20 @@ async function memberAction(memberId, action) {
 }
 
 async function loadQuarantine() {
-  const list = await api("/v1/governance/quarantined");
+  const [list, disputed] = await Promise.all([api("/v1/governance/quarantined"), api("/v1/governance/disputed")]);
+  const table2 = $("disputed-table");
+  clear(table2);
+  $("disputed-empty").hidden = (disputed.signals || []).length > 0;
+  for (const s of disputed.signals || []) {
+    const o = s.opinions || {};
+    const actions = document.createElement("span");
+    if (s.status !== "SIGNAL_STATUS_QUARANTINED") actions.appendChild(button("Quarantine", () => govern(s, "quarantine")));
+    actions.appendChild(button("Overturn", () => govern(s, "overturn")));
+    const tr = row(table2, [s.recordId, shortEnum(s.status, "SIGNAL_STATUS_"), `${o.confirmed || 0} / ${o.disputed || 0} / ${o.falsePositive || 0}`,
+      s.corroborationCount || 0, time(s.lastSeen), actions]);
+    tr.children[0].className = "mono";
+  }
+
   const table = $("quarantine-table");
   clear(table);
   const signals = list.signals || [];
@@ -153,15 +166,19 @@ async function loadQuarantine() {
 }
 
 async function govern(signal, action) {
-  const answer = await askReason(`${action === "release" ? "Release" : "Overturn"} ${signal.recordId}`, action === "overturn");
+  const verb = { release: "Release", overturn: "Overturn", quarantine: "Quarantine" }[action];
+  const answer = await askReason(`${verb} ${signal.recordId}`, action === "overturn");
   if (!answer) return;
   try {
-    const body = { signal: { type: signal.type, value: signal.value }, sharingGroup: signal.sharingGroup || "", reason: answer.reason };
+    // keyId: keyed identifier types are named by their key id too.
+    const body = { signal: { type: signal.type, value: signal.value, keyId: signal.keyId || "" }, sharingGroup: signal.sharingGroup || "", reason: answer.reason };
     if (action === "overturn") body.addToBenign = answer.benign;
     const result = await api(`/v1/governance/signals:${action}`, { method: "POST", body: JSON.stringify(body) });
-    status(action === "release"
-      ? `${signal.recordId}: released, active again`
-      : `${signal.recordId}: overturned; ${result.actingMembers || 0} member(s) that acted on it are told`);
+    status({
+      release: `${signal.recordId}: released, active again`,
+      quarantine: `${signal.recordId}: quarantined`,
+      overturn: `${signal.recordId}: overturned; ${result.actingMembers || 0} member(s) that acted on it are told`,
+    }[action]);
     await loadQuarantine();
   } catch (e) {
     status(e.message, true);

@@ -3,7 +3,8 @@
 -- OVERTURNED (13) once the false positives reach the quorum, else QUARANTINED (11) once the disputes (DISPUTED +
 -- FALSE_POSITIVE) reach the minimum count and share of all opinions, unless administrators released it before.
 -- KEYS[1] partition feed stream, KEYS[2] bucket hash, KEYS[3] the signal's opinions hash, KEYS[4] its overflow contributors hash,
--- KEYS[5] partition quarantine registry, KEYS[6] partition stats hash, KEYS[7] partition appeals hash, KEYS[8] the signal's actions hash
+-- KEYS[5] partition quarantine registry, KEYS[6] partition stats hash, KEYS[7] partition appeals hash, KEYS[8] the signal's actions hash,
+-- KEYS[9] partition disputed registry (storage key -> DISPUTED + FALSE_POSITIVE count, for administrators' review)
 -- ARGV[1] storage key, ARGV[2] member number, ARGV[3] opinion 0-3, ARGV[4] now (unix seconds), ARGV[5] feed MAXLEN,
 -- ARGV[6] quarantine minimum disputes (0 = never), ARGV[7] quarantine minimum dispute share (percent),
 -- ARGV[8] false-positive quorum (0 = never)
@@ -28,6 +29,7 @@ else
 end
 local kind = 3
 local disputes = counts[2] + counts[3]
+if disputes > 0 then redis.call('HSET', KEYS[9], field, disputes) else redis.call('HDEL', KEYS[9], field) end
 if quorum > 0 and counts[3] >= quorum then
   st = 4
   kind = 13
