@@ -92,6 +92,37 @@ public sealed class HttpJsonTests(HubFixture fixture) : IClassFixture<HubFixture
     }
 
     [Fact]
+    public async Task Notices_are_a_json_stream_that_carries_an_overturn_with_the_members_references()
+    {
+        var api = await MemberAsync("signals.submit signals.read");
+        var value = RandomHex(32);
+        await SubmitAsync(api, value);
+        var recorded = await api.PostAsync("/v1/signals:recordAction",
+            $"{{\"signal\": {{\"type\": \"SIGNAL_TYPE_SHA256\", \"value\": \"{value}\"}}, \"kind\": \"ACTION_KIND_CONTENT_REMOVED\", \"reference\": \"case-7\"}}");
+        var admin = new JsonApiClient(fixture.Hub.Http, await fixture.Hub.GetTokenAsync(HubInstance.AdminId, HubInstance.AdminSecret, "federation.admin"));
+        var overturned = await admin.PostAsync("/v1/governance/signals:overturn",
+            $"{{\"signal\": {{\"type\": \"SIGNAL_TYPE_SHA256\", \"value\": \"{value}\"}}, \"reason\": \"not abuse\"}}");
+        using var bound = new CancellationTokenSource(StreamBound);
+        using var notices = await api.OpenStreamAsync("/v1/notices", bound.Token);
+        using var lines = new StreamReader(await notices.Content.ReadAsStreamAsync(bound.Token));
+        JsonElement notice = default;
+        for (var read = 0; read < 100 && notice.ValueKind != JsonValueKind.Object; read++)
+        {
+            // One WatchNoticesResponse object per line (gRPC JSON transcoding's server streaming).
+            var line = await lines.ReadLineAsync(bound.Token) ?? throw new InvalidOperationException("the notice stream ended");
+            if (line.Length > 0 && JsonDocument.Parse(line).RootElement.TryGetProperty("notice", out var found))
+            {
+                notice = found.Clone();
+            }
+        }
+
+        Assert.True(recorded.Status == 200, recorded.ToString());
+        Assert.Equal(1, overturned.Json.GetProperty("actingMembers").GetInt32());
+        Assert.Equal("OVERTURN_CAUSE_ADMINISTRATOR", notice.GetProperty("cause").GetString());
+        Assert.Equal("case-7", notice.GetProperty("actions")[0].GetProperty("reference").GetString());
+    }
+
+    [Fact]
     public async Task A_call_without_a_token_is_401_with_a_status_that_says_where_to_get_one()
     {
         var api = new JsonApiClient(fixture.Hub.Http, token: null);
