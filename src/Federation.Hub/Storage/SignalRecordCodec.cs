@@ -68,8 +68,8 @@ public static class SignalRecordCodec
             falsePositive: BinaryPrimitives.ReadUInt16LittleEndian(full[32..]),
             now,
             confidence: full[34] == 0 ? null : full[34] - 1,
-            shareLevel: full[35] == 0 ? TlpLevel.Green : (TlpLevel)full[35]) with
-        { Quarantined = (full[36] & QuarantinedFlag) != 0 };
+            shareLevel: full[35] == 0 ? TlpLevel.Green : (TlpLevel)full[35],
+            quarantined: (full[36] & QuarantinedFlag) != 0);
     }
 
     /// <summary>The stored form of a stated confidence: confidence + 1, 0 when none was stated.</summary>
@@ -115,7 +115,7 @@ public static class SignalRecordCodec
     private static SignalRecord Build(
         ReadOnlySpan<byte> storageKey, SignalState state, uint version, uint categories, uint first, uint last, uint expires,
         int quality, int count, int confirmed, int disputed, int falsePositive, DateTimeOffset now,
-        int? confidence = null, TlpLevel shareLevel = TlpLevel.Green)
+        int? confidence = null, TlpLevel shareLevel = TlpLevel.Green, bool quarantined = false)
     {
         var (signal, group) = SignalStorageKey.Parse(storageKey);
         DateTimeOffset? expiresAt = expires == 0 ? null : DateTimeOffset.FromUnixTimeSeconds(expires);
@@ -139,6 +139,9 @@ public static class SignalRecordCodec
             expiresAt,
             quality,
             confidence,
-            shareLevel);
+            shareLevel)
+        {
+            Quarantined = quarantined,
+        };
     }
 }
