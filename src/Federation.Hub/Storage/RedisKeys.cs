@@ -21,7 +21,7 @@ namespace Federation.Hub.Storage;
 /// Signals, per partition <c>NN</c> (hash tag <c>{pNN}</c>, see docs/signals.md for the packed record format):
 /// <list type="bullet">
 /// <item><c>fed:{pNN}:b:&lt;bucket&gt;</c> hash (listpack): field = storage key (kind byte + raw hash bytes + optional sharing
-/// group UTF-8), value = packed record (22 bytes for one contributor, 34 at most; SignalRecordCodec). Bucket = raw bytes 2-3 (big-endian) mod BucketsPerPartition.</item>
+/// group UTF-8), value = packed record (22 bytes for one contributor, 37 at most; SignalRecordCodec). Bucket = raw bytes 2-3 (big-endian) mod BucketsPerPartition.</item>
 /// <item><c>fed:{pNN}:c:&lt;storage key&gt;</c> hash, only once a second member backs a signal: member number → packed contribution.</item>
 /// <item><c>fed:{pNN}:o:&lt;storage key&gt;</c> hash, only once a member gives an opinion: member number → opinion (1-3).</item>
 /// <item><c>fed:{pNN}:vf:&lt;identity&gt;</c> string, VPDQ only: the video's canonical frame set (VpdqFrameSet.Encode, ~37 bytes per
