@@ -95,6 +95,28 @@ public sealed class Fedctl : IDisposable
         return RunWithInputAsync(secret + "\n", [.. args]);
     }
 
+    /// <summary>
+    /// Logs in the hub's administrator (profile <c>admin</c>) and a new member (the default profile); fails the test when
+    /// either login fails. Returns the member's id.
+    /// </summary>
+    public async Task<string> LoginAdminAndNewMemberAsync(Federation.Hub.Tests.Infrastructure.HubFixture fixture)
+    {
+        var admin = await LoginAdminAsync(fixture.Hub);
+        Assert.True(admin.ExitCode == 0, admin.ToString());
+        var (memberId, secret) = await fixture.CreateMemberAsync();
+        var login = await LoginAsync(fixture.Hub, memberId, secret);
+        Assert.True(login.ExitCode == 0, login.ToString());
+        return memberId;
+    }
+
+    /// <summary>Writes a submission CSV of SHA-256 values (category csam) into the fedctl home; returns its path.</summary>
+    public async Task<string> WriteSha256CsvAsync(string name, params string[] values)
+    {
+        var path = Path.Combine(Home, name);
+        await File.WriteAllLinesAsync(path, ["type,value,categories", .. values.Select(v => $"sha256,{v},csam")]);
+        return path;
+    }
+
     /// <summary>Logs the hub's bootstrap administrator in as profile <c>admin</c> with scope <c>federation.admin</c>.</summary>
     public Task<Result> LoginAdminAsync(Federation.Hub.Tests.Infrastructure.HubInstance hub) =>
         LoginAsync(hub, Federation.Hub.Tests.Infrastructure.HubInstance.AdminId, Federation.Hub.Tests.Infrastructure.HubInstance.AdminSecret, "admin", "federation.admin");

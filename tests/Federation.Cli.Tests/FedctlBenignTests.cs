@@ -14,14 +14,9 @@ public sealed class FedctlBenignTests(HubFixture fixture) : IClassFixture<HubFix
     [Fact]
     public async Task Admin_lists_a_hash_and_the_member_submission_is_rejected_and_lookup_shows_the_flag()
     {
-        var admin = await fedctl.LoginAdminAsync(fixture.Hub);
-        Assert.True(admin.ExitCode == 0, admin.ToString());
-        var (memberId, secret) = await fixture.CreateMemberAsync();
-        var login = await fedctl.LoginAsync(fixture.Hub, memberId, secret);
-        Assert.True(login.ExitCode == 0, login.ToString());
+        await fedctl.LoginAdminAndNewMemberAsync(fixture);
         var value = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        var csv = Path.Combine(fedctl.Home, "one.csv");
-        await File.WriteAllLinesAsync(csv, ["type,value,categories", $"sha256,{value},csam"]);
+        var csv = await fedctl.WriteSha256CsvAsync("one.csv", value);
 
         var added = await fedctl.RunAsync("-p", "admin", "admin", "benign", "add", "sha256:" + value, "--reason", "known false positive");
         var list = await fedctl.RunAsync("-p", "admin", "-o", "json", "admin", "benign", "list");

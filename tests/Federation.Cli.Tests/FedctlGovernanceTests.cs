@@ -17,14 +17,9 @@ public sealed class FedctlGovernanceTests(HubFixture fixture) : IClassFixture<Hu
     [Fact]
     public async Task A_member_records_an_action_an_administrator_quarantines_and_overturns_and_the_member_is_told()
     {
-        var admin = await fedctl.LoginAdminAsync(fixture.Hub);
-        Assert.True(admin.ExitCode == 0, admin.ToString());
-        var (memberId, secret) = await fixture.CreateMemberAsync();
-        var login = await fedctl.LoginAsync(fixture.Hub, memberId, secret);
-        Assert.True(login.ExitCode == 0, login.ToString());
+        await fedctl.LoginAdminAndNewMemberAsync(fixture);
         var value = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        var csv = Path.Combine(fedctl.Home, "one.csv");
-        await File.WriteAllLinesAsync(csv, ["type,value,categories", $"sha256,{value},csam"]);
+        var csv = await fedctl.WriteSha256CsvAsync("one.csv", value);
         var reference = "sha256:" + value;
 
         var submit = await fedctl.RunAsync("submit", csv);

@@ -16,13 +16,8 @@ public sealed class FedctlReportTests(HubFixture fixture) : IClassFixture<HubFix
     [Fact]
     public async Task The_report_prints_as_a_table_json_and_csv_and_draws_an_svg_chart()
     {
-        var admin = await fedctl.LoginAdminAsync(fixture.Hub);
-        Assert.True(admin.ExitCode == 0, admin.ToString());
-        var (memberId, secret) = await fixture.CreateMemberAsync();
-        var login = await fedctl.LoginAsync(fixture.Hub, memberId, secret);
-        Assert.True(login.ExitCode == 0, login.ToString());
-        var csvIn = Path.Combine(fedctl.Home, "three.csv");
-        await File.WriteAllLinesAsync(csvIn, ["type,value,categories", .. Enumerable.Range(0, 3).Select(_ => $"sha256,{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32))},csam")]);
+        await fedctl.LoginAdminAndNewMemberAsync(fixture);
+        var csvIn = await fedctl.WriteSha256CsvAsync("three.csv", [.. Enumerable.Range(0, 3).Select(_ => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)))]);
         Assert.Equal(0, (await fedctl.RunAsync("submit", csvIn)).ExitCode);
         await fixture.Hub.Services.GetRequiredService<TransparencyCounters>().FlushAsync();
         var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);

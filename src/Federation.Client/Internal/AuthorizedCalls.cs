@@ -52,6 +52,26 @@ internal sealed class AuthorizedCalls
     public static bool IsTransient(RpcException e) => e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded;
 
     /// <summary>
+    /// The next message of a long-lived stream: (true, null) when one arrived, (false, null) when the stream ended,
+    /// (false, the failure) when it broke. Cancelling <paramref name="cancellationToken"/> throws instead.
+    /// </summary>
+    public static async Task<(bool Received, RpcException? Failure)> TryMoveNextAsync<T>(IAsyncStreamReader<T> stream, string what, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await stream.MoveNext(cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (RpcException e) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(what + " was cancelled", e, cancellationToken);
+        }
+        catch (RpcException e)
+        {
+            return (false, e);
+        }
+    }
+
+    /// <summary>
     /// Whether a long-lived stream (Subscribe, WatchNotices) that ended with <paramref name="code"/> should be opened again
     /// after a delay: the hub or the path to it failed or shed load, rather than refusing the request.
     /// </summary>

@@ -26,23 +26,10 @@ internal sealed class ResumableNotices(SignalService.SignalServiceClient signals
             {
                 while (true)
                 {
-                    bool received;
-                    try
-                    {
-                        received = await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (RpcException e) when (cancellationToken.IsCancellationRequested)
-                    {
-                        throw new OperationCanceledException("watching notices was cancelled", e, cancellationToken);
-                    }
-                    catch (RpcException e)
-                    {
-                        failure = e;
-                        break;
-                    }
-
+                    var (received, broke) = await AuthorizedCalls.TryMoveNextAsync(call.ResponseStream, "watching notices", cancellationToken).ConfigureAwait(false);
                     if (!received)
                     {
+                        failure = broke;
                         break;
                     }
 

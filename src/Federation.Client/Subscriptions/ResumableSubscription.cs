@@ -65,23 +65,10 @@ internal sealed class ResumableSubscription(
                     {
                         while (true)
                         {
-                            bool received;
-                            try
-                            {
-                                received = await call.ResponseStream.MoveNext(cancellationToken).ConfigureAwait(false);
-                            }
-                            catch (RpcException e) when (cancellationToken.IsCancellationRequested)
-                            {
-                                throw new OperationCanceledException("the subscription was cancelled", e, cancellationToken);
-                            }
-                            catch (RpcException e)
-                            {
-                                failure = e;
-                                break;
-                            }
-
+                            var (received, broke) = await AuthorizedCalls.TryMoveNextAsync(call.ResponseStream, "the subscription", cancellationToken).ConfigureAwait(false);
                             if (!received)
                             {
+                                failure = broke ?? failure;
                                 break;
                             }
 
