@@ -25,7 +25,7 @@ public sealed class SignalGovernance(
     public async Task<ListQuarantinedResponse> ListQuarantinedAsync()
     {
         var entries = await store.ListQuarantinedAsync().ConfigureAwait(false);
-        var records = await ReadAsync(entries.Select(e => (e.Partition, e.StorageKey)).ToList()).ConfigureAwait(false);
+        var records = await signals.GetManyAsync(entries.Select(e => (e.Partition, e.StorageKey)).ToList()).ConfigureAwait(false);
         var response = new ListQuarantinedResponse();
         for (var i = 0; i < entries.Count; i++)
         {
@@ -48,7 +48,7 @@ public sealed class SignalGovernance(
     public async Task<ListDisputedResponse> ListDisputedAsync(int minDisputes)
     {
         var entries = await store.ListDisputedAsync(Math.Max(1, minDisputes)).ConfigureAwait(false);
-        var records = await ReadAsync(entries.Select(e => (e.Partition, e.StorageKey)).ToList()).ConfigureAwait(false);
+        var records = await signals.GetManyAsync(entries.Select(e => (e.Partition, e.StorageKey)).ToList()).ConfigureAwait(false);
         var response = new ListDisputedResponse();
         response.Signals.AddRange(records
             .OfType<SignalRecord>()
@@ -98,23 +98,6 @@ public sealed class SignalGovernance(
 
         dispatcher.Wake();
         return new OverturnSignalResponse { Signal = record.ToContract(), ActingMembers = (uint)acting };
-    }
-
-    // The records of (partition, storage key) pairs, one read per partition, all partitions in flight together.
-    private async Task<SignalRecord?[]> ReadAsync(List<(int Partition, byte[] StorageKey)> keys)
-    {
-        var records = new SignalRecord?[keys.Count];
-        var reads = keys.Select((k, i) => (k, i)).GroupBy(x => x.k.Partition).Select(async g =>
-        {
-            var items = g.ToArray();
-            var read = await signals.GetByStorageKeysAsync(g.Key, items.Select(x => x.k.StorageKey).ToArray()).ConfigureAwait(false);
-            for (var j = 0; j < items.Length; j++)
-            {
-                records[items[j].i] = read[j];
-            }
-        });
-        await Task.WhenAll(reads).ConfigureAwait(false);
-        return records;
     }
 
     private (string RecordId, int Partition, byte[] Key, string Reason) Resolve(SignalRef? reference, string sharingGroup, string reason)

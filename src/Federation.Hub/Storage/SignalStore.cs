@@ -96,6 +96,26 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
     }
 
     /// <summary>
+    /// Reads records of any partitions: one read per partition, all partitions in flight together; result[i] is null when
+    /// <paramref name="keys"/>[i] holds no record.
+    /// </summary>
+    public async Task<SignalRecord?[]> GetManyAsync(IReadOnlyList<(int Partition, byte[] StorageKey)> keys)
+    {
+        var records = new SignalRecord?[keys.Count];
+        var reads = Enumerable.Range(0, keys.Count).GroupBy(i => keys[i].Partition).Select(async partition =>
+        {
+            var indexes = partition.ToArray();
+            var read = await GetByStorageKeysAsync(partition.Key, indexes.Select(i => keys[i].StorageKey).ToArray()).ConfigureAwait(false);
+            for (var j = 0; j < indexes.Length; j++)
+            {
+                records[indexes[j]] = read[j];
+            }
+        });
+        await Task.WhenAll(reads).ConfigureAwait(false);
+        return records;
+    }
+
+    /// <summary>
     /// Reads records of one partition in one round trip together with the calling member's part in each
     /// (contributes? opinion?); result[i] is null when the key holds no record.
     /// </summary>

@@ -248,33 +248,17 @@ public sealed class TaxiiApi(TaxiiCatalog catalog, FeedLog feed, SignalStore sto
         return (items, page.More, next);
     }
 
-    // One read per partition, all partitions in flight together.
+    // Definitions have no record; every other entry's record, read with one call per partition (SignalStore.GetManyAsync).
     private async Task<SignalRecord?[]> ReadRecordsAsync(IReadOnlyList<CatalogEntry> entries)
     {
+        var stored = Enumerable.Range(0, entries.Count).Where(i => !entries[i].IsDefinition).ToArray();
+        var records = await store.GetManyAsync(stored.Select(i => (entries[i].Partition, entries[i].StorageKey)).ToArray()).ConfigureAwait(false);
         var result = new SignalRecord?[entries.Count];
-        var byPartition = new Dictionary<int, List<int>>();
-        for (var i = 0; i < entries.Count; i++)
+        for (var j = 0; j < stored.Length; j++)
         {
-            if (!entries[i].IsDefinition)
-            {
-                if (!byPartition.TryGetValue(entries[i].Partition, out var list))
-                {
-                    byPartition[entries[i].Partition] = list = [];
-                }
-
-                list.Add(i);
-            }
+            result[stored[j]] = records[j];
         }
 
-        var reads = byPartition.Select(async p =>
-        {
-            var records = await store.GetByStorageKeysAsync(p.Key, p.Value.Select(i => entries[i].StorageKey).ToArray()).ConfigureAwait(false);
-            for (var j = 0; j < records.Length; j++)
-            {
-                result[p.Value[j]] = records[j];
-            }
-        }).ToArray();
-        await Task.WhenAll(reads).ConfigureAwait(false);
         return result;
     }
 

@@ -126,8 +126,7 @@ public sealed class KnownBenignListTests(HubFixture fixture) : IClassFixture<Hub
         Assert.Equal(StatusCode.InvalidArgument, badValue.StatusCode);
     }
 
-    private async Task<GovernanceService.GovernanceServiceClient> GovernanceAsync() =>
-        new(fixture.Hub.Invoker(await fixture.Hub.GetTokenAsync(HubInstance.AdminId, HubInstance.AdminSecret, "federation.admin")));
+    private Task<GovernanceService.GovernanceServiceClient> GovernanceAsync() => fixture.GovernanceClientAsync();
 
     private static SignalRef Pdq(byte[] hash) => new() { Type = SignalType.Pdq, Value = Convert.ToHexString(hash) };
 
