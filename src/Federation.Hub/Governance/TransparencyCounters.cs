@@ -33,7 +33,6 @@ public sealed class TransparencyCounters(ReportStore store, FeedTail tail, IOpti
     private readonly TimeSpan retention = options.Value.Governance.ReportRetention;
     private ConcurrentDictionary<(DateOnly Day, string Field), long> counts = new();
     private long[] latency = new long[LatencyBoundsMs.Count + 1];
-    private DateOnly latencyDay;
 
     /// <summary>Field of a count: new records of a type.</summary>
     public static string Created(SignalType type) => $"created:{(int)type}";
@@ -131,7 +130,8 @@ public sealed class TransparencyCounters(ReportStore store, FeedTail tail, IOpti
     public async Task FlushAsync()
     {
         var taken = Interlocked.Exchange(ref counts, new ConcurrentDictionary<(DateOnly Day, string Field), long>());
-        var day = latencyDay;
+        // The histogram counts for the day of the flush (deliveries in the last interval before midnight count for the next).
+        var day = Today();
         var histogram = Interlocked.Exchange(ref latency, new long[LatencyBoundsMs.Count + 1]);
         var byDay = taken.GroupBy(c => c.Key.Day).ToDictionary(g => g.Key, g => g.Select(c => KeyValuePair.Create(c.Key.Field, c.Value)).ToList());
         if (histogram.Any(n => n > 0))
@@ -179,7 +179,6 @@ public sealed class TransparencyCounters(ReportStore store, FeedTail tail, IOpti
             bucket++;
         }
 
-        latencyDay = Today();
         Interlocked.Increment(ref Volatile.Read(ref latency)[bucket]);
     }
 
