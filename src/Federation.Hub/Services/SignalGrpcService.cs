@@ -29,7 +29,8 @@ public sealed class SignalGrpcService(
         ValidateBatch(request.RequestId, request.Items.Count);
         try
         {
-            return await submitter.SubmitAsync(context.GetCaller(), request.RequestId, request.Items, context.CancellationToken).ConfigureAwait(false);
+            var result = await submitter.SubmitAsync(context.GetCaller(), request.RequestId, SubmissionMapping.ToDomain(request.Items), context.CancellationToken).ConfigureAwait(false);
+            return SubmissionMapping.ToContract(result);
         }
         catch (SubmitRateLimitedException e)
         {
@@ -79,11 +80,13 @@ public sealed class SignalGrpcService(
     }
 
     [Authorize(Policy = FederationScopes.Read)]
-    public override Task<LookupResponse> Lookup(LookupRequest request, ServerCallContext context)
+    public override async Task<LookupResponse> Lookup(LookupRequest request, ServerCallContext context)
     {
         LookupRequestRules.Validate(request.Queries.Count, request.ConsistencyTokens.Count, request.MinConfidence, (int)request.MaxShareLevel, signals.MaxBatchSize);
-        return lookup.LookupAsync(
-            context.GetCaller(), request.Queries, request.ConsistencyTokens, (int)request.MinConfidence, (TlpLevel)request.MaxShareLevel, context.CancellationToken);
+        var results = await lookup.LookupAsync(
+            context.GetCaller(), LookupMapping.ToDomain(request.Queries), request.ConsistencyTokens, (int)request.MinConfidence, (TlpLevel)request.MaxShareLevel, context.CancellationToken)
+            .ConfigureAwait(false);
+        return LookupMapping.ToContract(results);
     }
 
     [Authorize(Policy = FederationScopes.Read)]
@@ -116,8 +119,8 @@ public sealed class SignalGrpcService(
 
     private async Task<SubmitStreamResponse> SubmitOneAsync(Caller caller, SubmitStreamRequest request, CancellationToken ct)
     {
-        var response = await submitter.SubmitWhenAdmittedAsync(caller, request.RequestId, request.Items, ct).ConfigureAwait(false);
-        return new SubmitStreamResponse { RequestId = request.RequestId, Results = { response.Results }, Summary = response.Summary, ConsistencyToken = response.ConsistencyToken };
+        var result = await submitter.SubmitWhenAdmittedAsync(caller, request.RequestId, SubmissionMapping.ToDomain(request.Items), ct).ConfigureAwait(false);
+        return SubmissionMapping.ToStreamContract(request.RequestId, result);
     }
 
     private static async Task AcknowledgeAsync(

@@ -29,8 +29,8 @@ namespace Federation.Hub.Storage;
 /// the record's submit script, so a record never exists without its frames.</item>
 /// <item><c>fed:{pNN}:feed</c> stream: the partition's feed, entries <c>s</c> storage key, <c>k</c> UpdateKind, <c>v</c> version.</item>
 /// <item><c>fed:{pNN}:stats</c> hash: <c>t&lt;kind&gt;[:group]</c> records ever created, <c>a&lt;kind&gt;[:group]</c> records active.</item>
-/// <item><c>fed:{u:&lt;member&gt;}:rl</c> hash: the member's submit token bucket; <c>fed:{u:&lt;member&gt;}:req:&lt;request id&gt;</c>
-/// string: the serialized SubmitResponse of a batch, for idempotent retries (expires after RequestIdRetention).</item>
+/// <item><c>fed:{u:&lt;member&gt;}:rl</c> hash: the member's submit token bucket; <c>fed:{u:&lt;member&gt;}:batch:&lt;request id&gt;</c>
+/// string: the batch's answer (SubmissionResultCodec: outcomes and refusals, no ids), for idempotent retries (expires after RequestIdRetention).</item>
 /// <item><c>fed:sweep-lease</c> string: which replica runs the expiry sweep this round (SET NX PX).</item>
 /// <item><c>fed:{pNN}:quarantine</c> hash: quarantined records, storage key → <c>trigger|since|reason</c>; <c>fed:{pNN}:disputed</c>
 /// hash: records with DISPUTED or FALSE_POSITIVE opinions, storage key → their count; <c>fed:{pNN}:mr:&lt;hour&gt;</c>
@@ -140,7 +140,7 @@ public static class RedisKeys
     public static RedisKey SubmitRateLimit(string memberId) => $"fed:{{u:{memberId}}}:rl";
 
     /// <summary>The remembered response of one submitted batch.</summary>
-    public static RedisKey SubmitRequest(string memberId, string requestId) => $"fed:{{u:{memberId}}}:req:{requestId}";
+    public static RedisKey SubmitRequest(string memberId, string requestId) => $"fed:{{u:{memberId}}}:batch:{requestId}";
 
     /// <summary>The known-benign list.</summary>
     public static readonly RedisKey BenignList = "fed:{g}:benign";
