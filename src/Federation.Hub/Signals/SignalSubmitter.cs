@@ -4,11 +4,11 @@ using Federation.Core.Signals;
 using Federation.Core.Vpdq;
 using Federation.Hub.Admission;
 using Federation.Hub.Auth;
+using Federation.Hub.Domain;
 using Federation.Hub.Governance;
 using Federation.Hub.Options;
 using Federation.Hub.Storage;
 using Federation.Hub.Telemetry;
-using Federation.Hub.Domain;
 using Microsoft.Extensions.Options;
 
 namespace Federation.Hub.Signals;
