@@ -47,7 +47,7 @@ public sealed class TransparencyCounters(ReportStore store, FeedTail tail, IOpti
     public static string ByMember(string memberId) => "member:" + memberId;
 
     /// <summary>Field: opinions of a kind.</summary>
-    public static string OpinionOf(Opinion opinion) => $"opinion:{(int)opinion}";
+    public static string OpinionOf(Signals.SignalOpinion opinion) => $"opinion:{(int)opinion}";
 
     /// <summary>Field: delivery latency bucket <paramref name="index"/>.</summary>
     public static string Latency(int index) => $"lag:{index}";

@@ -4,9 +4,11 @@ using Federation.Contracts.V1;
 using Federation.Core.Governance;
 using Federation.Hub.Auth;
 using Federation.Hub.Feed;
+using Federation.Hub.Governance;
 using Federation.Hub.Grpc;
 using Federation.Hub.Options;
 using Federation.Hub.Signals;
+using Federation.Hub.Storage;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
@@ -94,16 +96,28 @@ public sealed class SignalGrpcService(
         context.GetHttpContext().RequestServices.GetRequiredService<FeedSubscriptions>().SubscribeAsync(request, responseStream, context);
 
     [Authorize(Policy = FederationScopes.Submit)]
-    public override Task<SetOpinionResponse> SetOpinion(SetOpinionRequest request, ServerCallContext context) =>
-        contributions.SetOpinionAsync(context.GetCaller(), request.Signal, request.Opinion, request.SharingGroup);
+    public override async Task<SetOpinionResponse> SetOpinion(SetOpinionRequest request, ServerCallContext context)
+    {
+        var change = await contributions.SetOpinionAsync(context.GetCaller(), request.Signal.ToDomain(), (SignalOpinion)request.Opinion, request.SharingGroup).ConfigureAwait(false);
+        var signal = change.Record.ToContract();
+        signal.ContributedByCaller = change.ContributedByCaller;
+        signal.CallerOpinion = (Opinion)change.CallerOpinion;
+        return new SetOpinionResponse { Signal = signal, Changed = change.Changed };
+    }
 
     [Authorize(Policy = FederationScopes.Submit)]
-    public override Task<RetractResponse> Retract(RetractRequest request, ServerCallContext context) =>
-        contributions.RetractAsync(context.GetCaller(), request.Signal, request.SharingGroup);
+    public override async Task<RetractResponse> Retract(RetractRequest request, ServerCallContext context) =>
+        new() { Signal = (await contributions.RetractAsync(context.GetCaller(), request.Signal.ToDomain(), request.SharingGroup).ConfigureAwait(false)).ToContract() };
 
     [Authorize(Policy = FederationScopes.Read)]
-    public override Task<RecordActionResponse> RecordAction(RecordActionRequest request, ServerCallContext context) =>
-        contributions.RecordActionAsync(context.GetCaller(), request);
+    public override async Task<RecordActionResponse> RecordAction(RecordActionRequest request, ServerCallContext context)
+    {
+        var (created, actions) = await contributions.RecordActionAsync(
+            context.GetCaller(), request.Signal.ToDomain(), request.SharingGroup, (SignalActionKind)request.Kind, request.Reference).ConfigureAwait(false);
+        var response = new RecordActionResponse { Created = created };
+        response.Actions.AddRange(actions.Select(a => a.ToContract()));
+        return response;
+    }
 
     [Authorize(Policy = FederationScopes.Read)]
     public override Task WatchNotices(WatchNoticesRequest request, IServerStreamWriter<WatchNoticesResponse> responseStream, ServerCallContext context) =>
