@@ -71,7 +71,8 @@ public static class LookupMapping
         var signal = hit.Record.ToContract();
         signal.ContributedByCaller = hit.ContributedByCaller;
         signal.CallerOpinion = (Opinion)hit.CallerOpinion;
-        var match = new LookupMatch { Signal = signal, Distance = (uint)hit.Distance };
+        var match = new LookupMatch { Signal = signal, Distance = (uint)hit.Distance, ItemCorroborationCount = (uint)hit.ItemCorroboration };
+        match.LinkedSignalIds.AddRange(hit.LinkedSignalIds);
         if (hit.Video is { } shares)
         {
             match.Vpdq = new VpdqMatchShares { QueryMatchPercent = shares.QueryPercent, TargetMatchPercent = shares.TargetPercent };

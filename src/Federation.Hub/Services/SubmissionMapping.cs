@@ -35,7 +35,8 @@ public static class SubmissionMapping
                 item.HasConfidence ? item.Confidence : null,
                 (TlpLevel)item.ShareLevel,
                 item.ExpiresAt is { } expires ? Time(expires) : null,
-                item.Vpdq is { } video ? Frames(video) : null);
+                item.Vpdq is { } video ? Frames(video) : null,
+                item.MediaItem);
         }
 
         return domain;

@@ -14,7 +14,11 @@ public readonly record struct VideoMatchShares(double QueryPercent, double Targe
 /// <param name="Distance">PDQ Hamming distance (0 for an exact match).</param>
 /// <param name="Video">For a video match, the two shares.</param>
 /// <param name="FrameTimestampMs">For a cross-media match, the timestamp of the video frame that matched.</param>
-public readonly record struct LookupHit(SignalRecord Record, bool ContributedByCaller, int CallerOpinion, int Distance, VideoMatchShares? Video, uint? FrameTimestampMs);
+/// <param name="LinkedSignalIds">The other hashes of the same media item (same sharing group).</param>
+/// <param name="ItemCorroboration">Members backing any hash of the media item, each once (the record's own count when nothing is linked).</param>
+public readonly record struct LookupHit(
+    SignalRecord Record, bool ContributedByCaller, int CallerOpinion, int Distance, VideoMatchShares? Video, uint? FrameTimestampMs,
+    IReadOnlyList<string> LinkedSignalIds, int ItemCorroboration);
 
 /// <summary>The answer to one query: its matches (best first), or why it was refused; and a known-benign entry it hit.</summary>
 public sealed class LookupItemResult(int index)

@@ -156,7 +156,8 @@ public sealed class SignalLookupService(
                     }
 
                     uint? frameTimestamp = timestamps.TryGetValue((query, read.Record.Signal), out var timestamp) ? timestamp : null;
-                    results[query].Matches.Add(new LookupHit(read.Record, read.ContributedByCaller, read.CallerOpinion, items[j].Distance, shares, frameTimestamp));
+                    results[query].Matches.Add(new LookupHit(
+                        read.Record, read.ContributedByCaller, read.CallerOpinion, items[j].Distance, shares, frameTimestamp, read.Links, read.Record.CorroborationCount));
                     matchRate.Count(partition, items[j].Key);
                 }
             }
@@ -179,7 +180,59 @@ public sealed class SignalLookupService(
             }
         }
 
+        await CountItemCorroborationAsync(results).ConfigureAwait(false);
         return results;
+    }
+
+    // A match linked to other hashes of its media item counts the members backing any of them, each once: one read of the
+    // contributors of the record and its linked records per partition, only when a returned match has links.
+    private async Task CountItemCorroborationAsync(LookupItemResult[] results)
+    {
+        var linkedHits = results.SelectMany(r => r.Matches.Select((hit, m) => (Result: r, Match: m, Hit: hit))).Where(x => x.Hit.LinkedSignalIds.Count > 0).ToList();
+        if (linkedHits.Count == 0)
+        {
+            return;
+        }
+
+        // Every record whose contributors count: the matched records and their linked ones, in the matched record's group.
+        var wanted = new Dictionary<(int Partition, string Key), int>();
+        var byPartition = new List<byte[]>?[store.PartitionCount];
+        var recordsOfHit = new List<int>[linkedHits.Count];
+        for (var h = 0; h < linkedHits.Count; h++)
+        {
+            var hit = linkedHits[h].Hit;
+            recordsOfHit[h] = [];
+            var signals = hit.LinkedSignalIds.Select(id => NormalizedSignal.TryParseId(id, out var linked) ? linked : default).Where(s => !s.IsDefault).Prepend(hit.Record.Signal);
+            foreach (var signal in signals)
+            {
+                var partition = signal.Partition(store.PartitionCount);
+                var key = SignalStorageKey.Create(signal, hit.Record.SharingGroup);
+                var name = (partition, Convert.ToBase64String(key));
+                if (!wanted.TryGetValue(name, out var slot))
+                {
+                    var list = byPartition[partition] ??= [];
+                    slot = wanted[name] = (partition << 20) | list.Count;
+                    list.Add(key);
+                }
+
+                recordsOfHit[h].Add(slot);
+            }
+        }
+
+        var contributors = new long[store.PartitionCount][][];
+        await Task.WhenAll(Enumerable.Range(0, store.PartitionCount).Where(p => byPartition[p] is not null)
+            .Select(async p => contributors[p] = await store.ActiveContributorsAsync(p, byPartition[p]!).ConfigureAwait(false))).ConfigureAwait(false);
+        for (var h = 0; h < linkedHits.Count; h++)
+        {
+            var members = new HashSet<long>();
+            foreach (var slot in recordsOfHit[h])
+            {
+                members.UnionWith(contributors[slot >> 20][slot & 0xFFFFF]);
+            }
+
+            var (result, match, hit) = linkedHits[h];
+            result.Matches[match] = hit with { ItemCorroboration = members.Count };
+        }
     }
 
     private static ItemRefusal InvalidQuery(int index, SignalValidationError error) =>

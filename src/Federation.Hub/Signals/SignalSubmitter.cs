@@ -135,6 +135,12 @@ public sealed class SignalSubmitter(
             }
         }
 
+        foreach (var overfull in MediaItemLinks.Overfull(items, i => !normalized[i].IsDefault))
+        {
+            results[overfull.Index] = overfull;
+            normalized[overfull.Index] = default;
+        }
+
         // Group the accepted items by partition: one script call per partition, all in flight together (up to inFlight).
         var byPartition = new List<(int Index, SignalWrite Write)>?[store.PartitionCount];
         for (var i = 0; i < count; i++)
@@ -231,6 +237,15 @@ public sealed class SignalSubmitter(
             }
         }
 
+        // Links of the hashes of one media item, before the batch is acknowledged (a link names records that now exist).
+        var links = MediaItemLinks.Of(items, normalized, i => !normalized[i].IsDefault && results[i].Outcome != SubmissionOutcome.Rejected);
+        if (links.Count > 0)
+        {
+            await Task.WhenAll(links.Select(l =>
+                store.LinkAsync(normalized[l.Index].Partition(store.PartitionCount), SignalStorageKey.Create(normalized[l.Index], groups[l.Index] ?? ""), l.Linked)))
+                .ConfigureAwait(false);
+        }
+
         metrics.Submitted(items, results);
         return new SubmissionResult(results, wroteAny ? FeedCursor.Encode(written) : null);
     }
@@ -270,6 +285,12 @@ public sealed class SignalSubmitter(
         categories = CategorySet.Empty;
         expiresAt = 0;
         video = null;
+        if (MediaItemLinks.CheckLabel(item.MediaItem, index) is { } badLabel)
+        {
+            signal = default;
+            return badLabel;
+        }
+
         if (item.Kind == SignalKind.Vpdq)
         {
             // The other types check the key id in SignalNormalizer, which a video's frames do not go through.

@@ -18,6 +18,7 @@ namespace Federation.Hub.Signals;
 /// <param name="ShareLevel">The TLP level the member shares it at.</param>
 /// <param name="ExpiresAt">When the member wants its contribution to expire, when sent.</param>
 /// <param name="VideoFrames">A VPDQ item's frames (null when none were sent).</param>
+/// <param name="MediaItem">The batch-local label linking the hashes of one media item, or empty.</param>
 public readonly record struct SubmissionItem(
     SignalKind Kind,
     string Value,
@@ -28,4 +29,5 @@ public readonly record struct SubmissionItem(
     uint? Confidence,
     TlpLevel ShareLevel,
     DateTimeOffset? ExpiresAt,
-    IReadOnlyList<VideoFrameInput>? VideoFrames);
+    IReadOnlyList<VideoFrameInput>? VideoFrames,
+    string MediaItem = "");
