@@ -1,7 +1,6 @@
 using Federation.Contracts.V1;
 using Federation.Hub.Tests.Infrastructure;
 using Grpc.Core;
-using Xunit.Abstractions;
 
 namespace Federation.Hub.Tests.Faults;
 
