@@ -138,7 +138,7 @@ public class FederationClient : IDisposable, IAsyncDisposable
     /// <c>&lt;requestId&gt;-&lt;n&gt;</c> and keeps it across retries, so a retried or repeated submission with the
     /// same <paramref name="requestId"/> is never counted twice. Rejected items do not stop the others.
     /// </summary>
-    /// <param name="items">What to submit.</param>
+    /// <param name="items">What to submit; the adjacent hashes of one media item (<see cref="SignalSubmission.MediaItem"/>) stay in one batch, so the hub links them.</param>
     /// <param name="requestId">Idempotency key of the whole submission (1-100 printable ASCII characters); a new GUID when omitted.</param>
     /// <param name="progress">
     /// Told after each acknowledged batch. When given, batches are smaller for small and mid-size submissions (about 20
@@ -157,9 +157,9 @@ public class FederationClient : IDisposable, IAsyncDisposable
         var tokens = new List<string>();
         var batchSize = progress is null ? options.SubmitBatchSize : ProgressBatchSize(all.Count, options.SubmitBatchSize);
         int batches = 0, replayed = 0, created = 0, corroborated = 0, unchanged = 0, rejected = 0;
-        for (var offset = 0; offset < all.Count; offset += batchSize)
+        for (var offset = 0; offset < all.Count;)
         {
-            var count = Math.Min(batchSize, all.Count - offset);
+            var count = MediaItemBatches.End(all, offset, batchSize) - offset;
             var request = new SubmitRequest { RequestId = $"{requestId}-{batches}" };
             for (var i = 0; i < count; i++)
             {
@@ -186,6 +186,7 @@ public class FederationClient : IDisposable, IAsyncDisposable
             unchanged += (int)response.Summary.Unchanged;
             rejected += (int)response.Summary.Rejected;
             progress?.Report(new SubmitProgress(offset + count, all.Count, created, corroborated, unchanged, rejected));
+            offset += count;
         }
 
         return new SubmissionResult(results, batches, replayed, tokens);

@@ -4,7 +4,7 @@ using Federation.Hub.Tests.Infrastructure;
 
 namespace Federation.Cli.Tests;
 
-/// <summary>fedctl's confidence and TLP options, run as a process against a real hub and Redis.</summary>
+/// <summary>fedctl's labels (confidence, TLP, media item links), run as a process against a real hub and Redis.</summary>
 public sealed class FedctlShareLevelTests(HubFixture fixture) : IClassFixture<HubFixture>, IDisposable
 {
     private readonly Fedctl fedctl = new();
@@ -48,6 +48,27 @@ public sealed class FedctlShareLevelTests(HubFixture fixture) : IClassFixture<Hu
         Assert.Equal(5, sure.ExitCode);
         Assert.Equal(1, badLevel.ExitCode);
         Assert.Contains("unknown share level 'purple'", badLevel.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Submit_links_the_hashes_of_one_file_by_media_item_and_lookup_lists_them()
+    {
+        await LoginMemberAsync();
+        var md5 = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        var sha256 = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var csv = Path.Combine(fedctl.Home, "linked.csv");
+        await File.WriteAllLinesAsync(csv, ["type,value,categories,media_item", $"md5,{md5},csam,photo-1", $"sha256,{sha256},csam,photo-1"]);
+
+        var submit = await fedctl.RunAsync("submit", csv);
+        var table = await fedctl.RunAsync("lookup", "md5:" + md5);
+        var json = await fedctl.RunAsync("-o", "json", "lookup", "md5:" + md5);
+
+        Assert.True(submit.ExitCode == 0, submit.ToString());
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Contains("+ sha256:" + sha256, table.Stdout, StringComparison.Ordinal);
+        Assert.Contains("1 (item 1)", table.Stdout, StringComparison.Ordinal);
+        var match = JsonDocument.Parse(json.Stdout).RootElement.GetProperty("result").GetProperty("matches")[0];
+        Assert.Equal("sha256:" + sha256, match.GetProperty("linkedSignalIds")[0].GetString());
     }
 
     private async Task LoginMemberAsync()

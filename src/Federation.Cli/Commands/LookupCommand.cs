@@ -70,9 +70,13 @@ public static class LookupCommand
 
                     foreach (var match in result.Matches)
                     {
+                        // Linked hashes of the same media item under the id; the item's members beside the hash's.
+                        var id = Markup.Escape(match.Signal.Id) + string.Concat(match.LinkedSignalIds.Select(l => "\n[dim]+ " + Markup.Escape(l) + "[/]"));
+                        var members = match.Signal.CorroborationCount.ToString(CultureInfo.InvariantCulture)
+                            + (match.LinkedSignalIds.Count > 0 ? $" (item {match.ItemCorroborationCount.ToString(CultureInfo.InvariantCulture)})" : "");
                         table.AddRow(
-                            query, Markup.Escape(match.Signal.Id), match.Distance.ToString(CultureInfo.InvariantCulture), SignalView.Categories(match.Signal),
-                            match.Signal.CorroborationCount.ToString(CultureInfo.InvariantCulture), SignalView.Opinions(match.Signal),
+                            query, id, match.Distance.ToString(CultureInfo.InvariantCulture), SignalView.Categories(match.Signal),
+                            members, SignalView.Opinions(match.Signal),
                             SignalView.Confidence(match.Signal), ShareLevelNames.Name(match.Signal.ShareLevel), SignalView.Status(match.Signal));
                     }
                 }

@@ -9,7 +9,7 @@ namespace Federation.Cli.Input;
 
 /// <summary>
 /// Reads submissions from CSV (header row; columns type, value, categories, quality, expires_at,
-/// sharing_group, confidence, share_level; categories separated by ';' or '|') or JSON Lines (one object per line with the same
+/// sharing_group, confidence, share_level, media_item (the same label on the adjacent lines of one file's hashes links them); categories separated by ';' or '|') or JSON Lines (one object per line with the same
 /// keys, categories as an array or a string). Format by extension (.csv, .jsonl/.ndjson) or --format.
 /// A line that cannot be read becomes an item with an error; reading goes on.
 /// </summary>
@@ -71,7 +71,7 @@ public static class SignalFileReader
             }
 
             string? Field(string name) => csv.TryGetField<string>(name, out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
-            yield return Build(path, line, Field("type"), Field("value"), Field("categories"), Field("quality"), Field("expires_at"), Field("sharing_group"), defaultCategories, Field("confidence"), Field("share_level"));
+            yield return Build(path, line, Field("type"), Field("value"), Field("categories"), Field("quality"), Field("expires_at"), Field("sharing_group"), defaultCategories, Field("confidence"), Field("share_level"), Field("media_item"));
         }
     }
 
@@ -98,7 +98,7 @@ public static class SignalFileReader
                 var categories = root.TryGetProperty("categories", out var c) && c.ValueKind == JsonValueKind.Array
                     ? string.Join(';', c.EnumerateArray().Select(e => e.GetString()))
                     : Text("categories");
-                item = Build(path, lineNumber, Text("type"), Text("value"), categories, Text("quality"), Text("expires_at"), Text("sharing_group"), defaultCategories, Text("confidence"), Text("share_level"));
+                item = Build(path, lineNumber, Text("type"), Text("value"), categories, Text("quality"), Text("expires_at"), Text("sharing_group"), defaultCategories, Text("confidence"), Text("share_level"), Text("media_item"));
             }
             catch (JsonException e)
             {
@@ -111,7 +111,7 @@ public static class SignalFileReader
 
     private static InputItem Build(
         string path, int line, string? type, string? value, string? categories, string? quality, string? expiresAt, string? group, IReadOnlyList<Category> defaultCategories,
-        string? confidence, string? shareLevel)
+        string? confidence, string? shareLevel, string? mediaItem)
     {
         try
         {
@@ -121,7 +121,7 @@ public static class SignalFileReader
             }
 
             var resolved = SignalNames.Resolve(type, value);
-            var submission = new SignalSubmission { Type = resolved.Type, Value = resolved.Value, KeyId = resolved.KeyId, SharingGroup = group ?? "" };
+            var submission = new SignalSubmission { Type = resolved.Type, Value = resolved.Value, KeyId = resolved.KeyId, SharingGroup = group ?? "", MediaItem = mediaItem ?? "" };
             submission.Categories.AddRange(categories is null ? defaultCategories : SignalNames.ParseCategories(categories));
             if (submission.Categories.Count == 0)
             {

@@ -178,6 +178,9 @@ internal sealed class BulkSubmission(
         private int unchanged;
         private int rejected;
 
+        // Items read but left for the next batch (read ahead, or the run of a media item the last batch would have split).
+        private readonly List<SignalSubmission> carried = [];
+
         public Queue<PendingBatch> Unacknowledged { get; } = new();
 
         public List<SubmitResult> Results { get; } = [];
@@ -194,12 +197,38 @@ internal sealed class BulkSubmission(
         public async ValueTask<PendingBatch?> NextBatchAsync(IAsyncEnumerator<SignalSubmission> source, int size)
         {
             var request = new SubmitStreamRequest { RequestId = $"{requestId}-{Batches + Unacknowledged.Count}" };
+            request.Items.AddRange(carried);
+            carried.Clear();
             while (request.Items.Count < size && await source.MoveNextAsync().ConfigureAwait(false))
             {
                 request.Items.Add(source.Current);
             }
 
             if (request.Items.Count < size)
+            {
+                SourceDone = true;
+            }
+            else if (await source.MoveNextAsync().ConfigureAwait(false))
+            {
+                // One item read ahead: when it continues the batch's last media item, that item's run moves to the next
+                // batch with it (unless the run is the whole batch), so the hub links all its hashes.
+                var run = MediaItemBatches.TrailingRun(request.Items, source.Current);
+                if (run > 0 && run < request.Items.Count)
+                {
+                    for (var i = request.Items.Count - run; i < request.Items.Count; i++)
+                    {
+                        carried.Add(request.Items[i]);
+                    }
+
+                    for (var i = 0; i < run; i++)
+                    {
+                        request.Items.RemoveAt(request.Items.Count - 1);
+                    }
+                }
+
+                carried.Add(source.Current);
+            }
+            else
             {
                 SourceDone = true;
             }

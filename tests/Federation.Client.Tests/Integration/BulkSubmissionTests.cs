@@ -60,6 +60,27 @@ public sealed class BulkSubmissionTests(HubFixture fixture) : IClassFixture<HubF
         Assert.All(stored, r => Assert.Equal(1u, Assert.Single(r.Matches).Signal.CorroborationCount));
     }
 
+    [Fact]
+    public async Task The_hashes_of_one_media_item_stay_in_one_batch_so_the_hub_links_them()
+    {
+        using var client = await MemberAsync(fixture.Hub);
+        // Items 248-251 are one file's hashes, across the 250-item batch boundary.
+        var items = Enumerable.Range(0, 600).Select(_ => SignalCallTests.Sha256Item()).ToList();
+        for (var i = 248; i < 252; i++)
+        {
+            items[i].MediaItem = "file-1";
+        }
+
+        var reports = new List<SubmitProgress>();
+        var result = await client.SubmitStreamAsync(ToAsync(items), progress: new SynchronousProgress<SubmitProgress>(reports.Add));
+        var match = Assert.Single(Assert.Single(await client.LookupAsync([new LookupQuery { Type = SignalType.Sha256, Value = items[248].Value }])).Matches);
+
+        Assert.Equal(600, result.Created);
+        Assert.Equal([248, 498, 600], reports.Select(r => r.Submitted));
+        Assert.Equal(items.Skip(249).Take(3).Select(i => "sha256:" + i.Value).Order(StringComparer.Ordinal), match.LinkedSignalIds.Order(StringComparer.Ordinal));
+        Assert.Equal(Enumerable.Range(0, 600).Select(i => (uint)i), result.Results.Select(r => r.Index));
+    }
+
     private async Task<FederationClient> MemberAsync(HubInstance hub, ILoggerFactory? loggers = null)
     {
         var (id, secret) = await fixture.CreateMemberAsync();

@@ -46,6 +46,25 @@ public sealed class SignalCallTests(HubFixture fixture) : IClassFixture<HubFixtu
     }
 
     [Fact]
+    public async Task The_hashes_of_one_media_item_are_never_split_between_batches()
+    {
+        using var client = await TestClients.NewMemberAsync(fixture);
+        var items = Enumerable.Range(0, 250).Select(_ => Sha256Item()).ToList();
+        for (var i = 98; i < 101; i++)
+        {
+            items[i].MediaItem = "file-1";
+        }
+
+        var reports = new List<SubmitProgress>();
+        var result = await client.SubmitAsync(items, progress: new SynchronousProgress<SubmitProgress>(reports.Add));
+        var match = Assert.Single(Assert.Single(await client.LookupAsync([new LookupQuery { Type = SignalType.Sha256, Value = items[100].Value }])).Matches);
+
+        Assert.Equal([98, 198, 250], reports.Select(r => r.Submitted));
+        Assert.Equal(250, result.Created);
+        Assert.Equal(["sha256:" + items[98].Value, "sha256:" + items[99].Value], match.LinkedSignalIds.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task With_a_progress_reporter_a_small_submission_keeps_batches_of_at_least_100()
     {
         using var client = await TestClients.NewMemberAsync(fixture);
