@@ -46,6 +46,24 @@ public sealed class MediaItemLinkTests(HubFixture fixture) : IClassFixture<HubFi
     }
 
     [Fact]
+    public async Task A_videos_md5_and_its_vpdq_are_linked_both_ways()
+    {
+        var member = await fixture.CreateSignalMemberAsync();
+        var videoMd5 = Hex(16);
+        var video = Video.VideoSignalTests.VideoItem(Video.VideoSignalTests.RandomVideo(frames: 12));
+        video.MediaItem = "clip-9";
+
+        var response = await member.SubmitAsync(Item(SignalType.VideoMd5, videoMd5, "clip-9"), video);
+        var byMd5 = Assert.Single((await member.LookupOneAsync(SignalType.VideoMd5, videoMd5)).Matches);
+        var vpdqId = response.Results[1].SignalId;
+        var byVpdq = Assert.Single((await member.LookupOneAsync(SignalType.Vpdq, vpdqId["vpdq:".Length..])).Matches);
+
+        Assert.Equal(2u, response.Summary.Created);
+        Assert.Equal([vpdqId], byMd5.LinkedSignalIds);
+        Assert.Equal([$"video_md5:{videoMd5}"], byVpdq.LinkedSignalIds);
+    }
+
+    [Fact]
     public async Task Links_stay_inside_the_sharing_group_they_were_submitted_in()
     {
         var member = await fixture.CreateSignalMemberAsync(groups: ["link-group"]);
