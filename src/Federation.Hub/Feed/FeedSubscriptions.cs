@@ -245,7 +245,7 @@ public sealed class FeedSubscriptions(
         }
 
         // Drains the shared tail until the channel is completed (overflow); heartbeats when idle.
-        private async Task FollowAsync(FeedTail.Attachment attachment)
+        private async Task FollowAsync(FeedAttachment attachment)
         {
             var reader = attachment.Channel.Reader;
             // One idle timer per heartbeat period, not one per wake-up: it is armed for the time left until a
