@@ -4,6 +4,7 @@ using Federation.Contracts.V1;
 using Federation.Core.Governance;
 using Federation.Hub.Auth;
 using Federation.Hub.Feed;
+using Federation.Hub.Governance;
 using Federation.Hub.Grpc;
 using Federation.Hub.Options;
 using Federation.Hub.Signals;
@@ -19,6 +20,8 @@ public sealed class SignalGrpcService(
     SignalSubmitter submitter,
     SignalLookupService lookup,
     SignalContributions contributions,
+    FeedSubscriptions feeds,
+    MemberNotices notices,
     IOptions<FederationOptions> options) : SignalService.SignalServiceBase
 {
     private readonly SignalOptions signals = options.Value.Signals;
@@ -88,7 +91,7 @@ public sealed class SignalGrpcService(
 
     [Authorize(Policy = FederationScopes.Read)]
     public override Task Subscribe(SubscribeRequest request, IServerStreamWriter<SubscribeResponse> responseStream, ServerCallContext context) =>
-        context.GetHttpContext().RequestServices.GetRequiredService<FeedSubscriptions>().SubscribeAsync(request, responseStream, context);
+        feeds.SubscribeAsync(request, responseStream, context);
 
     [Authorize(Policy = FederationScopes.Submit)]
     public override Task<SetOpinionResponse> SetOpinion(SetOpinionRequest request, ServerCallContext context) =>
@@ -104,7 +107,7 @@ public sealed class SignalGrpcService(
 
     [Authorize(Policy = FederationScopes.Read)]
     public override Task WatchNotices(WatchNoticesRequest request, IServerStreamWriter<WatchNoticesResponse> responseStream, ServerCallContext context) =>
-        context.GetHttpContext().RequestServices.GetRequiredService<Governance.MemberNotices>().WatchAsync(request, responseStream, context);
+        notices.WatchAsync(request, responseStream, context);
 
     private void ValidateBatch(string requestId, int itemCount)
     {
