@@ -1,3 +1,5 @@
+using Federation.Hub.Storage;
+
 namespace Federation.Hub.Feed;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using Federation.Core.Feed;
-using Federation.Hub.Feed;
 using StackExchange.Redis;
 
 namespace Federation.Hub.Storage;

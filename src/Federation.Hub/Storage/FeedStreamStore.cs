@@ -1,6 +1,5 @@
 using Federation.Contracts.V1;
 using Federation.Core.Feed;
-using Federation.Hub.Feed;
 using StackExchange.Redis;
 
 namespace Federation.Hub.Storage;
