@@ -226,7 +226,9 @@ public sealed class MembershipTests(HubFixture fixture) : IClassFixture<HubFixtu
     [Fact]
     public async Task Stats_count_members_by_status()
     {
+        // Its own members (whatever else the class has made so far): the administrator and one active, one suspended.
         var (id, _) = await fixture.CreateMemberAsync();
+        await fixture.CreateMemberAsync();
         var admin = await Hub.AdminClientAsync();
         await admin.SuspendMemberAsync(new SuspendMemberRequest { MemberId = id });
 

@@ -1,5 +1,4 @@
 using Federation.Core.Pdq;
-using Xunit.Abstractions;
 
 namespace Federation.Imaging.Tests;
 

@@ -18,7 +18,7 @@ public class HubFixture : IAsyncLifetime
     /// <summary>Configuration overrides of the hub (a derived fixture sets them).</summary>
     protected virtual IDictionary<string, string?>? Settings => null;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         Hub = await HubInstance.StartAsync(Redis.ConnectionString, settings: Settings);
         RedisConnection = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
@@ -37,7 +37,7 @@ public class HubFixture : IAsyncLifetime
             && Hub.Services.GetService<Federation.Hub.Taxii.TaxiiCatalog>() is not { IsLoaded: false },
         TimeSpan.FromSeconds(30), "the hub's PDQ index, video index and TAXII catalog to load");
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await Hub.DisposeAsync();
         await RedisConnection.DisposeAsync();

@@ -1,4 +1,3 @@
-using Federation.Contracts.V1;
 using Federation.Core.Signals;
 using Federation.Hub.Domain;
 using Federation.Hub.Options;
@@ -53,7 +52,7 @@ public sealed class KnownBenignList(BenignStore store, AuditLog audit, IOptions<
     public void Dispose() => reloading.Dispose();
 
     /// <summary>Lists (or updates) a hash; audited as <c>benign.add</c>.</summary>
-    public async Task<(BenignEntryRecord Entry, bool Created)> AddAsync(string actor, SignalRef? reference, string reason, uint? maxDistance)
+    public async Task<(BenignEntryRecord Entry, bool Created)> AddAsync(string actor, SignalReference? reference, string reason, uint? maxDistance)
     {
         var signal = Resolve(reference);
         reason = reason.Trim();
@@ -70,7 +69,7 @@ public sealed class KnownBenignList(BenignStore store, AuditLog audit, IOptions<
     }
 
     /// <summary>Takes a hash off the list; audited as <c>benign.remove</c>.</summary>
-    public async Task<BenignEntryRecord> RemoveAsync(string actor, SignalRef? reference, string reason)
+    public async Task<BenignEntryRecord> RemoveAsync(string actor, SignalReference? reference, string reason)
     {
         var signal = Resolve(reference);
         var removed = await store.RemoveAsync(signal.Id).ConfigureAwait(false)
@@ -79,5 +78,5 @@ public sealed class KnownBenignList(BenignStore store, AuditLog audit, IOptions<
         return removed;
     }
 
-    private static NormalizedSignal Resolve(SignalRef? reference) => SignalReferences.Normalize(reference);
+    private static NormalizedSignal Resolve(SignalReference? reference) => SignalReferences.Normalize(reference);
 }

@@ -3,7 +3,6 @@ using Federation.Core.Signals;
 using Federation.Hub.Domain;
 using Federation.Hub.Signals;
 using Federation.Hub.Storage;
-using Google.Protobuf.WellKnownTypes;
 
 namespace Federation.Hub.Governance;
 
@@ -22,68 +21,60 @@ public sealed class SignalGovernance(
     public const int MaxDisputed = 500;
 
     /// <summary>Every quarantined record, oldest quarantine first.</summary>
-    public async Task<ListQuarantinedResponse> ListQuarantinedAsync()
+    public async Task<IReadOnlyList<(SignalRecord Record, QuarantineEntry Quarantine)>> ListQuarantinedAsync()
     {
         var entries = await store.ListQuarantinedAsync().ConfigureAwait(false);
         var records = await signals.GetManyAsync(entries.Select(e => (e.Partition, e.StorageKey)).ToList()).ConfigureAwait(false);
-        var response = new ListQuarantinedResponse();
+        var quarantined = new List<(SignalRecord, QuarantineEntry)>(entries.Count);
         for (var i = 0; i < entries.Count; i++)
         {
             if (records[i] is { } record)
             {
-                response.Signals.Add(new QuarantinedSignal
-                {
-                    Signal = record.ToContract(),
-                    Trigger = (QuarantineTrigger)entries[i].Trigger,
-                    Since = Timestamp.FromDateTimeOffset(entries[i].Since),
-                    Reason = entries[i].Reason,
-                });
+                quarantined.Add((record, entries[i]));
             }
         }
 
-        return response;
+        return quarantined;
     }
 
     /// <summary>Active records with at least <paramref name="minDisputes"/> disputes, most disputed first.</summary>
-    public async Task<ListDisputedResponse> ListDisputedAsync(int minDisputes)
+    public async Task<IReadOnlyList<SignalRecord>> ListDisputedAsync(int minDisputes)
     {
         var entries = await store.ListDisputedAsync(Math.Max(1, minDisputes)).ConfigureAwait(false);
         var records = await signals.GetManyAsync(entries.Select(e => (e.Partition, e.StorageKey)).ToList()).ConfigureAwait(false);
-        var response = new ListDisputedResponse();
-        response.Signals.AddRange(records
+        return records
             .OfType<SignalRecord>()
             .Where(r => r.State == SignalState.Active)
-            .Select(r => r.ToContract())
-            .OrderByDescending(s => s.Opinions.Disputed + s.Opinions.FalsePositive)
-            .ThenBy(s => s.RecordId, StringComparer.Ordinal)
-            .Take(MaxDisputed));
-        return response;
+            .OrderByDescending(r => r.Disputed + r.FalsePositive)
+            .ThenBy(r => SignalRecordId.Of(r.Signal.Id, r.SharingGroup), StringComparer.Ordinal)
+            .Take(MaxDisputed)
+            .ToList();
     }
 
     /// <summary>Quarantines an active record by hand.</summary>
-    public async Task<Signal> QuarantineAsync(string actor, SignalRef? reference, string sharingGroup, string reason)
+    public async Task<SignalRecord> QuarantineAsync(string actor, SignalReference? reference, string sharingGroup, string reason)
     {
         var (recordId, partition, key, why) = Resolve(reference, sharingGroup, reason);
         var change = await store.QuarantineAsync(partition, key, (int)QuarantineTrigger.Administrator, why).ConfigureAwait(false);
         var record = Require(change, recordId, "already quarantined (ListQuarantined shows since when); release or overturn it instead");
         report.Add(TransparencyCounters.Quarantined);
         await audit.AppendAsync(actor, "signal.quarantine", recordId, "trigger=administrator;reason=" + why).ConfigureAwait(false);
-        return record.ToContract();
+        return record;
     }
 
     /// <summary>Releases a quarantined record: active again, and left be by the opinion policy.</summary>
-    public async Task<Signal> ReleaseAsync(string actor, SignalRef? reference, string sharingGroup, string reason)
+    public async Task<SignalRecord> ReleaseAsync(string actor, SignalReference? reference, string sharingGroup, string reason)
     {
         var (recordId, partition, key, why) = Resolve(reference, sharingGroup, reason);
         var change = await store.ReleaseAsync(partition, key, why).ConfigureAwait(false);
         var record = Require(change, recordId, "not quarantined (ListQuarantined lists what is)");
         report.Add(TransparencyCounters.Released);
         await audit.AppendAsync(actor, "signal.release", recordId, "reason=" + why).ConfigureAwait(false);
-        return record.ToContract();
+        return record;
     }
 
     /// <summary>Overturns an active record; with <paramref name="addToBenign"/> also lists the hash as known-benign.</summary>
-    public async Task<OverturnSignalResponse> OverturnAsync(string actor, SignalRef? reference, string sharingGroup, string reason, bool addToBenign)
+    public async Task<(SignalRecord Record, long ActingMembers)> OverturnAsync(string actor, SignalReference? reference, string sharingGroup, string reason, bool addToBenign)
     {
         var (recordId, partition, key, why) = Resolve(reference, sharingGroup, reason);
         var change = await store.OverturnAsync(partition, key, why).ConfigureAwait(false);
@@ -97,10 +88,10 @@ public sealed class SignalGovernance(
         }
 
         dispatcher.Wake();
-        return new OverturnSignalResponse { Signal = record.ToContract(), ActingMembers = (uint)acting };
+        return (record, acting);
     }
 
-    private (string RecordId, int Partition, byte[] Key, string Reason) Resolve(SignalRef? reference, string sharingGroup, string reason)
+    private (string RecordId, int Partition, byte[] Key, string Reason) Resolve(SignalReference? reference, string sharingGroup, string reason)
     {
         var signal = SignalReferences.Normalize(reference);
         var why = reason.Trim();

@@ -47,7 +47,7 @@ public sealed class TransparencyCounters(ReportStore store, FeedTail tail, IOpti
     public static string ByMember(string memberId) => "member:" + memberId;
 
     /// <summary>Field: opinions of a kind.</summary>
-    public static string OpinionOf(Opinion opinion) => $"opinion:{(int)opinion}";
+    public static string OpinionOf(Signals.SignalOpinion opinion) => $"opinion:{(int)opinion}";
 
     /// <summary>Field: delivery latency bucket <paramref name="index"/>.</summary>
     public static string Latency(int index) => $"lag:{index}";
@@ -62,7 +62,7 @@ public sealed class TransparencyCounters(ReportStore store, FeedTail tail, IOpti
     /// Counts one submitted batch: per accepted item its type's outcome, its categories and the member; rejections. Added
     /// up per batch first, so a 1,000-item batch costs a few dictionary updates, not thousands.
     /// </summary>
-    public void Submitted(string memberId, IReadOnlyList<SignalSubmission> items, IReadOnlyList<SubmitResult> results)
+    public void Submitted(string memberId, IReadOnlyList<Signals.SubmissionItem> items, IReadOnlyList<Domain.SubmissionItemResult> results)
     {
         Span<int> created = stackalloc int[TypeFields.Length];
         Span<int> corroborated = stackalloc int[TypeFields.Length];
@@ -73,20 +73,20 @@ public sealed class TransparencyCounters(ReportStore store, FeedTail tail, IOpti
         long accepted = 0, rejected = 0;
         foreach (var result in results)
         {
-            if (result.Outcome == SubmitOutcome.Rejected)
+            if (result.Outcome == Domain.SubmissionOutcome.Rejected)
             {
                 rejected++;
                 continue;
             }
 
-            if (result.Outcome is not (SubmitOutcome.Created or SubmitOutcome.Corroborated) || result.Index >= items.Count)
+            if (result.Outcome is not (Domain.SubmissionOutcome.Created or Domain.SubmissionOutcome.Corroborated) || result.Index >= items.Count)
             {
                 continue;
             }
 
-            var item = items[(int)result.Index];
-            var type = Math.Clamp((int)item.Type, 0, TypeFields.Length - 1);
-            if (result.Outcome == SubmitOutcome.Created)
+            var item = items[result.Index];
+            var type = Math.Clamp((int)item.Kind, 0, TypeFields.Length - 1);
+            if (result.Outcome == Domain.SubmissionOutcome.Created)
             {
                 created[type]++;
             }

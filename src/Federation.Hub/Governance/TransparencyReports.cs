@@ -71,9 +71,9 @@ public sealed class TransparencyReports(ReportStore store)
         {
             Opinions = new OpinionCounts
             {
-                Confirmed = (uint)Count(TransparencyCounters.OpinionOf(Opinion.Confirmed)),
-                Disputed = (uint)Count(TransparencyCounters.OpinionOf(Opinion.Disputed)),
-                FalsePositive = (uint)Count(TransparencyCounters.OpinionOf(Opinion.FalsePositive)),
+                Confirmed = (uint)Count(TransparencyCounters.OpinionOf(Signals.SignalOpinion.Confirmed)),
+                Disputed = (uint)Count(TransparencyCounters.OpinionOf(Signals.SignalOpinion.Disputed)),
+                FalsePositive = (uint)Count(TransparencyCounters.OpinionOf(Signals.SignalOpinion.FalsePositive)),
             },
             Withdrawn = (ulong)Count(TransparencyCounters.Withdrawn),
             Retracted = (ulong)Count(TransparencyCounters.Retracted),

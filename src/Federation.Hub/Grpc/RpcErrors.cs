@@ -27,6 +27,20 @@ public static class RpcErrors
         _ => new(new global::Grpc.Core.Status(StatusCode.Internal, "The hub failed to answer; the error has been logged.")),
     };
 
+    /// <summary>The status code of a refusal of <paramref name="kind"/> (a batch item's own error code).</summary>
+    public static StatusCode CodeOf(HubErrorKind kind) => kind switch
+    {
+        HubErrorKind.InvalidArgument => StatusCode.InvalidArgument,
+        HubErrorKind.Unauthenticated => StatusCode.Unauthenticated,
+        HubErrorKind.PermissionDenied => StatusCode.PermissionDenied,
+        HubErrorKind.NotFound => StatusCode.NotFound,
+        HubErrorKind.AlreadyExists => StatusCode.AlreadyExists,
+        HubErrorKind.FailedPrecondition => StatusCode.FailedPrecondition,
+        HubErrorKind.Unavailable => StatusCode.Unavailable,
+        HubErrorKind.ResourceExhausted => StatusCode.ResourceExhausted,
+        _ => StatusCode.Internal,
+    };
+
     /// <summary>INVALID_ARGUMENT with a google.rpc.BadRequest field violation naming the field.</summary>
     public static RpcException InvalidArgument(string field, string description)
     {

@@ -1,6 +1,8 @@
 using Federation.Contracts.V1;
 using Federation.Hub.Auth;
 using Federation.Hub.Governance;
+using Federation.Hub.Storage;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 
@@ -13,30 +15,51 @@ public sealed class GovernanceGrpcService(KnownBenignList benign, SignalGovernan
     public override async Task<GetTransparencyReportResponse> GetTransparencyReport(GetTransparencyReportRequest request, ServerCallContext context) =>
         new() { Report = await reports.GetAsync(request).ConfigureAwait(false) };
 
-    public override Task<ListDisputedResponse> ListDisputed(ListDisputedRequest request, ServerCallContext context) =>
-        governance.ListDisputedAsync((int)Math.Min(request.MinDisputes, int.MaxValue));
+    public override async Task<ListDisputedResponse> ListDisputed(ListDisputedRequest request, ServerCallContext context)
+    {
+        var response = new ListDisputedResponse();
+        response.Signals.AddRange((await governance.ListDisputedAsync((int)Math.Min(request.MinDisputes, int.MaxValue)).ConfigureAwait(false)).Select(r => r.ToContract()));
+        return response;
+    }
 
-    public override Task<ListQuarantinedResponse> ListQuarantined(ListQuarantinedRequest request, ServerCallContext context) =>
-        governance.ListQuarantinedAsync();
+    public override async Task<ListQuarantinedResponse> ListQuarantined(ListQuarantinedRequest request, ServerCallContext context)
+    {
+        var response = new ListQuarantinedResponse();
+        foreach (var (record, quarantine) in await governance.ListQuarantinedAsync().ConfigureAwait(false))
+        {
+            response.Signals.Add(new QuarantinedSignal
+            {
+                Signal = record.ToContract(),
+                Trigger = (QuarantineTrigger)quarantine.Trigger,
+                Since = Timestamp.FromDateTimeOffset(quarantine.Since),
+                Reason = quarantine.Reason,
+            });
+        }
+
+        return response;
+    }
 
     public override async Task<QuarantineSignalResponse> QuarantineSignal(QuarantineSignalRequest request, ServerCallContext context) =>
-        new() { Signal = await governance.QuarantineAsync(context.GetCaller().MemberId, request.Signal, request.SharingGroup, request.Reason).ConfigureAwait(false) };
+        new() { Signal = (await governance.QuarantineAsync(context.GetCaller().MemberId, request.Signal.ToDomain(), request.SharingGroup, request.Reason).ConfigureAwait(false)).ToContract() };
 
     public override async Task<ReleaseSignalResponse> ReleaseSignal(ReleaseSignalRequest request, ServerCallContext context) =>
-        new() { Signal = await governance.ReleaseAsync(context.GetCaller().MemberId, request.Signal, request.SharingGroup, request.Reason).ConfigureAwait(false) };
+        new() { Signal = (await governance.ReleaseAsync(context.GetCaller().MemberId, request.Signal.ToDomain(), request.SharingGroup, request.Reason).ConfigureAwait(false)).ToContract() };
 
-    public override Task<OverturnSignalResponse> OverturnSignal(OverturnSignalRequest request, ServerCallContext context) =>
-        governance.OverturnAsync(context.GetCaller().MemberId, request.Signal, request.SharingGroup, request.Reason, request.AddToBenign);
+    public override async Task<OverturnSignalResponse> OverturnSignal(OverturnSignalRequest request, ServerCallContext context)
+    {
+        var (record, acting) = await governance.OverturnAsync(context.GetCaller().MemberId, request.Signal.ToDomain(), request.SharingGroup, request.Reason, request.AddToBenign).ConfigureAwait(false);
+        return new OverturnSignalResponse { Signal = record.ToContract(), ActingMembers = (uint)acting };
+    }
 
     public override async Task<AddBenignResponse> AddBenign(AddBenignRequest request, ServerCallContext context)
     {
         var (entry, created) = await benign.AddAsync(
-            context.GetCaller().MemberId, request.Signal, request.Reason, request.HasMaxDistance ? request.MaxDistance : null).ConfigureAwait(false);
+            context.GetCaller().MemberId, request.Signal.ToDomain(), request.Reason, request.HasMaxDistance ? request.MaxDistance : null).ConfigureAwait(false);
         return new AddBenignResponse { Entry = entry.ToContract(), Created = created };
     }
 
     public override async Task<RemoveBenignResponse> RemoveBenign(RemoveBenignRequest request, ServerCallContext context) =>
-        new() { Entry = (await benign.RemoveAsync(context.GetCaller().MemberId, request.Signal, request.Reason).ConfigureAwait(false)).ToContract() };
+        new() { Entry = (await benign.RemoveAsync(context.GetCaller().MemberId, request.Signal.ToDomain(), request.Reason).ConfigureAwait(false)).ToContract() };
 
     public override async Task<ListBenignResponse> ListBenign(ListBenignRequest request, ServerCallContext context)
     {

@@ -8,6 +8,7 @@ using Federation.Hub.Governance;
 using Federation.Hub.Grpc;
 using Federation.Hub.Options;
 using Federation.Hub.Signals;
+using Federation.Hub.Storage;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
@@ -32,7 +33,8 @@ public sealed class SignalGrpcService(
         ValidateBatch(request.RequestId, request.Items.Count);
         try
         {
-            return await submitter.SubmitAsync(context.GetCaller(), request.RequestId, request.Items, context.CancellationToken).ConfigureAwait(false);
+            var result = await submitter.SubmitAsync(context.GetCaller(), request.RequestId, SubmissionMapping.ToDomain(request.Items), context.CancellationToken).ConfigureAwait(false);
+            return SubmissionMapping.ToContract(result);
         }
         catch (SubmitRateLimitedException e)
         {
@@ -82,11 +84,13 @@ public sealed class SignalGrpcService(
     }
 
     [Authorize(Policy = FederationScopes.Read)]
-    public override Task<LookupResponse> Lookup(LookupRequest request, ServerCallContext context)
+    public override async Task<LookupResponse> Lookup(LookupRequest request, ServerCallContext context)
     {
         LookupRequestRules.Validate(request.Queries.Count, request.ConsistencyTokens.Count, request.MinConfidence, (int)request.MaxShareLevel, signals.MaxBatchSize);
-        return lookup.LookupAsync(
-            context.GetCaller(), request.Queries, request.ConsistencyTokens, (int)request.MinConfidence, (TlpLevel)request.MaxShareLevel, context.CancellationToken);
+        var results = await lookup.LookupAsync(
+            context.GetCaller(), LookupMapping.ToDomain(request.Queries), request.ConsistencyTokens, (int)request.MinConfidence, (TlpLevel)request.MaxShareLevel, context.CancellationToken)
+            .ConfigureAwait(false);
+        return LookupMapping.ToContract(results);
     }
 
     [Authorize(Policy = FederationScopes.Read)]
@@ -94,16 +98,28 @@ public sealed class SignalGrpcService(
         feeds.SubscribeAsync(request, responseStream, context);
 
     [Authorize(Policy = FederationScopes.Submit)]
-    public override Task<SetOpinionResponse> SetOpinion(SetOpinionRequest request, ServerCallContext context) =>
-        contributions.SetOpinionAsync(context.GetCaller(), request.Signal, request.Opinion, request.SharingGroup);
+    public override async Task<SetOpinionResponse> SetOpinion(SetOpinionRequest request, ServerCallContext context)
+    {
+        var change = await contributions.SetOpinionAsync(context.GetCaller(), request.Signal.ToDomain(), (SignalOpinion)request.Opinion, request.SharingGroup).ConfigureAwait(false);
+        var signal = change.Record.ToContract();
+        signal.ContributedByCaller = change.ContributedByCaller;
+        signal.CallerOpinion = (Opinion)change.CallerOpinion;
+        return new SetOpinionResponse { Signal = signal, Changed = change.Changed };
+    }
 
     [Authorize(Policy = FederationScopes.Submit)]
-    public override Task<RetractResponse> Retract(RetractRequest request, ServerCallContext context) =>
-        contributions.RetractAsync(context.GetCaller(), request.Signal, request.SharingGroup);
+    public override async Task<RetractResponse> Retract(RetractRequest request, ServerCallContext context) =>
+        new() { Signal = (await contributions.RetractAsync(context.GetCaller(), request.Signal.ToDomain(), request.SharingGroup).ConfigureAwait(false)).ToContract() };
 
     [Authorize(Policy = FederationScopes.Read)]
-    public override Task<RecordActionResponse> RecordAction(RecordActionRequest request, ServerCallContext context) =>
-        contributions.RecordActionAsync(context.GetCaller(), request);
+    public override async Task<RecordActionResponse> RecordAction(RecordActionRequest request, ServerCallContext context)
+    {
+        var (created, actions) = await contributions.RecordActionAsync(
+            context.GetCaller(), request.Signal.ToDomain(), request.SharingGroup, (SignalActionKind)request.Kind, request.Reference).ConfigureAwait(false);
+        var response = new RecordActionResponse { Created = created };
+        response.Actions.AddRange(actions.Select(a => a.ToContract()));
+        return response;
+    }
 
     [Authorize(Policy = FederationScopes.Read)]
     public override Task WatchNotices(WatchNoticesRequest request, IServerStreamWriter<WatchNoticesResponse> responseStream, ServerCallContext context) =>
@@ -119,8 +135,8 @@ public sealed class SignalGrpcService(
 
     private async Task<SubmitStreamResponse> SubmitOneAsync(Caller caller, SubmitStreamRequest request, CancellationToken ct)
     {
-        var response = await submitter.SubmitWhenAdmittedAsync(caller, request.RequestId, request.Items, ct).ConfigureAwait(false);
-        return new SubmitStreamResponse { RequestId = request.RequestId, Results = { response.Results }, Summary = response.Summary, ConsistencyToken = response.ConsistencyToken };
+        var result = await submitter.SubmitWhenAdmittedAsync(caller, request.RequestId, SubmissionMapping.ToDomain(request.Items), ct).ConfigureAwait(false);
+        return SubmissionMapping.ToStreamContract(request.RequestId, result);
     }
 
     private static async Task AcknowledgeAsync(

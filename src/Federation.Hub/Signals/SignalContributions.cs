@@ -16,10 +16,10 @@ public sealed class SignalContributions(SignalStore store, MemberStore members, 
     /// <summary>Longest action reference.</summary>
     public const int MaxReferenceLength = 128;
 
-    /// <summary>Records, changes or (with <see cref="Opinion.Unspecified"/>) withdraws the caller's opinion.</summary>
-    public async Task<SetOpinionResponse> SetOpinionAsync(Caller caller, SignalRef? reference, Opinion opinion, string sharingGroup)
+    /// <summary>Records, changes or (with <see cref="SignalOpinion.Unspecified"/>) withdraws the caller's opinion.</summary>
+    public async Task<OpinionChange> SetOpinionAsync(Caller caller, SignalReference? reference, SignalOpinion opinion, string sharingGroup)
     {
-        if (opinion is < Opinion.Unspecified or > Opinion.FalsePositive)
+        if (opinion is < SignalOpinion.Unspecified or > SignalOpinion.FalsePositive)
         {
             throw HubErrors.InvalidArgument("opinion", $"opinion.unknown: opinion {(int)opinion} is not known; use CONFIRMED, DISPUTED, FALSE_POSITIVE, or UNSPECIFIED to withdraw yours");
         }
@@ -28,7 +28,7 @@ public sealed class SignalContributions(SignalStore store, MemberStore members, 
         var number = await members.NumberOfAsync(caller.Member).ConfigureAwait(false);
         var change = await store.SetOpinionAsync(partition, key, number, (int)opinion).ConfigureAwait(false);
         var record = Require(change, signal, sharingGroup, "give an opinion on");
-        if (change.Code == SignalChangeCode.Changed && opinion != Opinion.Unspecified)
+        if (change.Code == SignalChangeCode.Changed && opinion != SignalOpinion.Unspecified)
         {
             report.Add(TransparencyCounters.OpinionOf(opinion));
         }
@@ -42,14 +42,11 @@ public sealed class SignalContributions(SignalStore store, MemberStore members, 
             await audit.AppendAsync("policy", what, SignalRecordId.Of(signal.Id, sharingGroup), $"{why};confirmed={record.Confirmed};disputed={record.Disputed};false_positive={record.FalsePositive}").ConfigureAwait(false);
         }
 
-        var contract = record.ToContract();
-        contract.ContributedByCaller = change.ContributedByCaller;
-        contract.CallerOpinion = opinion;
-        return new SetOpinionResponse { Signal = contract, Changed = change.Code == SignalChangeCode.Changed };
+        return new OpinionChange(record, change.ContributedByCaller, opinion, change.Code == SignalChangeCode.Changed);
     }
 
     /// <summary>Withdraws the caller's own contribution; the record becomes RETRACTED when nobody backs it any more.</summary>
-    public async Task<RetractResponse> RetractAsync(Caller caller, SignalRef? reference, string sharingGroup)
+    public async Task<SignalRecord> RetractAsync(Caller caller, SignalReference? reference, string sharingGroup)
     {
         var (signal, partition, key) = Resolve(caller, reference, sharingGroup);
         var number = await members.NumberOfAsync(caller.Member).ConfigureAwait(false);
@@ -62,27 +59,29 @@ public sealed class SignalContributions(SignalStore store, MemberStore members, 
 
         var record = Require(change, signal, sharingGroup, "retract");
         report.Add(record.State == SignalState.Retracted ? TransparencyCounters.Retracted : TransparencyCounters.Withdrawn);
-        return new RetractResponse { Signal = record.ToContract() };
+        return record;
     }
 
     /// <summary>Records that the caller acted on a signal it may see; audited without the reference.</summary>
-    public async Task<RecordActionResponse> RecordActionAsync(Caller caller, RecordActionRequest request)
+    /// <returns>Whether this action was new, and every action the caller recorded on the signal.</returns>
+    public async Task<(bool Created, IReadOnlyList<StoredAction> Actions)> RecordActionAsync(
+        Caller caller, SignalReference? signalReference, string sharingGroup, SignalActionKind kind, string actionReference)
     {
-        if (request.Kind is <= ActionKind.Unspecified or > ActionKind.Other)
+        if (kind is <= SignalActionKind.Unspecified or > SignalActionKind.Other)
         {
-            throw HubErrors.InvalidArgument("kind", $"action.kind: kind {(int)request.Kind} is not an action kind; use CONTENT_REMOVED, ACCOUNT_ACTIONED, REPORTED_TO_HOTLINE, REFERRED_TO_LAW_ENFORCEMENT or OTHER");
+            throw HubErrors.InvalidArgument("kind", $"action.kind: kind {(int)kind} is not an action kind; use CONTENT_REMOVED, ACCOUNT_ACTIONED, REPORTED_TO_HOTLINE, REFERRED_TO_LAW_ENFORCEMENT or OTHER");
         }
 
-        var reference = request.Reference.Trim();
+        var reference = actionReference.Trim();
         if (reference.Length is 0 or > MaxReferenceLength || reference.Any(char.IsControl))
         {
             throw HubErrors.InvalidArgument("reference", $"action.reference: your own reference for the action (a case or ticket id) is required, 1-{MaxReferenceLength} printable characters without control characters (got {reference.Length}); never content or personal data");
         }
 
-        var (signal, partition, key) = Resolve(caller, request.Signal, request.SharingGroup);
+        var (signal, partition, key) = Resolve(caller, signalReference, sharingGroup);
         var number = await members.NumberOfAsync(caller.Member).ConfigureAwait(false);
-        var (code, record, actions) = await appeals.RecordActionAsync(partition, key, number, (int)request.Kind, reference).ConfigureAwait(false);
-        var recordId = SignalRecordId.Of(signal.Id, request.SharingGroup);
+        var (code, record, actions) = await appeals.RecordActionAsync(partition, key, number, (int)kind, reference).ConfigureAwait(false);
+        var recordId = SignalRecordId.Of(signal.Id, sharingGroup);
         switch (code)
         {
             case ActionRecordCode.NotFound:
@@ -92,16 +91,14 @@ public sealed class SignalContributions(SignalStore store, MemberStore members, 
             case ActionRecordCode.TooMany:
                 throw HubErrors.ResourceExhausted($"Member '{caller.MemberId}' has recorded {AppealStore.MaxActionsPerMember} actions on {recordId}, the most one member may; record one reference for a bulk action instead.");
             case ActionRecordCode.Recorded:
-                await audit.AppendAsync(caller.MemberId, "action.record", recordId, $"kind={request.Kind}").ConfigureAwait(false);
+                await audit.AppendAsync(caller.MemberId, "action.record", recordId, $"kind={kind}").ConfigureAwait(false);
                 break;
         }
 
-        var response = new RecordActionResponse { Created = code == ActionRecordCode.Recorded };
-        response.Actions.AddRange(actions.Select(a => a.ToContract()));
-        return response;
+        return (code == ActionRecordCode.Recorded, actions);
     }
 
-    private (NormalizedSignal Signal, int Partition, byte[] Key) Resolve(Caller caller, SignalRef? reference, string sharingGroup)
+    private (NormalizedSignal Signal, int Partition, byte[] Key) Resolve(Caller caller, SignalReference? reference, string sharingGroup)
     {
         var signal = SignalReferences.Normalize(reference);
         if (sharingGroup.Length > 0 && !caller.Member.InGroup(sharingGroup))

@@ -1,4 +1,3 @@
-using Federation.Contracts.V1;
 using Federation.Core.Feed;
 using Federation.Core.Governance;
 using Federation.Core.Pdq;
@@ -10,7 +9,6 @@ using Federation.Hub.Domain;
 using Federation.Hub.Governance;
 using Federation.Hub.Options;
 using Federation.Hub.Storage;
-using Grpc.Core;
 using Microsoft.Extensions.Options;
 
 namespace Federation.Hub.Signals;
@@ -34,17 +32,17 @@ public sealed class SignalLookupService(
     /// the member a slot (or <paramref name="ct"/> ends the call while it waits).
     /// </summary>
     /// <remarks>Only matches that pass the label bounds are returned (checked by the caller with <see cref="LookupRequestRules.Validate"/>).</remarks>
-    public async Task<LookupResponse> LookupAsync(
-        Caller caller, IReadOnlyList<LookupQuery> queries, IReadOnlyList<string> consistencyTokens, int minConfidence, TlpLevel maxShareLevel, CancellationToken ct)
+    public async Task<IReadOnlyList<LookupItemResult>> LookupAsync(
+        Caller caller, IReadOnlyList<LookupItem> queries, IReadOnlyList<string> consistencyTokens, int minConfidence, TlpLevel maxShareLevel, CancellationToken ct)
     {
         var mustReach = ConsistencyPositions(consistencyTokens, store.PartitionCount);
         using var slot = await gate.EnterAsync(caller.MemberId, queries.Count, ct).ConfigureAwait(false);
-        if (mustReach is not null && queries.Any(q => q.Type == SignalType.Pdq))
+        if (mustReach is not null && queries.Any(q => q.Kind == SignalKind.Pdq))
         {
             await pdq.WaitForAsync(mustReach, signals.PdqConsistencyWait, ct).ConfigureAwait(false);
         }
 
-        var results = new LookupResult[queries.Count];
+        var results = new LookupItemResult[queries.Count];
         var byPartition = new List<(int Query, int Distance, byte[] Key)>?[store.PartitionCount];
         var maxMatches = new int[queries.Count];
         var videoQueries = new VideoQuery?[queries.Count];
@@ -54,24 +52,20 @@ public sealed class SignalLookupService(
         for (var i = 0; i < queries.Count; i++)
         {
             var query = queries[i];
-            results[i] = new LookupResult { Index = (uint)i };
+            results[i] = new LookupItemResult(i);
             if (query.MaxMatches > MaxMatches)
             {
-                results[i].Error = new ItemError
-                {
-                    Code = (int)StatusCode.InvalidArgument,
-                    Field = $"queries[{i}].max_matches",
-                    Description = $"lookup.max_matches: a query returns at most {MaxMatches} matches; got {query.MaxMatches}. Ask for {MaxMatches} or fewer (0 means the default, {DefaultMaxMatches})",
-                };
+                results[i].Refusal = new ItemRefusal(HubErrorKind.InvalidArgument, $"queries[{i}].max_matches",
+                    $"lookup.max_matches: a query returns at most {MaxMatches} matches; got {query.MaxMatches}. Ask for {MaxMatches} or fewer (0 means the default, {DefaultMaxMatches})");
                 continue;
             }
 
-            if (query.Type == SignalType.Vpdq && query.Vpdq is { Frames.Count: > 0 })
+            if (query.Kind == SignalKind.Vpdq && query.VideoFrames is { Count: > 0 })
             {
                 // A near-match query does not go through SignalNormalizer, which checks the key id of every other query.
                 if (!SignalKeyId.TryCheck(SignalRules.Get(SignalKind.Vpdq), query.KeyId, out var keyError))
                 {
-                    results[i].Error = InvalidQuery(i, keyError);
+                    results[i].Refusal = InvalidQuery(i, keyError);
                 }
                 else if (VideoQuery.TryCreate(query, i, signals.MaxPdqDistance, out var video, out var videoError))
                 {
@@ -82,29 +76,29 @@ public sealed class SignalLookupService(
                 }
                 else
                 {
-                    results[i].Error = videoError;
+                    results[i].Refusal = videoError;
                 }
 
                 continue;
             }
 
             // Quality is a property of a submission, not of a query: accept any.
-            if (!SignalNormalizer.TryNormalize((SignalKind)query.Type, query.Value, query.KeyId, SignalNormalizer.MaxPdqQuality, 0, out var signal, out var error))
+            if (!SignalNormalizer.TryNormalize(query.Kind, query.Value, query.KeyId, SignalNormalizer.MaxPdqQuality, 0, out var signal, out var error))
             {
-                results[i].Error = InvalidQuery(i, error);
+                results[i].Refusal = InvalidQuery(i, error);
                 continue;
             }
 
             if (benignList.Match(signal) is { } hit)
             {
-                results[i].Benign = hit.ToContract();
+                results[i].Benign = hit;
             }
 
             IReadOnlyList<PdqCandidate> candidates;
             if (signal.Kind == SignalKind.Pdq)
             {
                 maxMatches[i] = query.MaxMatches == 0 ? DefaultMaxMatches : (int)Math.Min(query.MaxMatches, MaxMatches);
-                var distance = query.HasMaxDistance ? (int)Math.Min(query.MaxDistance, (uint)signals.MaxPdqDistance) : signals.DefaultPdqDistance;
+                var distance = query.MaxDistance is { } max ? (int)Math.Min(max, (uint)signals.MaxPdqDistance) : signals.DefaultPdqDistance;
                 candidates = pdq.FindCandidates(signal, distance, maxMatches[i], caller.Member.Groups);
                 if (query.CrossMedia)
                 {
@@ -149,28 +143,21 @@ public sealed class SignalLookupService(
                     && ContributionLabels.Passes(read.Record.Confidence, read.Record.ShareLevel, minConfidence, maxShareLevel))
                 {
                     var query = items[j].Query;
-                    var match = new LookupMatch { Distance = (uint)items[j].Distance };
+                    VideoMatchShares? shares = null;
                     if (videoQueries[query] is { } video && read.Record.Signal.Kind == SignalKind.Vpdq)
                     {
                         // The reference rule decides: a candidate shares a frame, a match reaches both thresholds.
-                        if (read.Record.Video is not { } stored || video.Score(stored) is not { } shares)
+                        if (read.Record.Video is not { } stored || video.Score(stored) is not { } score)
                         {
                             continue;
                         }
 
-                        match.Vpdq = shares;
+                        shares = score;
                     }
 
-                    if (timestamps.TryGetValue((query, read.Record.Signal), out var timestamp))
-                    {
-                        match.FrameTimestampMs = timestamp;
-                    }
-
-                    var contract = read.Record.ToContract();
-                    contract.ContributedByCaller = read.ContributedByCaller;
-                    contract.CallerOpinion = (Opinion)read.CallerOpinion;
-                    match.Signal = contract;
-                    results[query].Matches.Add(match);
+                    uint? frameTimestamp = timestamps.TryGetValue((query, read.Record.Signal), out var timestamp) ? timestamp : null;
+                    results[query].Matches.Add(new LookupHit(
+                        read.Record, read.ContributedByCaller, read.CallerOpinion, items[j].Distance, shares, frameTimestamp, read.Links, read.Record.CorroborationCount));
                     matchRate.Count(partition, items[j].Key);
                 }
             }
@@ -182,24 +169,76 @@ public sealed class SignalLookupService(
             {
                 // Video matches best shares first, then the rest (cross-media matches included) nearest first.
                 var ordered = results[i].Matches
-                    .OrderBy(m => m.Vpdq is null ? 1 : 0)
-                    .ThenByDescending(m => m.Vpdq?.QueryMatchPercent ?? 0)
-                    .ThenByDescending(m => m.Vpdq?.TargetMatchPercent ?? 0)
+                    .OrderBy(m => m.Video is null ? 1 : 0)
+                    .ThenByDescending(m => m.Video?.QueryPercent ?? 0)
+                    .ThenByDescending(m => m.Video?.TargetPercent ?? 0)
                     .ThenBy(m => m.Distance)
                     .Take(maxMatches[i])
                     .ToArray();
                 results[i].Matches.Clear();
-                results[i].Matches.Add(ordered);
+                results[i].Matches.AddRange(ordered);
             }
         }
 
-        return new LookupResponse { Results = { results } };
+        await CountItemCorroborationAsync(results).ConfigureAwait(false);
+        return results;
     }
 
-    // The latest position per partition over every token: waiting for it waits for all of them.
-    private static ItemError InvalidQuery(int index, SignalValidationError error) =>
-        new() { Code = (int)StatusCode.InvalidArgument, Field = $"queries[{index}].{error.Field}", Description = $"{error.Rule}: {error.Message}" };
+    // A match linked to other hashes of its media item counts the members backing any of them, each once: one read of the
+    // contributors of the record and its linked records per partition, only when a returned match has links.
+    private async Task CountItemCorroborationAsync(LookupItemResult[] results)
+    {
+        var linkedHits = results.SelectMany(r => r.Matches.Select((hit, m) => (Result: r, Match: m, Hit: hit))).Where(x => x.Hit.LinkedSignalIds.Count > 0).ToList();
+        if (linkedHits.Count == 0)
+        {
+            return;
+        }
 
+        // Every record whose contributors count: the matched records and their linked ones, in the matched record's group.
+        var wanted = new Dictionary<(int Partition, string Key), int>();
+        var byPartition = new List<byte[]>?[store.PartitionCount];
+        var recordsOfHit = new List<int>[linkedHits.Count];
+        for (var h = 0; h < linkedHits.Count; h++)
+        {
+            var hit = linkedHits[h].Hit;
+            recordsOfHit[h] = [];
+            var signals = hit.LinkedSignalIds.Select(id => NormalizedSignal.TryParseId(id, out var linked) ? linked : default).Where(s => !s.IsDefault).Prepend(hit.Record.Signal);
+            foreach (var signal in signals)
+            {
+                var partition = signal.Partition(store.PartitionCount);
+                var key = SignalStorageKey.Create(signal, hit.Record.SharingGroup);
+                var name = (partition, Convert.ToBase64String(key));
+                if (!wanted.TryGetValue(name, out var slot))
+                {
+                    var list = byPartition[partition] ??= [];
+                    slot = wanted[name] = (partition << 20) | list.Count;
+                    list.Add(key);
+                }
+
+                recordsOfHit[h].Add(slot);
+            }
+        }
+
+        var contributors = new long[store.PartitionCount][][];
+        await Task.WhenAll(Enumerable.Range(0, store.PartitionCount).Where(p => byPartition[p] is not null)
+            .Select(async p => contributors[p] = await store.ActiveContributorsAsync(p, byPartition[p]!).ConfigureAwait(false))).ConfigureAwait(false);
+        for (var h = 0; h < linkedHits.Count; h++)
+        {
+            var members = new HashSet<long>();
+            foreach (var slot in recordsOfHit[h])
+            {
+                members.UnionWith(contributors[slot >> 20][slot & 0xFFFFF]);
+            }
+
+            var (result, match, hit) = linkedHits[h];
+            result.Matches[match] = hit with { ItemCorroboration = members.Count };
+        }
+    }
+
+    private static ItemRefusal InvalidQuery(int index, SignalValidationError error) =>
+        new(HubErrorKind.InvalidArgument, $"queries[{index}].{error.Field}", $"{error.Rule}: {error.Message}");
+
+    // The latest position per partition over every token: waiting for it waits for all of them.
     private static FeedPosition[]? ConsistencyPositions(IReadOnlyList<string> tokens, int partitions)
     {
         if (tokens.Count == 0)
@@ -241,7 +280,7 @@ public sealed class SignalLookupService(
 
     // The stored videos sharing a frame with the query (scored once read), and with cross_media the stored images
     // near one of its frames (with that frame's timestamp).
-    private List<PdqCandidate> FindVideoCandidates(Caller caller, LookupQuery query, int index, VideoQuery video, Dictionary<(int, NormalizedSignal), uint> timestamps)
+    private List<PdqCandidate> FindVideoCandidates(Caller caller, in LookupItem query, int index, VideoQuery video, Dictionary<(int, NormalizedSignal), uint> timestamps)
     {
         var found = videos.FindCandidates(video.Frames, video.MaxFrameDistance, video.MinQuality, caller.Member.Groups)
             .Select(v => new PdqCandidate(v, 0))

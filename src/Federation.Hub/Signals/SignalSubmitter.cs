@@ -1,15 +1,14 @@
-using Federation.Contracts.V1;
 using Federation.Core.Feed;
 using Federation.Core.Governance;
 using Federation.Core.Signals;
 using Federation.Core.Vpdq;
 using Federation.Hub.Admission;
 using Federation.Hub.Auth;
+using Federation.Hub.Domain;
 using Federation.Hub.Governance;
 using Federation.Hub.Options;
 using Federation.Hub.Storage;
 using Federation.Hub.Telemetry;
-using Grpc.Core;
 using Microsoft.Extensions.Options;
 
 namespace Federation.Hub.Signals;
@@ -44,7 +43,7 @@ public sealed class SignalSubmitter(
     /// then, or until <paramref name="ct"/> ends the call); the request must have passed <see cref="SubmitRequestRules"/>.
     /// </summary>
     /// <exception cref="SubmitRateLimitedException">The member's rate limit does not admit the batch now.</exception>
-    public async Task<SubmitResponse> SubmitAsync(Caller caller, string requestId, IReadOnlyList<SignalSubmission> items, CancellationToken ct)
+    public async Task<SubmissionResult> SubmitAsync(Caller caller, string requestId, IReadOnlyList<SubmissionItem> items, CancellationToken ct)
     {
         using var slot = await gate.EnterAsync(caller.MemberId, items.Count, ct).ConfigureAwait(false);
         var admitted = await admission.AdmitAsync(caller.MemberId, requestId, items.Count).ConfigureAwait(false);
@@ -59,23 +58,23 @@ public sealed class SignalSubmitter(
             throw new SubmitRateLimitedException(wait);
         }
 
-        var response = await StoreAsync(caller, items, slot.Yield ? YieldingScriptCalls : int.MaxValue).ConfigureAwait(false);
-        if (await admission.RememberAsync(caller.MemberId, requestId, Compact(response)).ConfigureAwait(false) is { } earlier)
+        var result = await StoreAsync(caller, items, slot.Yield ? YieldingScriptCalls : int.MaxValue).ConfigureAwait(false);
+        if (await admission.RememberAsync(caller.MemberId, requestId, result).ConfigureAwait(false) is { } earlier)
         {
             // A concurrent duplicate of this batch finished first: answer as it did.
             return Replayed(earlier, items);
         }
 
-        audit.Record(caller.MemberId, response.Summary);
-        report.Submitted(caller.MemberId, items, response.Results);
-        return response;
+        audit.Record(caller.MemberId, result.Counts);
+        report.Submitted(caller.MemberId, items, result.Items);
+        return result;
     }
 
     /// <summary>
     /// Like <see cref="SubmitAsync"/>, but waits out the rate limit instead of failing (bulk loads through SubmitStream);
     /// the gate's slot is given back while it waits.
     /// </summary>
-    public async Task<SubmitResponse> SubmitWhenAdmittedAsync(Caller caller, string requestId, IReadOnlyList<SignalSubmission> items, CancellationToken ct)
+    public async Task<SubmissionResult> SubmitWhenAdmittedAsync(Caller caller, string requestId, IReadOnlyList<SubmissionItem> items, CancellationToken ct)
     {
         while (true)
         {
@@ -90,11 +89,11 @@ public sealed class SignalSubmitter(
         }
     }
 
-    private async Task<SubmitResponse> StoreAsync(Caller caller, IReadOnlyList<SignalSubmission> items, int inFlight)
+    private async Task<SubmissionResult> StoreAsync(Caller caller, IReadOnlyList<SubmissionItem> items, int inFlight)
     {
         var now = clock.GetUtcNow();
         var count = items.Count;
-        var results = new SubmitResult[count];
+        var results = new SubmissionItemResult[count];
         var normalized = new NormalizedSignal[count];
         var groups = new string?[count];
         var categories = new CategorySet[count];
@@ -113,7 +112,7 @@ public sealed class SignalSubmitter(
             }
             else if (benignList.Match(normalized[i]) is { } hit)
             {
-                results[i] = Rejected(i, StatusCode.FailedPrecondition, $"items[{i}].value", hit.RejectionDescription());
+                results[i] = SubmissionItemResult.Rejected(i, HubErrorKind.FailedPrecondition, $"items[{i}].value", hit.RejectionDescription());
                 normalized[i] = default;
             }
             else if (video is not null)
@@ -130,10 +129,16 @@ public sealed class SignalSubmitter(
                 if (duplicateOf[i] >= 0)
                 {
                     var error = SubmissionBatchRules.DuplicateError(duplicateOf[i]);
-                    results[i] = Rejected(i, StatusCode.InvalidArgument, $"items[{i}].value", $"{error.Rule}: {error.Message}");
+                    results[i] = SubmissionItemResult.Rejected(i, HubErrorKind.InvalidArgument, $"items[{i}].value", $"{error.Rule}: {error.Message}");
                     normalized[i] = default;
                 }
             }
+        }
+
+        foreach (var overfull in MediaItemLinks.Overfull(items, i => !normalized[i].IsDefault))
+        {
+            results[overfull.Index] = overfull;
+            normalized[overfull.Index] = default;
         }
 
         // Group the accepted items by partition: one script call per partition, all in flight together (up to inFlight).
@@ -150,9 +155,9 @@ public sealed class SignalSubmitter(
                 SignalStorageKey.Create(normalized[i], groups[i] ?? ""),
                 categories[i].Bits,
                 expires[i],
-                normalized[i].Kind == SignalKind.Pdq ? (int)items[i].Quality : 0,
-                items[i].HasConfidence ? (int)items[i].Confidence : null,
-                (TlpLevel)items[i].ShareLevel)));
+                normalized[i].Kind == SignalKind.Pdq ? (int)(items[i].Quality ?? 0) : 0,
+                (int?)items[i].Confidence,
+                items[i].ShareLevel)));
         }
 
         if (videos is not null)
@@ -213,24 +218,18 @@ public sealed class SignalSubmitter(
                 var signalId = normalized[index].Id;
                 if (outcomes[j] == OverturnedOutcome)
                 {
-                    results[index] = Rejected(index, StatusCode.FailedPrecondition, $"items[{index}]",
+                    results[index] = SubmissionItemResult.Rejected(index, HubErrorKind.FailedPrecondition, $"items[{index}]",
                         $"signal.overturned: {SignalRecordId.Of(signalId, groups[index])} was overturned by the coalition (a false-positive quorum or an administrator) and cannot be submitted again; ask the coalition's administrators if you believe it is abuse");
                     continue;
                 }
 
-                results[index] = new SubmitResult
-                {
-                    Index = (uint)index,
-                    Outcome = (SubmitOutcome)outcomes[j],
-                    SignalId = signalId,
-                    RecordId = SignalRecordId.Of(signalId, groups[index]),
-                };
-                if (normalized[index].Kind == SignalKind.Pdq && results[index].Outcome != SubmitOutcome.Rejected)
+                results[index] = new SubmissionItemResult(index, (SubmissionOutcome)outcomes[j], signalId, SignalRecordId.Of(signalId, groups[index]), null);
+                if (normalized[index].Kind == SignalKind.Pdq)
                 {
                     // Stored and active: matchable on this replica before the member hears so, not only once the feed brings it.
                     pdq.Remember(normalized[index], groups[index] ?? "");
                 }
-                else if (videos?[index] is { } video && results[index].Outcome != SubmitOutcome.Rejected)
+                else if (videos?[index] is { } video)
                 {
                     videoMatcher.Remember(normalized[index], groups[index] ?? "", video);
                 }
@@ -238,114 +237,100 @@ public sealed class SignalSubmitter(
             }
         }
 
+        // Links of the hashes of one media item, before the batch is acknowledged (a link names records that now exist).
+        var links = MediaItemLinks.Of(items, normalized, i => !normalized[i].IsDefault && results[i].Outcome != SubmissionOutcome.Rejected);
+        if (links.Count > 0)
+        {
+            await Task.WhenAll(links.Select(l =>
+                store.LinkAsync(normalized[l.Index].Partition(store.PartitionCount), SignalStorageKey.Create(normalized[l.Index], groups[l.Index] ?? ""), l.Linked)))
+                .ConfigureAwait(false);
+        }
+
         metrics.Submitted(items, results);
-        var response = new SubmitResponse { Results = { results }, Summary = new SubmitSummary() };
-        if (wroteAny)
-        {
-            response.ConsistencyToken = FeedCursor.Encode(written);
-        }
-
-        foreach (var result in results)
-        {
-            switch (result.Outcome)
-            {
-                case SubmitOutcome.Created: response.Summary.Created++; break;
-                case SubmitOutcome.Corroborated: response.Summary.Corroborated++; break;
-                case SubmitOutcome.Unchanged: response.Summary.Unchanged++; break;
-                default: response.Summary.Rejected++; break;
-            }
-        }
-
-        return response;
+        return new SubmissionResult(results, wroteAny ? FeedCursor.Encode(written) : null);
     }
 
-    // Remembered responses drop the signal and record ids (~75 bytes per item): a retry carries the same items, so they are
-    // derived again from the retried request, and the remembered batch costs a few bytes per item.
-    private static SubmitResponse Compact(SubmitResponse response)
+    // A remembered answer carries no signal or record ids (the store keeps outcomes and refusals only, a few bytes per
+    // item): a retry carries the same items, so they are derived again from the retried request.
+    private static SubmissionResult Replayed(SubmissionResult remembered, IReadOnlyList<SubmissionItem> items)
     {
-        var compact = response.Clone();
-        foreach (var result in compact.Results)
+        var results = new SubmissionItemResult[remembered.Items.Count];
+        for (var r = 0; r < results.Length; r++)
         {
-            result.SignalId = "";
-            result.RecordId = "";
-        }
-
-        return compact;
-    }
-
-    private SubmitResponse Replayed(SubmitResponse remembered, IReadOnlyList<SignalSubmission> items)
-    {
-        remembered.Replayed = true;
-        foreach (var result in remembered.Results)
-        {
-            if (result.Outcome != SubmitOutcome.Rejected && result.Index < items.Count && items[(int)result.Index] is var item)
+            var result = remembered.Items[r];
+            if (result.Outcome != SubmissionOutcome.Rejected && result.Index < items.Count && SignalIdOf(items[result.Index]) is { } signalId)
             {
-                if (item.Type == SignalType.Vpdq)
-                {
-                    if (VpdqSubmissionRules.TryBuild(item.Vpdq, item.Value, "", out _, out var video, out _))
-                    {
-                        result.SignalId = video.Id;
-                        result.RecordId = SignalRecordId.Of(result.SignalId, item.SharingGroup);
-                    }
-                }
-                else if (SignalNormalizer.TryNormalize((SignalKind)item.Type, item.Value, item.KeyId, SignalNormalizer.MaxPdqQuality, 0, out var signal, out _))
-                {
-                    result.SignalId = signal.Id;
-                    result.RecordId = SignalRecordId.Of(result.SignalId, item.SharingGroup);
-                }
+                result = result with { SignalId = signalId, RecordId = SignalRecordId.Of(signalId, items[result.Index].SharingGroup) };
             }
+
+            results[r] = result;
         }
 
-        return remembered;
+        return new SubmissionResult(results, remembered.ConsistencyToken, Replayed: true);
     }
 
-    private SubmitResult? Validate(Caller caller, SignalSubmission item, int index, DateTimeOffset now,
+    private static string? SignalIdOf(in SubmissionItem item)
+    {
+        if (item.Kind == SignalKind.Vpdq)
+        {
+            return VpdqSubmissionRules.TryBuild(item.VideoFrames, item.Value, "", out _, out var video, out _) ? video.Id : null;
+        }
+
+        return SignalNormalizer.TryNormalize(item.Kind, item.Value, item.KeyId, SignalNormalizer.MaxPdqQuality, 0, out var signal, out _) ? signal.Id : null;
+    }
+
+    private SubmissionItemResult? Validate(Caller caller, in SubmissionItem item, int index, DateTimeOffset now,
         out NormalizedSignal signal, out CategorySet categories, out long expiresAt, out VpdqFrameSet? video)
     {
         categories = CategorySet.Empty;
         expiresAt = 0;
         video = null;
-        if (item.Type == SignalType.Vpdq)
+        if (MediaItemLinks.CheckLabel(item.MediaItem, index) is { } badLabel)
+        {
+            signal = default;
+            return badLabel;
+        }
+
+        if (item.Kind == SignalKind.Vpdq)
         {
             // The other types check the key id in SignalNormalizer, which a video's frames do not go through.
             if (!SignalKeyId.TryCheck(SignalRules.Get(SignalKind.Vpdq), item.KeyId, out var keyError))
             {
                 signal = default;
-                return Rejected(index, StatusCode.InvalidArgument, $"items[{index}].{keyError.Field}", $"{keyError.Rule}: {keyError.Message}");
+                return SubmissionItemResult.Rejected(index, HubErrorKind.InvalidArgument, $"items[{index}].{keyError.Field}", $"{keyError.Rule}: {keyError.Message}");
             }
 
-            if (!VpdqSubmissionRules.TryBuild(item.Vpdq, item.Value, $"items[{index}]", out video, out signal, out var videoError))
+            if (!VpdqSubmissionRules.TryBuild(item.VideoFrames, item.Value, $"items[{index}]", out video, out signal, out var videoError))
             {
-                return Rejected(index, StatusCode.InvalidArgument, videoError.Value.Field, videoError.Value.Description);
+                return SubmissionItemResult.Rejected(index, HubErrorKind.InvalidArgument, videoError.Value.Field, videoError.Value.Description);
             }
         }
-        else if (!SignalNormalizer.TryNormalize((SignalKind)item.Type, item.Value, item.KeyId, item.HasQuality ? item.Quality : null, signals.MinPdqQuality, out signal, out var valueError))
+        else if (!SignalNormalizer.TryNormalize(item.Kind, item.Value, item.KeyId, item.Quality, signals.MinPdqQuality, out signal, out var valueError))
         {
-            return Rejected(index, StatusCode.InvalidArgument, $"items[{index}].{valueError.Field}", $"{valueError.Rule}: {valueError.Message}");
+            return SubmissionItemResult.Rejected(index, HubErrorKind.InvalidArgument, $"items[{index}].{valueError.Field}", $"{valueError.Rule}: {valueError.Message}");
         }
 
         if (!CategoryValidation.TryCreate(item.Categories, out categories, out var error)
-            || !ContributionLabels.TryValidate(item.HasConfidence ? item.Confidence : null, (int)item.ShareLevel, out error))
+            || !ContributionLabels.TryValidate(item.Confidence, (int)item.ShareLevel, out error))
         {
-            return Rejected(index, StatusCode.InvalidArgument, $"items[{index}].{error.Field}", $"{error.Rule}: {error.Message}");
+            return SubmissionItemResult.Rejected(index, HubErrorKind.InvalidArgument, $"items[{index}].{error.Field}", $"{error.Rule}: {error.Message}");
         }
 
         if (item.SharingGroup.Length > 0 && !caller.Member.InGroup(item.SharingGroup))
         {
-            return Rejected(index, StatusCode.PermissionDenied, $"items[{index}].sharing_group",
+            return SubmissionItemResult.Rejected(index, HubErrorKind.PermissionDenied, $"items[{index}].sharing_group",
                 $"sharing_group.not_member: member '{caller.MemberId}' is not in sharing group '{item.SharingGroup}'; submit coalition-wide or ask the coalition administrator to add you to the group");
         }
 
         if (item.ExpiresAt is { } requested)
         {
-            var at = requested.ToDateTimeOffset();
-            if (at <= now)
+            if (requested <= now)
             {
-                return Rejected(index, StatusCode.InvalidArgument, $"items[{index}].expires_at",
-                    "expires_at.past: expires_at lies in the past; leave it unset for the coalition default retention or set a future time");
+                return SubmissionItemResult.Rejected(index, HubErrorKind.InvalidArgument, $"items[{index}].expires_at",
+                    "expires_at.past: expires_at lies in the past (or is not a valid time); leave it unset for the coalition default retention or set a future time");
             }
 
-            expiresAt = (long)Math.Ceiling(at.ToUnixTimeMilliseconds() / 1000.0);
+            expiresAt = (long)Math.Ceiling(requested.ToUnixTimeMilliseconds() / 1000.0);
         }
         else if (signals.DefaultRetention > TimeSpan.Zero)
         {
@@ -357,11 +342,4 @@ public sealed class SignalSubmitter(
 
     // The submit script's outcome for a record that is an OVERTURNED tombstone (signal_submit.lua): nothing was written.
     private const int OverturnedOutcome = 4;
-
-    private static SubmitResult Rejected(int index, StatusCode code, string field, string description) => new()
-    {
-        Index = (uint)index,
-        Outcome = SubmitOutcome.Rejected,
-        Error = new ItemError { Code = (int)code, Field = field, Description = description },
-    };
 }

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Federation.Contracts.V1;
+using Federation.Hub.Domain;
 using Federation.Hub.Options;
 using Federation.Hub.Storage;
 using Microsoft.Extensions.Options;
@@ -18,7 +18,7 @@ public sealed class SubmissionAuditBatcher(AuditLog audit, IOptions<FederationOp
     private ConcurrentDictionary<string, Totals> pending = new(StringComparer.Ordinal);
 
     /// <summary>Counts one batch of <paramref name="memberId"/>.</summary>
-    public void Record(string memberId, SubmitSummary summary)
+    public void Record(string memberId, SubmissionCounts summary)
     {
         var totals = pending.GetOrAdd(memberId, static _ => new Totals());
         lock (totals)

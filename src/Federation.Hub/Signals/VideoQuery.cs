@@ -1,8 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
-using Federation.Contracts.V1;
 using Federation.Core.Signals;
 using Federation.Core.Vpdq;
-using Grpc.Core;
+using Federation.Hub.Domain;
 
 namespace Federation.Hub.Signals;
 
@@ -12,7 +11,7 @@ public sealed record VideoQuery(VpdqFrameSet Frames, int MaxFrameDistance, int M
     private const int MaxMatches = 100;
 
     /// <summary>Validates query <paramref name="index"/>; the error is that query's INVALID_ARGUMENT.</summary>
-    public static bool TryCreate(LookupQuery query, int index, int maxPdqDistance, [NotNullWhen(true)] out VideoQuery? video, [NotNullWhen(false)] out ItemError? error)
+    public static bool TryCreate(in LookupItem query, int index, int maxPdqDistance, [NotNullWhen(true)] out VideoQuery? video, [NotNullWhen(false)] out ItemRefusal? error)
     {
         video = null;
         var field = $"queries[{index}]";
@@ -22,16 +21,16 @@ public sealed record VideoQuery(VpdqFrameSet Frames, int MaxFrameDistance, int M
             return false;
         }
 
-        if (!VpdqSubmissionRules.TryBuild(query.Vpdq, "", field, out var frames, out _, out var framesError))
+        if (!VpdqSubmissionRules.TryBuild(query.VideoFrames, "", field, out var frames, out _, out var framesError))
         {
             error = Invalid(framesError.Value.Field, framesError.Value.Description);
             return false;
         }
 
-        var options = query.VpdqOptions ?? new VpdqMatchOptions();
-        var quality = options.HasMinFrameQuality ? options.MinFrameQuality : VpdqMatcher.DefaultMinQuality;
-        var minQuery = options.HasMinQueryMatchPercent ? options.MinQueryMatchPercent : VpdqMatcher.DefaultMinQueryMatchPercent;
-        var minTarget = options.HasMinTargetMatchPercent ? options.MinTargetMatchPercent : VpdqMatcher.DefaultMinTargetMatchPercent;
+        var options = query.VideoThresholds;
+        var quality = options?.MinFrameQuality ?? VpdqMatcher.DefaultMinQuality;
+        var minQuery = options?.MinQueryMatchPercent ?? VpdqMatcher.DefaultMinQueryMatchPercent;
+        var minTarget = options?.MinTargetMatchPercent ?? VpdqMatcher.DefaultMinTargetMatchPercent;
         if (quality > SignalNormalizer.MaxPdqQuality)
         {
             error = Invalid($"{field}.vpdq_options.min_frame_quality", $"vpdq.min_frame_quality: must be 0-{SignalNormalizer.MaxPdqQuality}; got {quality}");
@@ -44,21 +43,20 @@ public sealed record VideoQuery(VpdqFrameSet Frames, int MaxFrameDistance, int M
             return false;
         }
 
-        var distance = options.HasMaxFrameDistance ? (int)Math.Min(options.MaxFrameDistance, (uint)maxPdqDistance) : VpdqMatcher.DefaultMaxFrameDistance;
+        var distance = options?.MaxFrameDistance is { } max ? (int)Math.Min(max, (uint)maxPdqDistance) : VpdqMatcher.DefaultMaxFrameDistance;
         video = new VideoQuery(frames, distance, (int)quality, minQuery, minTarget);
         error = null;
         return true;
     }
 
     /// <summary>The two shares when <paramref name="stored"/> matches under this query's rule; otherwise null.</summary>
-    public VpdqMatchShares? Score(VpdqFrameSet stored)
+    public VideoMatchShares? Score(VpdqFrameSet stored)
     {
         var result = VpdqMatcher.Compare(Frames, stored, MaxFrameDistance, MinQuality);
         return result.IsMatch(MinQueryPercent, MinTargetPercent)
-            ? new VpdqMatchShares { QueryMatchPercent = result.QueryMatchPercent, TargetMatchPercent = result.TargetMatchPercent }
+            ? new VideoMatchShares(result.QueryMatchPercent, result.TargetMatchPercent)
             : null;
     }
 
-    private static ItemError Invalid(string field, string description) =>
-        new() { Code = (int)StatusCode.InvalidArgument, Field = field, Description = description };
+    private static ItemRefusal Invalid(string field, string description) => new(HubErrorKind.InvalidArgument, field, description);
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using Federation.Contracts.V1;
 using Federation.Core.Pdq;
 using Federation.Core.Signals;
 using Federation.Core.Vpdq;
@@ -7,20 +6,20 @@ using Federation.Core.Vpdq;
 namespace Federation.Hub.Signals;
 
 /// <summary>
-/// Turns the frames of a VPDQ submission or query (the contract's <see cref="VpdqVideo"/>) into the canonical
+/// Turns the frames of a VPDQ submission or query (<see cref="VideoFrameInput"/>, as sent) into the canonical
 /// <see cref="VpdqFrameSet"/> and its signal, or a per-item error naming the field and the rule.
 /// </summary>
 public static class VpdqSubmissionRules
 {
-    /// <summary>Validates <paramref name="video"/>; <paramref name="value"/>, when not empty, must be the identity it gives.</summary>
-    /// <param name="video">The frames sent.</param>
+    /// <summary>Validates <paramref name="frames"/>; <paramref name="value"/>, when not empty, must be the identity they give.</summary>
+    /// <param name="frames">The frames sent (null when none were).</param>
     /// <param name="value">The submitted value: empty, or the identity as 64 hex.</param>
     /// <param name="field">The item's field prefix, e.g. <c>items[3]</c>.</param>
     /// <param name="set">The canonical frame set when accepted.</param>
     /// <param name="signal">The VPDQ signal (its raw value the identity) when accepted.</param>
     /// <param name="error">The offending field and the rule with its message when refused.</param>
     public static bool TryBuild(
-        VpdqVideo? video,
+        IReadOnlyList<VideoFrameInput>? frames,
         string value,
         string field,
         [NotNullWhen(true)] out VpdqFrameSet? set,
@@ -29,22 +28,22 @@ public static class VpdqSubmissionRules
     {
         set = null;
         signal = default;
-        if (video is null || video.Frames.Count == 0)
+        if (frames is null || frames.Count == 0)
         {
             error = ($"{field}.vpdq.frames", "vpdq.frames_missing: a VPDQ signal carries the video's frames in vpdq.frames (fedctl hash computes them); at least one frame is required");
             return false;
         }
 
-        if (video.Frames.Count > VpdqFrameSet.MaxFeatures)
+        if (frames.Count > VpdqFrameSet.MaxFeatures)
         {
-            error = ($"{field}.vpdq.frames", $"vpdq.too_many_frames: a video carries at most {VpdqFrameSet.MaxFeatures} distinct frames; got {video.Frames.Count}. Merge repeated frames (count) or hash with a sampling interval (fedctl hash --seconds-per-hash 1)");
+            error = ($"{field}.vpdq.frames", $"vpdq.too_many_frames: a video carries at most {VpdqFrameSet.MaxFeatures} distinct frames; got {frames.Count}. Merge repeated frames (count) or hash with a sampling interval (fedctl hash --seconds-per-hash 1)");
             return false;
         }
 
-        var features = new VpdqFeature[video.Frames.Count];
+        var features = new VpdqFeature[frames.Count];
         for (var j = 0; j < features.Length; j++)
         {
-            var frame = video.Frames[j];
+            var frame = frames[j];
             if (!PdqHash.TryParse(frame.PdqHash.AsSpan().Trim(), out var hash))
             {
                 error = ($"{field}.vpdq.frames[{j}].pdq_hash", $"vpdq.frame_hash: each frame's pdq_hash must be {PdqHash.HexLength} hex characters; frame {j} is not");

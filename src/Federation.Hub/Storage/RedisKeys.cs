@@ -24,13 +24,15 @@ namespace Federation.Hub.Storage;
 /// group UTF-8), value = packed record (22 bytes for one contributor, 37 at most; SignalRecordCodec). Bucket = raw bytes 2-3 (big-endian) mod BucketsPerPartition.</item>
 /// <item><c>fed:{pNN}:c:&lt;storage key&gt;</c> hash, only once a second member backs a signal: member number → packed contribution.</item>
 /// <item><c>fed:{pNN}:o:&lt;storage key&gt;</c> hash, only once a member gives an opinion: member number → opinion (1-3).</item>
+/// <item><c>fed:{pNN}:ln:&lt;storage key&gt;</c> set, only once a submission links hashes of one media item: the signal ids of the
+/// record's linked records (same sharing group), at most SignalStore.MaxLinksPerRecord; deleted with the record when it is purged.</item>
 /// <item><c>fed:{pNN}:vf:&lt;identity&gt;</c> string, VPDQ only: the video's canonical frame set (VpdqFrameSet.Encode, ~37 bytes per
 /// distinct frame), keyed by the 32 identity bytes, shared by every distribution of the video. Content-addressed and written before
 /// the record's submit script, so a record never exists without its frames.</item>
 /// <item><c>fed:{pNN}:feed</c> stream: the partition's feed, entries <c>s</c> storage key, <c>k</c> UpdateKind, <c>v</c> version.</item>
 /// <item><c>fed:{pNN}:stats</c> hash: <c>t&lt;kind&gt;[:group]</c> records ever created, <c>a&lt;kind&gt;[:group]</c> records active.</item>
-/// <item><c>fed:{u:&lt;member&gt;}:rl</c> hash: the member's submit token bucket; <c>fed:{u:&lt;member&gt;}:req:&lt;request id&gt;</c>
-/// string: the serialized SubmitResponse of a batch, for idempotent retries (expires after RequestIdRetention).</item>
+/// <item><c>fed:{u:&lt;member&gt;}:rl</c> hash: the member's submit token bucket; <c>fed:{u:&lt;member&gt;}:batch:&lt;request id&gt;</c>
+/// string: the batch's answer (SubmissionResultCodec: outcomes and refusals, no ids), for idempotent retries (expires after RequestIdRetention).</item>
 /// <item><c>fed:sweep-lease</c> string: which replica runs the expiry sweep this round (SET NX PX).</item>
 /// <item><c>fed:{pNN}:quarantine</c> hash: quarantined records, storage key → <c>trigger|since|reason</c>; <c>fed:{pNN}:disputed</c>
 /// hash: records with DISPUTED or FALSE_POSITIVE opinions, storage key → their count; <c>fed:{pNN}:mr:&lt;hour&gt;</c>
@@ -124,6 +126,12 @@ public static class RedisKeys
     /// <summary>Members' recorded actions on one record: member number → packed actions.</summary>
     public static RedisKey SignalActions(int partition, ReadOnlySpan<byte> storageKey) => Binary(PartitionPrefix(partition) + ActionsInfix, storageKey);
 
+    /// <summary>The set of signal ids a record is linked to (hashes of the same media item).</summary>
+    public static RedisKey SignalLinks(int partition, ReadOnlySpan<byte> storageKey) => Binary(PartitionPrefix(partition) + LinksInfix, storageKey);
+
+    /// <summary>Prefix of a partition's link keys, <c>fed:{pNN}:ln:</c>, as bytes (see <see cref="SignalContributorsPrefix"/>).</summary>
+    public static RedisKey SignalLinksPrefix(int partition) => System.Text.Encoding.UTF8.GetBytes(PartitionPrefix(partition) + LinksInfix);
+
     /// <summary>Prefix of a partition's action keys, <c>fed:{pNN}:act:</c>, as bytes (see <see cref="SignalContributorsPrefix"/>).</summary>
     public static RedisKey SignalActionsPrefix(int partition) => System.Text.Encoding.UTF8.GetBytes(PartitionPrefix(partition) + ActionsInfix);
 
@@ -140,7 +148,7 @@ public static class RedisKeys
     public static RedisKey SubmitRateLimit(string memberId) => $"fed:{{u:{memberId}}}:rl";
 
     /// <summary>The remembered response of one submitted batch.</summary>
-    public static RedisKey SubmitRequest(string memberId, string requestId) => $"fed:{{u:{memberId}}}:req:{requestId}";
+    public static RedisKey SubmitRequest(string memberId, string requestId) => $"fed:{{u:{memberId}}}:batch:{requestId}";
 
     /// <summary>The known-benign list.</summary>
     public static readonly RedisKey BenignList = "fed:{g}:benign";
@@ -158,6 +166,7 @@ public static class RedisKeys
     private const string OpinionsInfix = "o:";
     private const string VideoFramesInfix = "vf:";
     private const string ActionsInfix = "act:";
+    private const string LinksInfix = "ln:";
 
     private static RedisKey Binary(string prefix, ReadOnlySpan<byte> suffix)
     {

@@ -1,6 +1,5 @@
-using Federation.Contracts.V1;
+using Federation.Hub.Domain;
 using Federation.Hub.Options;
-using Google.Protobuf;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -26,29 +25,29 @@ public sealed class SignalAdmissionStore(IConnectionMultiplexer redis, IOptions<
             [items, rate, capacity, clock.GetUtcNow().ToUnixTimeMilliseconds()]).ConfigureAwait(false))!;
         return (int)result[0] switch
         {
-            1 => new SignalAdmission(SubmitResponse.Parser.ParseFrom((byte[])result[1]!), null),
+            1 => new SignalAdmission(SubmissionResultCodec.Decode((byte[])result[1]!), null),
             2 => new SignalAdmission(null, TimeSpan.FromMilliseconds((long)result[1])),
             _ => new SignalAdmission(null, null),
         };
     }
 
     /// <summary>
-    /// Remembers a batch's response for <see cref="SignalOptions.RequestIdRetention"/>. When a concurrent duplicate
+    /// Remembers a batch's answer (<see cref="SubmissionResultCodec"/>: outcomes and refusals, no ids) for <see cref="SignalOptions.RequestIdRetention"/>. When a concurrent duplicate
     /// remembered one first, returns that one (the caller answers with it, so both calls agree).
     /// </summary>
-    public async Task<SubmitResponse?> RememberAsync(string memberId, string requestId, SubmitResponse response)
+    public async Task<SubmissionResult?> RememberAsync(string memberId, string requestId, SubmissionResult result)
     {
         var db = redis.GetDatabase();
         var key = RedisKeys.SubmitRequest(memberId, requestId);
-        if (await db.StringSetAsync(key, response.ToByteArray(), signals.RequestIdRetention, When.NotExists).ConfigureAwait(false))
+        if (await db.StringSetAsync(key, SubmissionResultCodec.Encode(result), signals.RequestIdRetention, When.NotExists).ConfigureAwait(false))
         {
             return null;
         }
 
         var earlier = await db.StringGetAsync(key).ConfigureAwait(false);
-        return earlier.IsNull ? null : SubmitResponse.Parser.ParseFrom((byte[])earlier!);
+        return earlier.IsNull ? null : SubmissionResultCodec.Decode((byte[])earlier!);
     }
 }
 
 /// <summary>What admission decided: a remembered response to replay, a wait before retrying, or neither (go ahead).</summary>
-public sealed record SignalAdmission(SubmitResponse? Replay, TimeSpan? RetryAfter);
+public sealed record SignalAdmission(SubmissionResult? Replay, TimeSpan? RetryAfter);

@@ -25,6 +25,11 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
     private static readonly string RetractScript = WithRecord("signal_retract.lua");
     private static readonly string ExpireScript = WithRecord("signal_expire.lua");
     private static readonly string PurgeScript = WithRecord("signal_purge.lua");
+    private static readonly string LinkScript = LuaScripts.Load("signal_link.lua");
+    private static readonly string ContributorsScript = WithRecord("signal_contributors.lua");
+
+    /// <summary>Most signal ids one record is linked to (hashes of one media item; the proto says so).</summary>
+    public const int MaxLinksPerRecord = 32;
 
     // Per submitted item the dedup script takes categories, expiry, quality, confidence and share level.
     private const int ArgsPerItem = 5;
@@ -127,9 +132,9 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
             return [];
         }
 
-        // With a caller the script also reads each record's contributors and opinions hashes: declared too.
+        // With a caller the script also reads each record's contributors, opinions and links: declared too.
         var n = storageKeys.Count;
-        var keys = new RedisKey[memberNumber == 0 ? n : 3 * n];
+        var keys = new RedisKey[memberNumber == 0 ? n : 4 * n];
         var args = new RedisValue[1 + n];
         var cached = partitionKeys[partition];
         args[0] = memberNumber;
@@ -141,6 +146,7 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
             {
                 keys[n + i] = RedisKeys.WithStorageKey(cached.ContributorsPrefix, storageKeys[i]);
                 keys[(2 * n) + i] = RedisKeys.WithStorageKey(cached.OpinionsPrefix, storageKeys[i]);
+                keys[(3 * n) + i] = RedisKeys.WithStorageKey(cached.LinksPrefix, storageKeys[i]);
             }
         }
 
@@ -156,7 +162,10 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
             }
 
             var record = SignalRecordCodec.Decode(storageKeys[i], (byte[])item[0]!, now);
-            reads[i] = new SignalRead(record, (int)item[1] == 1, (int)item[2]);
+            reads[i] = new SignalRead(record, (int)item[1] == 1, (int)item[2])
+            {
+                Links = item.Length > 3 && item[3].Resp2Type == ResultType.Array ? ((RedisResult[])item[3]!).Select(l => (string)l!).ToArray() : [],
+            };
         }
 
         var records = reads.Select(r => r?.Record).ToArray();
@@ -327,7 +336,7 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
         }
 
         var cached = partitionKeys[partition];
-        var purgeKeys = new RedisKey[(4 * due) + 1];
+        var purgeKeys = new RedisKey[(5 * due) + 1];
         purgeKeys[^1] = RedisKeys.DisputedRegistry(partition);
         var purgeArgs = new RedisValue[2 + due];
         purgeArgs[0] = now;
@@ -335,15 +344,50 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
         for (var i = 0; i < due; i++)
         {
             var field = (byte[])result[2 + (2 * i)]!;
-            purgeKeys[4 * i] = keys[(int)result[1 + (2 * i)] - 1];
-            purgeKeys[(4 * i) + 1] = RedisKeys.WithStorageKey(cached.ContributorsPrefix, field);
-            purgeKeys[(4 * i) + 2] = RedisKeys.WithStorageKey(cached.OpinionsPrefix, field);
-            purgeKeys[(4 * i) + 3] = RedisKeys.WithStorageKey(cached.ActionsPrefix, field);
+            purgeKeys[5 * i] = keys[(int)result[1 + (2 * i)] - 1];
+            purgeKeys[(5 * i) + 1] = RedisKeys.WithStorageKey(cached.ContributorsPrefix, field);
+            purgeKeys[(5 * i) + 2] = RedisKeys.WithStorageKey(cached.OpinionsPrefix, field);
+            purgeKeys[(5 * i) + 3] = RedisKeys.WithStorageKey(cached.ActionsPrefix, field);
+            purgeKeys[(5 * i) + 4] = RedisKeys.WithStorageKey(cached.LinksPrefix, field);
             purgeArgs[2 + i] = field;
         }
 
         var purged = (int)(await db.ScriptEvaluateAsync(PurgeScript, purgeKeys, purgeArgs).ConfigureAwait(false));
         return ((int)result[0], purged);
+    }
+
+    /// <summary>
+    /// Links one record to the signal ids of the other hashes of its media item (kept up to <see cref="MaxLinksPerRecord"/>);
+    /// idempotent. Written after the record's submit script, before the batch is acknowledged.
+    /// </summary>
+    public Task LinkAsync(int partition, byte[] storageKey, IReadOnlyList<string> linkedIds)
+    {
+        var args = new RedisValue[1 + linkedIds.Count];
+        args[0] = MaxLinksPerRecord;
+        for (var i = 0; i < linkedIds.Count; i++)
+        {
+            args[1 + i] = linkedIds[i];
+        }
+
+        return redis.GetDatabase().ScriptEvaluateAsync(LinkScript, [RedisKeys.WithStorageKey(partitionKeys[partition].LinksPrefix, storageKey)], args);
+    }
+
+    /// <summary>The member numbers backing each of one partition's records now (empty for a missing or inactive record).</summary>
+    public async Task<long[][]> ActiveContributorsAsync(int partition, IReadOnlyList<byte[]> storageKeys)
+    {
+        var n = storageKeys.Count;
+        var keys = new RedisKey[2 * n];
+        var args = new RedisValue[n];
+        var cached = partitionKeys[partition];
+        for (var i = 0; i < n; i++)
+        {
+            keys[i] = cached.Buckets[SignalStorageKey.Bucket(storageKeys[i], signals.BucketsPerPartition)];
+            keys[n + i] = RedisKeys.WithStorageKey(cached.ContributorsPrefix, storageKeys[i]);
+            args[i] = storageKeys[i];
+        }
+
+        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(ContributorsScript, keys, args).ConfigureAwait(false))!;
+        return result.Select(r => ((RedisResult[])r!).Select(m => (long)m).ToArray()).ToArray();
     }
 
     /// <summary>Counters summed over partitions: field <c>t&lt;kind&gt;[:group]</c> created, <c>a&lt;kind&gt;[:group]</c> active; plus feed length.</summary>
@@ -444,7 +488,7 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
         result.Length > 1 && !result[1].IsNull ? SignalRecordCodec.Decode(storageKey, (byte[])result[1]!, clock.GetUtcNow()) : null;
 
     /// <summary>One partition's fixed keys and key prefixes, built by <see cref="RedisKeys"/> once per store.</summary>
-    private sealed record PartitionKeys(RedisKey Feed, RedisKey Stats, RedisKey ContributorsPrefix, RedisKey OpinionsPrefix, RedisKey ActionsPrefix, RedisKey[] Buckets)
+    private sealed record PartitionKeys(RedisKey Feed, RedisKey Stats, RedisKey ContributorsPrefix, RedisKey OpinionsPrefix, RedisKey ActionsPrefix, RedisKey LinksPrefix, RedisKey[] Buckets)
     {
         /// <summary>Where the storage key starts inside a contributors key (the submit script reads it back from there).</summary>
         public int ContributorsPrefixLength { get; } = ((byte[])ContributorsPrefix!).Length;
@@ -462,7 +506,7 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
 
                 all[p] = new PartitionKeys(
                     RedisKeys.Feed(p), RedisKeys.SignalStats(p), RedisKeys.SignalContributorsPrefix(p), RedisKeys.SignalOpinionsPrefix(p),
-                    RedisKeys.SignalActionsPrefix(p), buckets);
+                    RedisKeys.SignalActionsPrefix(p), RedisKeys.SignalLinksPrefix(p), buckets);
             }
 
             return all;

@@ -62,7 +62,7 @@ public sealed class HubMetrics : IDisposable
     }
 
     /// <summary>Counts a stored batch's items by outcome and type, and each rejection by its rule ("rule: message").</summary>
-    public void Submitted(IReadOnlyList<SignalSubmission> items, IReadOnlyList<SubmitResult> results)
+    public void Submitted(IReadOnlyList<Signals.SubmissionItem> items, IReadOnlyList<Domain.SubmissionItemResult> results)
     {
         if (!submitted.Enabled && !rejected.Enabled)
         {
@@ -72,11 +72,11 @@ public sealed class HubMetrics : IDisposable
         for (var i = 0; i < results.Count; i++)
         {
             var result = results[i];
-            var type = i < items.Count ? Name(TypeNames, (int)items[i].Type) : "unknown";
+            var type = i < items.Count ? Name(TypeNames, (int)items[i].Kind) : "unknown";
             submitted.Add(1, new("outcome", Name(OutcomeNames, (int)result.Outcome)), new("signal.type", type));
-            if (result.Outcome == SubmitOutcome.Rejected)
+            if (result.Outcome == Domain.SubmissionOutcome.Rejected)
             {
-                rejected.Add(1, new KeyValuePair<string, object?>("rule", RuleOf(result.Error?.Description)));
+                rejected.Add(1, new KeyValuePair<string, object?>("rule", RuleOf(result.Refusal?.Description)));
             }
         }
     }

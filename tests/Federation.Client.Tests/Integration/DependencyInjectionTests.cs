@@ -35,6 +35,46 @@ public sealed class DependencyInjectionTests(HubFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Grpc_calls_go_through_the_named_http_handler_pipeline_the_application_configures()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        var seen = new RecordingHandler();
+        builder.Services.AddFederationClient(options =>
+        {
+            options.HubAddress = new Uri(fixture.Hub.GrpcAddress);
+            options.TokenEndpoint = new Uri(fixture.Hub.Http.BaseAddress!, "connect/token");
+            options.ClientId = HubInstance.AdminId;
+            options.ClientSecret = HubInstance.AdminSecret;
+            options.Scopes.Add("federation.admin");
+        });
+        // What an application adds for a proxy, client certificates or its own telemetry: the SDK's channel uses it.
+        builder.Services.AddHttpClient(FederationClientServiceCollectionExtensions.GrpcHttpClientName).AddHttpMessageHandler(() => seen);
+        using var host = builder.Build();
+        await host.StartAsync();
+
+        await using var client = host.Services.GetRequiredService<FederationClient>();
+        await client.Membership.GetStatsAsync();
+        await host.StopAsync();
+
+        Assert.Contains("/federation.v1.MembershipService/GetStats", seen.Paths);
+        Assert.All(seen.Versions, v => Assert.Equal(new Version(2, 0), v));
+    }
+
+    private sealed class RecordingHandler : DelegatingHandler
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Paths { get; } = new();
+
+        public System.Collections.Concurrent.ConcurrentQueue<Version> Versions { get; } = new();
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Paths.Enqueue(request.RequestUri!.AbsolutePath);
+            Versions.Enqueue(request.Version);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task Missing_setting_stops_the_host_at_start_naming_it()
     {
         var builder = Host.CreateApplicationBuilder();

@@ -21,12 +21,40 @@ public sealed class SignalCallTests(HubFixture fixture) : IClassFixture<HubFixtu
         var items = Enumerable.Range(0, 2345).Select(_ => Sha256Item()).ToList();
         var reports = new List<SubmitProgress>();
 
-        var result = await client.SubmitAsync(items, progress: new SynchronousProgress<SubmitProgress>(reports.Add));
+        var result = await client.SubmitAsync(items);
 
         Assert.Equal(3, result.Batches);
         Assert.Equal(2345, result.Created);
         Assert.Equal(Enumerable.Range(0, 2345).Select(i => (uint)i), result.Results.Select(r => r.Index));
-        Assert.Equal([1000, 2000, 2345], reports.Select(r => r.Submitted));
+    }
+
+    [Fact]
+    public async Task With_a_progress_reporter_a_mid_size_submission_reports_about_twenty_times_in_order()
+    {
+        using var client = await TestClients.NewMemberAsync(fixture);
+        var items = Enumerable.Range(0, 2345).Select(_ => Sha256Item()).ToList();
+        var reports = new List<SubmitProgress>();
+
+        var result = await client.SubmitAsync(items, progress: new SynchronousProgress<SubmitProgress>(reports.Add));
+
+        // ceil(2345 / 20) = 118 items per batch: 20 batches, the last of 103.
+        Assert.Equal(20, result.Batches);
+        Assert.Equal(Enumerable.Range(1, 19).Select(b => b * 118).Append(2345), reports.Select(r => r.Submitted));
+        Assert.All(reports, r => Assert.Equal(2345, r.Total));
+        Assert.Equal(2345, reports[^1].Created);
+        Assert.Equal(Enumerable.Range(0, 2345).Select(i => (uint)i), result.Results.Select(r => r.Index));
+    }
+
+    [Fact]
+    public async Task With_a_progress_reporter_a_small_submission_keeps_batches_of_at_least_100()
+    {
+        using var client = await TestClients.NewMemberAsync(fixture);
+        var reports = new List<SubmitProgress>();
+
+        var result = await client.SubmitAsync(Enumerable.Range(0, 250).Select(_ => Sha256Item()), progress: new SynchronousProgress<SubmitProgress>(reports.Add));
+
+        Assert.Equal(3, result.Batches);
+        Assert.Equal([100, 200, 250], reports.Select(r => r.Submitted));
     }
 
     [Fact]

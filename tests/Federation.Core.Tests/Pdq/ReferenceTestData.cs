@@ -26,7 +26,8 @@ internal static class ReferenceTestData
 /// <summary>A fact that is skipped, saying why, when the shared PDQ reference data is absent.</summary>
 public sealed class ReferenceDataFactAttribute : FactAttribute
 {
-    public ReferenceDataFactAttribute()
+    public ReferenceDataFactAttribute([System.Runtime.CompilerServices.CallerFilePath] string? sourceFilePath = null, [System.Runtime.CompilerServices.CallerLineNumber] int sourceLineNumber = -1)
+        : base(sourceFilePath, sourceLineNumber)
     {
         if (ReferenceTestData.Directory is null)
         {

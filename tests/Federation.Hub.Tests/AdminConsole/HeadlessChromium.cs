@@ -212,7 +212,8 @@ public sealed partial class HeadlessChromium : IAsyncDisposable
 /// <summary>A fact that is skipped, saying why, when no Chromium is installed (test.sh installs it: scripts/ensure-chromium.sh).</summary>
 public sealed class ChromiumFactAttribute : FactAttribute
 {
-    public ChromiumFactAttribute()
+    public ChromiumFactAttribute([System.Runtime.CompilerServices.CallerFilePath] string? sourceFilePath = null, [System.Runtime.CompilerServices.CallerLineNumber] int sourceLineNumber = -1)
+        : base(sourceFilePath, sourceLineNumber)
     {
         if (HeadlessChromium.Executable is null)
         {

@@ -19,7 +19,7 @@ public sealed class FairSharingTests(HubFixture fixture) : IClassFixture<HubFixt
     private static readonly TimeSpan NotStuck = TimeSpan.FromSeconds(30);
     private HubInstance hub = null!;
 
-    public async Task InitializeAsync() =>
+    public async ValueTask InitializeAsync() =>
         hub = await HubInstance.StartAsync(fixture.Redis.ConnectionString, settings: new Dictionary<string, string?>
         {
             ["Federation:Fairness:MaxConcurrentCalls"] = "2",
@@ -29,7 +29,7 @@ public sealed class FairSharingTests(HubFixture fixture) : IClassFixture<HubFixt
             ["Federation:Fairness:MaxConnectionsPerMember"] = "1",
         });
 
-    public async Task DisposeAsync() => await hub.DisposeAsync();
+    public async ValueTask DisposeAsync() => await hub.DisposeAsync();
 
     [Fact]
     public async Task A_member_over_its_calls_in_progress_is_refused_with_a_retry_delay_while_another_member_is_served()

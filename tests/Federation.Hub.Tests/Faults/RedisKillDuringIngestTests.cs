@@ -1,25 +1,28 @@
 using Federation.Contracts.V1;
 using Federation.Hub.Tests.Infrastructure;
 using Grpc.Core;
-using Xunit.Abstractions;
 
 namespace Federation.Hub.Tests.Faults;
 
 /// <summary>
 /// Redis killed (-9), stopped and restarted while members load signals (SubmitStream and Submit) and follow the feed:
 /// with AOF persistence every acknowledged signal is stored after the restart, counted once, and reaches a
-/// subscriber that resumes with its cursor. Redis writes the AOF before it replies, so a killed process loses
-/// nothing acknowledged (a machine crash could lose up to the last second, appendfsync everysec).
+/// subscriber that resumes with its cursor. Redis runs with <c>appendfsync always</c> here, so what it acknowledged to
+/// the hub is on disk before the hub acknowledges it: the test checks the hub's part (never acknowledging what Redis
+/// has not taken) without Redis's own everysec window. Under everysec, as production runs, DESIGN allows up to a second
+/// lost when Redis dies, and Redis stretches that to two when an fsync is slow: it then replies before writing the AOF
+/// (the 450 of 9,000 lost once in a suite run at load 60 were that window, not the hub).
 /// </summary>
 public sealed class RedisKillDuringIngestTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+    private static readonly string[] FsyncEveryWrite = ["--appendfsync", "always"];
     private readonly RestartableRedis redis = new();
 
     [Fact]
     public async Task No_acknowledged_signal_is_lost_when_redis_is_killed_or_stopped_during_ingest_and_streams()
     {
-        await redis.StartAsync();
+        await redis.StartAsync(extraArguments: FsyncEveryWrite);
         await using var hub = await HubInstance.StartAsync(redis.ConnectionString);
         var admin = await hub.AdminClientAsync();
         var created = await admin.CreateMemberAsync(new CreateMemberRequest { MemberId = "kill-member" });
@@ -48,7 +51,7 @@ public sealed class RedisKillDuringIngestTests(ITestOutputHelper output) : IDisp
             }
 
             await Task.Delay(300);
-            await redis.StartAsync();
+            await redis.StartAsync(extraArguments: FsyncEveryWrite);
         }
 
         await streaming;

@@ -1,6 +1,5 @@
 using Federation.Contracts.V1;
 using Federation.Hub.Tests.Infrastructure;
-using Xunit.Abstractions;
 
 namespace Federation.Hub.Tests.Faults;
 

@@ -3,7 +3,6 @@ using Federation.Hub.Tests.Feed;
 using Federation.Hub.Tests.Infrastructure;
 using Grpc.Core;
 using StackExchange.Redis;
-using Xunit.Abstractions;
 
 namespace Federation.Hub.Tests.Faults;
 

@@ -42,6 +42,10 @@ public sealed class ScriptKeyDeclarationTests(TestRedis redis) : IClassFixture<T
         await now.ReadAsync(p1, [purgedKey], 1);
         await now.GetByStorageKeysAsync(p1, [purgedKey]);
         await now.RetractAsync(p1, purgedKey, 3);
+        // Links of a media item, and the contributors read that counts its corroboration.
+        await now.LinkAsync(p1, purgedKey, ["md5:0123456789abcdef0123456789abcdef"]);
+        await now.ActiveContributorsAsync(p1, [purgedKey]);
+        await now.ReadAsync(p1, [purgedKey], 1);
         // Revived: two contributors, expired by the sweep, then submitted again (the overflow hash is dropped).
         await now.SubmitAsync(p2, 1, [new SignalWrite(revivedKey, 1, expires, 0)]);
         await now.SubmitAsync(p2, 2, [new SignalWrite(revivedKey, 1, expires, 0)]);
@@ -55,6 +59,7 @@ public sealed class ScriptKeyDeclarationTests(TestRedis redis) : IClassFixture<T
         Assert.Equal(1, secondSweep.Purged);
         Assert.False(await db.KeyExistsAsync(RedisKeys.SignalContributors(p1, purgedKey)));
         Assert.False(await db.KeyExistsAsync(RedisKeys.SignalOpinions(p1, purgedKey)));
+        Assert.False(await db.KeyExistsAsync(RedisKeys.SignalLinks(p1, purgedKey)));
         Assert.False(await db.KeyExistsAsync(RedisKeys.SignalContributors(p2, revivedKey)));
         var undeclared = Undeclared(log, out var scriptCommands);
         Assert.True(scriptCommands > 30, $"MONITOR showed only {scriptCommands} script commands");
@@ -109,7 +114,8 @@ public sealed class ScriptKeyDeclarationTests(TestRedis redis) : IClassFixture<T
             var keys = command switch
             {
                 "DEL" => tokens.Skip(1),
-                "HGET" or "HSET" or "HEXISTS" or "HINCRBY" or "HDEL" or "HGETALL" or "HVALS" or "HMGET" or "XADD" or "GET" or "SET" or "PEXPIRE" => tokens.Skip(1).Take(1),
+                "HGET" or "HSET" or "HEXISTS" or "HINCRBY" or "HDEL" or "HGETALL" or "HVALS" or "HKEYS" or "HMGET" or "XADD" or "GET" or "SET" or "PEXPIRE"
+                    or "SADD" or "SCARD" or "SMEMBERS" => tokens.Skip(1).Take(1),
                 _ => throw new InvalidOperationException($"a script ran {command}: add its key positions to this test"),
             };
             undeclared.AddRange(keys.Where(k => declared?.Contains(k) != true).Select(k => $"{command} {k}"));

@@ -2,7 +2,6 @@ using System.Globalization;
 using Federation.Contracts.V1;
 using Federation.Hub.Tests.Infrastructure;
 using StackExchange.Redis;
-using Xunit.Abstractions;
 using static Federation.Hub.Tests.Signals.SignalTestKit;
 
 namespace Federation.Hub.Tests.Signals;

@@ -124,7 +124,15 @@ public sealed class SubmitTests(HubFixture fixture) : IClassFixture<HubFixture>
         { "unknown category", Sha256(RandomSha256(), (Category)42), "items[1].categories", "categories.unknown" },
         { "unspecified category", Sha256(RandomSha256(), Category.Unspecified), "items[1].categories", "categories.unknown" },
         { "expiry in the past", Sha256(RandomSha256()).WithExpiry(DateTimeOffset.UtcNow.AddMinutes(-1)), "items[1].expires_at", "expires_at.past" },
+        { "expiry not a valid time", WithInvalidExpiry(Sha256(RandomSha256())), "items[1].expires_at", "expires_at.past" },
     };
+
+    // Seconds beyond 9999-12-31: a Timestamp no time can be made of.
+    private static SignalSubmission WithInvalidExpiry(SignalSubmission item)
+    {
+        item.ExpiresAt = new Google.Protobuf.WellKnownTypes.Timestamp { Seconds = long.MaxValue };
+        return item;
+    }
 
     [Theory]
     [MemberData(nameof(BadItems))]

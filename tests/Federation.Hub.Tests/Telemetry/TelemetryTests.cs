@@ -25,13 +25,13 @@ public sealed class TelemetryTests : IAsyncLifetime
     private HubInstance hub = null!;
     private Scenario scenario = null!;
 
-    public async Task InitializeAsync()
+    public async ValueTask InitializeAsync()
     {
         hub = await HubInstance.StartAsync(redis.ConnectionString, settings: new Dictionary<string, string?> { ["Federation:Telemetry:Enabled"] = "true" }, configure: telemetry.AddTo);
         scenario = await Scenario.RunAsync(hub);
     }
 
-    public async Task DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         await hub.DisposeAsync();
         redis.Dispose();

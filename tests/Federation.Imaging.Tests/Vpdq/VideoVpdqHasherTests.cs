@@ -1,5 +1,4 @@
 using Federation.Core.Vpdq;
-using Xunit.Abstractions;
 
 namespace Federation.Imaging.Tests.Vpdq;
 

@@ -38,7 +38,8 @@ internal static class VpdqReferenceData
 /// <summary>A fact that is skipped, saying why, when the vPDQ reference data or ffmpeg is absent.</summary>
 public sealed class VpdqReferenceFactAttribute : FactAttribute
 {
-    public VpdqReferenceFactAttribute()
+    public VpdqReferenceFactAttribute([System.Runtime.CompilerServices.CallerFilePath] string? sourceFilePath = null, [System.Runtime.CompilerServices.CallerLineNumber] int sourceLineNumber = -1)
+        : base(sourceFilePath, sourceLineNumber)
     {
         if (VpdqReferenceData.Directory is null)
         {

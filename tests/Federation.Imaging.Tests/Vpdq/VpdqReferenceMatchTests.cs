@@ -1,6 +1,5 @@
 using System.Globalization;
 using Federation.Core.Vpdq;
-using Xunit.Abstractions;
 
 namespace Federation.Imaging.Tests.Vpdq;
 

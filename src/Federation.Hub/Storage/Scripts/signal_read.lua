@@ -1,8 +1,8 @@
 -- Reads records of ONE partition in one round trip, with the calling member's part in each.
 -- KEYS[i] bucket hash of item i (n items); with a caller also KEYS[n+i] its overflow contributors hash 'c:' and
--- KEYS[2n+i] its opinions hash 'o:' (declared, as Redis requires of every key a script touches)
+-- KEYS[2n+i] its opinions hash 'o:' and KEYS[3n+i] its links set 'ln:' (declared, as Redis requires of every key a script touches)
 -- ARGV[1] caller's member number (0 = no caller), ARGV[1+i] storage key of item i
--- Returns per item {packed record or false, caller contributes (0/1), caller's opinion (0-3)}.
+-- Returns per item {packed record or false, caller contributes (0/1), caller's opinion (0-3), linked signal ids (with a caller)}.
 local member = tonumber(ARGV[1])
 local n = #ARGV - 1
 local out = {}
@@ -18,7 +18,9 @@ for i = 1, n do
       mine = 1
     end
     opinion = tonumber(redis.call('HGET', KEYS[2 * n + i], member) or '0')
+    out[i] = {packed, mine, opinion, redis.call('SMEMBERS', KEYS[3 * n + i])}
+  else
+    out[i] = {packed or false, mine, opinion}
   end
-  out[i] = {packed or false, mine, opinion}
 end
 return out
