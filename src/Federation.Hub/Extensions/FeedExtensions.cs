@@ -9,6 +9,7 @@ public static class FeedExtensions
     public static WebApplicationBuilder AddFederationFeed(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<FeedStreamStore>();
+        builder.Services.AddSingleton<FeedStreamReader>();
         builder.Services.AddSingleton<FeedLog>();
         builder.Services.AddSingleton<FeedTail>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<FeedTail>());

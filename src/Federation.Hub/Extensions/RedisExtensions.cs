@@ -23,8 +23,7 @@ public static class RedisExtensions
         {
             var endpoint = sp.GetRequiredService<RedisEndpoint>();
             // Fails fast while Redis is unreachable and reconnects by itself (StoreConnection says how).
-            var config = StoreConnection.Options(endpoint.ConnectionString, "federation-hub");
-            var multiplexer = ConnectionMultiplexer.Connect(config);
+            var multiplexer = StoreConnection.Connect(endpoint.ConnectionString, "federation-hub");
             if (!multiplexer.IsConnected)
             {
                 throw new InvalidOperationException($"Cannot connect to Redis at {endpoint.Describe()}: {multiplexer.GetStatus()}");

@@ -1,5 +1,4 @@
 using Federation.Hub.Domain;
-using Federation.Hub.Signals;
 using Federation.Hub.Storage;
 using Federation.Hub.Telemetry;
 using Grpc.Core;

@@ -21,6 +21,8 @@ public sealed class SignalGrpcService(
     SignalSubmitter submitter,
     SignalLookupService lookup,
     SignalContributions contributions,
+    FeedSubscriptions feeds,
+    MemberNotices notices,
     IOptions<FederationOptions> options) : SignalService.SignalServiceBase
 {
     private readonly SignalOptions signals = options.Value.Signals;
@@ -93,7 +95,7 @@ public sealed class SignalGrpcService(
 
     [Authorize(Policy = FederationScopes.Read)]
     public override Task Subscribe(SubscribeRequest request, IServerStreamWriter<SubscribeResponse> responseStream, ServerCallContext context) =>
-        context.GetHttpContext().RequestServices.GetRequiredService<FeedSubscriptions>().SubscribeAsync(request, responseStream, context);
+        feeds.SubscribeAsync(request, responseStream, context);
 
     [Authorize(Policy = FederationScopes.Submit)]
     public override async Task<SetOpinionResponse> SetOpinion(SetOpinionRequest request, ServerCallContext context)
@@ -121,7 +123,7 @@ public sealed class SignalGrpcService(
 
     [Authorize(Policy = FederationScopes.Read)]
     public override Task WatchNotices(WatchNoticesRequest request, IServerStreamWriter<WatchNoticesResponse> responseStream, ServerCallContext context) =>
-        context.GetHttpContext().RequestServices.GetRequiredService<Governance.MemberNotices>().WatchAsync(request, responseStream, context);
+        notices.WatchAsync(request, responseStream, context);
 
     private void ValidateBatch(string requestId, int itemCount)
     {

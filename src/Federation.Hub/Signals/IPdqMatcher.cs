@@ -6,7 +6,8 @@ namespace Federation.Hub.Signals;
 /// <summary>
 /// The seam for PDQ near-matching. Lookup asks it for candidate hashes, then reads their records from Redis (in the
 /// same per-partition round trip as exact queries) and applies state and visibility. Implemented by
-/// <see cref="Pdq.PdqMatchIndex"/>, the in-memory multi-index kept current from the feed.
+/// <c>Pdq/PdqMatchIndex</c>, the in-memory multi-index kept current from the feed (the implementation depends on Signals/ and
+/// Feed/, never the reverse: docs/decisions.md, "Interfaces belong to their consumer").
 /// </summary>
 public interface IPdqMatcher
 {
@@ -25,7 +26,7 @@ public interface IPdqMatcher
 
     /// <summary>
     /// Returns once this replica's index has applied every feed entry up to <paramref name="positions"/> (one per
-    /// partition, from a Submit's consistency token); throws a <see cref="ReplicaNotReadyException"/> when it has not
+    /// partition, from a Submit's consistency token); throws a <see cref="Domain.ReplicaNotReadyException"/> when it has not
     /// within <paramref name="timeout"/>.
     /// </summary>
     Task WaitForAsync(IReadOnlyList<FeedPosition> positions, TimeSpan timeout, CancellationToken ct);

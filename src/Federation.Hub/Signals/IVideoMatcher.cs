@@ -6,7 +6,7 @@ namespace Federation.Hub.Signals;
 
 /// <summary>
 /// The seam for video near-matching (VPDQ). Lookup asks it for candidate videos, reads their records and frames from
-/// Redis and scores them with the reference vPDQ rule. Implemented by <see cref="Vpdq.VideoMatchIndex"/>, the
+/// Redis and scores them with the reference vPDQ rule. Implemented by <c>Vpdq/VideoMatchIndex</c>, the
 /// replica's in-memory frame index kept current from the feed.
 /// </summary>
 public interface IVideoMatcher

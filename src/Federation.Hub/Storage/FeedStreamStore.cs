@@ -1,6 +1,5 @@
 using Federation.Contracts.V1;
 using Federation.Core.Feed;
-using Federation.Hub.Feed;
 using StackExchange.Redis;
 
 namespace Federation.Hub.Storage;
@@ -9,7 +8,7 @@ namespace Federation.Hub.Storage;
 /// The partition feed streams (<see cref="RedisKeys.Feed"/>) on the shared multiplexer: <c>XINFO STREAM</c> for heads
 /// and the retention check, <c>XRANGE</c> for catch-up, <c>XTRIM MINID</c> for retention, and the entry format the
 /// signal scripts write. The Feed side reads and trims through this store, so the stream layout and the Redis client
-/// stay in Storage/ (the feed tail's blocking reads on their own connection are the exception, see FeedTail).
+/// stay in Storage/ (the feed tail's blocking reads on their own connections are in <see cref="FeedStreamReader"/>).
 /// </summary>
 public sealed class FeedStreamStore(IConnectionMultiplexer redis)
 {

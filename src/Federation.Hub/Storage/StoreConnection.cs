@@ -38,4 +38,20 @@ public static class StoreConnection
         config.IncludeDetailInExceptions = false;
         return config;
     }
+
+    /// <summary>Opens a multiplexer with <see cref="Options"/> (the hub's shared connection).</summary>
+    public static ConnectionMultiplexer Connect(string connectionString, string clientName) =>
+        ConnectionMultiplexer.Connect(Options(connectionString, clientName));
+
+    /// <summary>
+    /// Opens a multiplexer with <see cref="Options"/> whose commands may take up to <paramref name="commandTimeout"/>
+    /// (the feed tail's blocking readers, whose XREAD holds the socket while it waits).
+    /// </summary>
+    public static async Task<ConnectionMultiplexer> ConnectAsync(string connectionString, string clientName, TimeSpan commandTimeout)
+    {
+        var config = Options(connectionString, clientName);
+        config.AsyncTimeout = (int)commandTimeout.TotalMilliseconds;
+        config.SyncTimeout = config.AsyncTimeout;
+        return await ConnectionMultiplexer.ConnectAsync(config).ConfigureAwait(false);
+    }
 }

@@ -1,9 +1,9 @@
 using System.Globalization;
 using Federation.Hub.Admission;
 using Federation.Hub.Auth;
+using Federation.Hub.Domain;
 using Federation.Hub.Grpc;
 using Federation.Hub.Options;
-using Federation.Hub.Signals;
 using Federation.Hub.Storage;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;

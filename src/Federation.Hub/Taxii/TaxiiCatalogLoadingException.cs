@@ -1,4 +1,4 @@
-using Federation.Hub.Signals;
+using Federation.Hub.Domain;
 
 namespace Federation.Hub.Taxii;
 

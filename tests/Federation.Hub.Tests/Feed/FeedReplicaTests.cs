@@ -1,5 +1,6 @@
 using Federation.Contracts.V1;
 using Federation.Hub.Feed;
+using Federation.Hub.Storage;
 using Federation.Hub.Tests.Infrastructure;
 using Grpc.Core;
 using Grpc.Core.Interceptors;

@@ -1,4 +1,4 @@
-namespace Federation.Hub.Signals;
+namespace Federation.Hub.Domain;
 
 /// <summary>
 /// This replica cannot answer the call correctly yet (its PDQ index is loading, or has not caught up with a write the
