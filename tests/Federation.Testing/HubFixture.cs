@@ -8,7 +8,7 @@ public class HubFixture : IAsyncLifetime
 {
     private int memberCounter;
 
-    public TestRedis Redis { get; } = new();
+    public TestRedis Redis { get; private set; } = null!;
 
     public HubInstance Hub { get; private set; } = null!;
 
@@ -18,8 +18,12 @@ public class HubFixture : IAsyncLifetime
     /// <summary>Configuration overrides of the hub (a derived fixture sets them).</summary>
     protected virtual IDictionary<string, string?>? Settings => null;
 
+    /// <summary>Starts the store the hub runs on (a derived fixture starts a Redis Cluster instead).</summary>
+    protected virtual Task<TestRedis> StartRedisAsync() => Task.FromResult(new TestRedis());
+
     public async ValueTask InitializeAsync()
     {
+        Redis = await StartRedisAsync();
         Hub = await HubInstance.StartAsync(Redis.ConnectionString, settings: Settings);
         RedisConnection = await ConnectionMultiplexer.ConnectAsync(Redis.ConnectionString);
         await StartedAsync();
@@ -41,7 +45,7 @@ public class HubFixture : IAsyncLifetime
     {
         await Hub.DisposeAsync();
         await RedisConnection.DisposeAsync();
-        Redis.Dispose();
+        Redis?.Dispose();
     }
 
     /// <summary>Creates a member with a unique id through the admin API; returns its id and secret.</summary>

@@ -199,10 +199,10 @@ public sealed class PdqLookupTests(HubFixture fixture) : IClassFixture<HubFixtur
         Assert.Equal(6u, learned.Distance);
     }
 
-    private static PdqHash RandomPdq() => PdqHash.FromBytes(RandomNumberGenerator.GetBytes(32));
+    internal static PdqHash RandomPdq() => PdqHash.FromBytes(RandomNumberGenerator.GetBytes(32));
 
     /// <summary>The hash with <paramref name="count"/> distinct random bits flipped: exactly that Hamming distance away.</summary>
-    private static PdqHash FlipBits(PdqHash hash, int count)
+    internal static PdqHash FlipBits(PdqHash hash, int count)
     {
         foreach (var bit in Enumerable.Range(0, 256).OrderBy(_ => RandomNumberGenerator.GetInt32(int.MaxValue)).Take(count))
         {
@@ -212,7 +212,7 @@ public sealed class PdqLookupTests(HubFixture fixture) : IClassFixture<HubFixtur
         return hash;
     }
 
-    private static SignalSubmission Pdq(PdqHash hash) => new()
+    internal static SignalSubmission Pdq(PdqHash hash) => new()
     {
         Type = SignalType.Pdq,
         Value = hash.ToString(),
@@ -220,7 +220,7 @@ public sealed class PdqLookupTests(HubFixture fixture) : IClassFixture<HubFixtur
         Categories = { Category.Csam },
     };
 
-    private static async Task<LookupResult> LookupAsync(SignalMember member, PdqHash query, uint? maxDistance, uint maxMatches = 10, string consistencyToken = "")
+    internal static async Task<LookupResult> LookupAsync(SignalMember member, PdqHash query, uint? maxDistance, uint maxMatches = 10, string consistencyToken = "")
     {
         var q = new LookupQuery { Type = SignalType.Pdq, Value = query.ToString(), MaxMatches = maxMatches };
         if (maxDistance is { } d)
@@ -238,7 +238,7 @@ public sealed class PdqLookupTests(HubFixture fixture) : IClassFixture<HubFixtur
     }
 
     /// <summary>Submit → matchable is asynchronous (through the feed tail); wait for the condition, never a fixed delay.</summary>
-    private static async Task<LookupMatch> WaitForMatchAsync(SignalMember member, PdqHash query)
+    internal static async Task<LookupMatch> WaitForMatchAsync(SignalMember member, PdqHash query)
     {
         LookupMatch? found = null;
         await WaitUntilAsync(async () =>
