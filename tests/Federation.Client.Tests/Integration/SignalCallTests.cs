@@ -61,7 +61,7 @@ public sealed class SignalCallTests(HubFixture fixture) : IClassFixture<HubFixtu
 
         Assert.Equal([98, 198, 250], reports.Select(r => r.Submitted));
         Assert.Equal(250, result.Created);
-        Assert.Equal(["sha256:" + items[98].Value, "sha256:" + items[99].Value], match.LinkedSignalIds.Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { "sha256:" + items[98].Value, "sha256:" + items[99].Value }.Order(StringComparer.Ordinal), match.LinkedSignalIds.Order(StringComparer.Ordinal));
     }
 
     [Fact]
