@@ -1,4 +1,5 @@
 using Federation.Hub.Health;
+using Federation.Hub.Pdq;
 using Federation.Hub.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

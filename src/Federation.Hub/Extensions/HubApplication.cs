@@ -1,3 +1,5 @@
+using Federation.Hub.Storage;
+
 namespace Federation.Hub.Extensions;
 
 /// <summary>Builds the hub; this is the table of contents of its wiring.</summary>

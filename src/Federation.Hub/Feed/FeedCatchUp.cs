@@ -1,4 +1,5 @@
 using Federation.Core.Feed;
+using Federation.Hub.Contract;
 using Federation.Hub.Domain;
 using Federation.Hub.Storage;
 

@@ -1,4 +1,5 @@
 using Federation.Core.Feed;
+using Federation.Hub.Contract;
 using Federation.Hub.Storage;
 using Federation.Hub.Telemetry;
 

@@ -1,5 +1,6 @@
 using Federation.Contracts.V1;
 using Federation.Core.Feed;
+using Federation.Hub.Contract;
 using Federation.Hub.Storage;
 using Google.Protobuf.WellKnownTypes;
 

@@ -108,8 +108,8 @@ public sealed partial class AppealDispatcher(
                 continue; // a number that names nobody (never assigned): nobody to tell
             }
 
-            var fields = AppealMapping.NoticeFields(storageKey, cause, at, reason, StoredAction.Pack(actions[i].Actions));
-            if (await appeals.WriteNoticeAsync(memberId, notice, fields).ConfigureAwait(false))
+            var stored = new StoredNotice("", storageKey, cause, DateTimeOffset.FromUnixTimeSeconds(at), reason, actions[i].Actions);
+            if (await appeals.WriteNoticeAsync(memberId, notice, stored).ConfigureAwait(false))
             {
                 written++;
             }

@@ -2,11 +2,10 @@ using Federation.Contracts.V1;
 using Federation.Core.Signals;
 using Federation.Hub.Storage;
 using Google.Protobuf.WellKnownTypes;
-using StackExchange.Redis;
 
 namespace Federation.Hub.Governance;
 
-/// <summary>Maps recorded actions and notice stream entries to the contract.</summary>
+/// <summary>Maps recorded actions and stored notices to the contract.</summary>
 public static class AppealMapping
 {
     /// <summary>The contract form of a recorded action.</summary>
@@ -17,31 +16,21 @@ public static class AppealMapping
         RecordedAt = Timestamp.FromDateTimeOffset(action.RecordedAt),
     };
 
-    /// <summary>The fields of a notice stream entry (read back by <see cref="ToNotice"/>).</summary>
-    public static KeyValuePair<string, RedisValue>[] NoticeFields(byte[] storageKey, int cause, long at, string reason, string packedActions) =>
-    [
-        new("s", storageKey),
-        new("c", cause),
-        new("a", at),
-        new("r", reason),
-        new("x", packedActions),
-    ];
-
-    /// <summary>The notice a stream entry holds; its stream id is the cursor.</summary>
-    public static OverturnNotice ToNotice(StreamEntry entry)
+    /// <summary>The contract form of a stored notice; its stream id is the cursor.</summary>
+    public static OverturnNotice ToContract(this StoredNotice stored)
     {
-        var (signal, group) = SignalStorageKey.Parse((byte[])entry["s"]!);
+        var (signal, group) = SignalStorageKey.Parse(stored.StorageKey);
         var notice = new OverturnNotice
         {
-            Cursor = entry.Id.ToString(),
+            Cursor = stored.Cursor,
             RecordId = SignalRecordId.Of(signal.Id, group),
             Signal = new SignalRef { Type = (SignalType)signal.Kind, Value = signal.ToHex() },
             SharingGroup = group,
-            Cause = (OverturnCause)(int)entry["c"],
-            Reason = entry["r"].ToString(),
-            OverturnedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeSeconds((long)entry["a"])),
+            Cause = (OverturnCause)stored.Cause,
+            Reason = stored.Reason,
+            OverturnedAt = Timestamp.FromDateTimeOffset(stored.At),
         };
-        notice.Actions.AddRange(StoredAction.Parse(entry["x"].ToString()).Select(a => a.ToContract()));
+        notice.Actions.AddRange(stored.Actions.Select(a => a.ToContract()));
         return notice;
     }
 }

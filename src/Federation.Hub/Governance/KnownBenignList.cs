@@ -1,7 +1,6 @@
 using Federation.Core.Signals;
 using Federation.Hub.Domain;
 using Federation.Hub.Options;
-using Federation.Hub.Signals;
 using Federation.Hub.Storage;
 using Microsoft.Extensions.Options;
 

@@ -41,12 +41,12 @@ public sealed partial class MemberNotices(AppealStore appeals, FeedAccessMonitor
                 var entries = await appeals.ReadNoticesAsync(caller.MemberId, cursor, Page).ConfigureAwait(false);
                 foreach (var entry in entries)
                 {
-                    await writer.WriteAsync(new WatchNoticesResponse { Notice = AppealMapping.ToNotice(entry) }, session.Token).ConfigureAwait(false);
-                    cursor = entry.Id.ToString();
+                    await writer.WriteAsync(new WatchNoticesResponse { Notice = entry.ToContract() }, session.Token).ConfigureAwait(false);
+                    cursor = entry.Cursor;
                     lastWrite = clock.GetTimestamp();
                 }
 
-                if (entries.Length == Page)
+                if (entries.Count == Page)
                 {
                     continue;
                 }

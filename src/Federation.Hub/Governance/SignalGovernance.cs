@@ -1,7 +1,6 @@
 using Federation.Contracts.V1;
 using Federation.Core.Signals;
 using Federation.Hub.Domain;
-using Federation.Hub.Signals;
 using Federation.Hub.Storage;
 
 namespace Federation.Hub.Governance;

@@ -1,7 +1,7 @@
 using Federation.Contracts.V1;
 using Federation.Hub.Auth;
+using Federation.Hub.Contract;
 using Federation.Hub.Governance;
-using Federation.Hub.Storage;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;

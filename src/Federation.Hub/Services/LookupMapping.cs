@@ -1,9 +1,9 @@
 using Federation.Contracts.V1;
 using Federation.Core.Signals;
+using Federation.Hub.Contract;
 using Federation.Hub.Governance;
 using Federation.Hub.Grpc;
 using Federation.Hub.Signals;
-using Federation.Hub.Storage;
 using Google.Protobuf.Collections;
 
 namespace Federation.Hub.Services;

@@ -1,6 +1,6 @@
 using Federation.Contracts.V1;
 using Federation.Core.Signals;
-using Federation.Hub.Signals;
+using Federation.Hub.Domain;
 
 namespace Federation.Hub.Services;
 

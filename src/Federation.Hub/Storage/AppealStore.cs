@@ -49,21 +49,22 @@ public sealed class AppealStore(IConnectionMultiplexer redis, SignalStore signal
     public async Task<long> ActingMembersAsync(int partition, byte[] storageKey) =>
         await redis.GetDatabase().HashLengthAsync(RedisKeys.SignalActions(partition, storageKey)).ConfigureAwait(false);
 
-    /// <summary>Writes one notice to a member's stream unless it was written before (<paramref name="notice"/> names it); true when written.</summary>
-    public async Task<bool> WriteNoticeAsync(string memberId, string notice, IReadOnlyList<KeyValuePair<string, RedisValue>> fields)
+    /// <summary>Writes one notice to a member's stream unless it was written before (<paramref name="name"/> names it); true when written.</summary>
+    public async Task<bool> WriteNoticeAsync(string memberId, string name, StoredNotice notice)
     {
         var retention = governance.NoticeRetention;
-        var args = new RedisValue[2 + (2 * fields.Count)];
-        args[0] = (long)Math.Ceiling(retention.TotalSeconds);
-        args[1] = (clock.GetUtcNow() - retention).ToUnixTimeMilliseconds();
-        for (var i = 0; i < fields.Count; i++)
-        {
-            args[2 + (2 * i)] = fields[i].Key;
-            args[3 + (2 * i)] = fields[i].Value;
-        }
-
+        RedisValue[] args =
+        [
+            (long)Math.Ceiling(retention.TotalSeconds),
+            (clock.GetUtcNow() - retention).ToUnixTimeMilliseconds(),
+            "s", notice.StorageKey,
+            "c", notice.Cause,
+            "a", notice.At.ToUnixTimeSeconds(),
+            "r", notice.Reason,
+            "x", StoredAction.Pack(notice.Actions),
+        ];
         return (int)await redis.GetDatabase().ScriptEvaluateAsync(
-            NoticeScript, [RedisKeys.NoticeMark(memberId, notice), RedisKeys.NoticeStream(memberId)], args).ConfigureAwait(false) == 1;
+            NoticeScript, [RedisKeys.NoticeMark(memberId, name), RedisKeys.NoticeStream(memberId)], args).ConfigureAwait(false) == 1;
     }
 
     /// <summary>Forgets a record owing notices once they are written, unless it was marked again since <paramref name="mark"/>.</summary>
@@ -71,8 +72,16 @@ public sealed class AppealStore(IConnectionMultiplexer redis, SignalStore signal
         redis.GetDatabase().ScriptEvaluateAsync(DoneScript, [RedisKeys.PendingAppeals(partition)], [storageKey, mark]);
 
     /// <summary>A member's notices after <paramref name="afterId"/> (a stream id; "0" for all), oldest first.</summary>
-    public async Task<StreamEntry[]> ReadNoticesAsync(string memberId, string afterId, int count) =>
-        await redis.GetDatabase().StreamRangeAsync(RedisKeys.NoticeStream(memberId), "(" + afterId, "+", count).ConfigureAwait(false);
+    public async Task<IReadOnlyList<StoredNotice>> ReadNoticesAsync(string memberId, string afterId, int count) =>
+        (await redis.GetDatabase().StreamRangeAsync(RedisKeys.NoticeStream(memberId), "(" + afterId, "+", count).ConfigureAwait(false))
+            .Select(e => new StoredNotice(
+                e.Id.ToString(),
+                (byte[])e["s"]!,
+                (int)e["c"],
+                DateTimeOffset.FromUnixTimeSeconds((long)e["a"]),
+                e["r"].ToString(),
+                StoredAction.Parse(e["x"].ToString())))
+            .ToList();
 }
 
 /// <summary>What <see cref="AppealStore.RecordActionAsync"/> did.</summary>

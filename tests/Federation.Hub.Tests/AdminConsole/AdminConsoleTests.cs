@@ -94,24 +94,11 @@ public sealed class AdminConsoleTests(HubFixture fixture) : IClassFixture<HubFix
         Assert.True(png.Length > 1000 && png[0] == 0x89 && png[1] == (byte)'P' && png[2] == (byte)'N' && png[3] == (byte)'G', $"screenshot {name} is not a PNG");
         if (Environment.GetEnvironmentVariable("FEDERATION_UPDATE_SCREENSHOTS") == "1")
         {
-            var docs = Path.Combine(RepositoryRoot(), "docs", "console");
+            var docs = Path.Combine(RepositoryPaths.Root, "docs", "console");
             Directory.CreateDirectory(docs);
             await File.WriteAllBytesAsync(Path.Combine(docs, name + ".png"), png);
         }
     }
 
     private static string Js(string text) => JsonSerializer.Serialize(text);
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Federation.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Federation.sln not found above the test binaries");
-    }
 }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Federation.Hub.Options;
+using Federation.Hub.Tests.Infrastructure;
 
 namespace Federation.Hub.Tests.Documentation;
 
@@ -20,7 +21,7 @@ public sealed partial class ConfigurationTableTests
     [Fact]
     public void Readme_configuration_table_lists_every_setting_with_its_default_and_environment_name()
     {
-        var readmePath = Path.Combine(RepositoryRoot(), "README.md");
+        var readmePath = Path.Combine(RepositoryPaths.Root, "README.md");
         var readme = File.ReadAllText(readmePath);
         var table = Table();
 
@@ -123,19 +124,6 @@ public sealed partial class ConfigurationTableTests
         XElement element => string.Concat(element.Nodes().Select(Text)),
         _ => "",
     };
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Federation.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Federation.sln not found above " + AppContext.BaseDirectory);
-    }
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();

@@ -230,7 +230,7 @@ public sealed class HttpJsonTests(HubFixture fixture) : IClassFixture<HubFixture
     public async Task The_served_openapi_document_is_the_one_checked_into_docs()
     {
         var served = await fixture.Hub.Http.GetStringAsync("openapi/v1.json");
-        var path = Path.Combine(RepositoryRoot(), "docs", "openapi.json");
+        var path = Path.Combine(RepositoryPaths.Root, "docs", "openapi.json");
         if (Environment.GetEnvironmentVariable("FEDERATION_UPDATE_OPENAPI") == "1")
         {
             // Regenerate after a proto change: FEDERATION_UPDATE_OPENAPI=1 dotnet test --filter ...openapi...
@@ -289,17 +289,4 @@ public sealed class HttpJsonTests(HubFixture fixture) : IClassFixture<HubFixture
         update.TryGetProperty("signal", out var signal) && signal.ValueKind == JsonValueKind.Object ? signal.GetProperty("value").GetString() : null;
 
     private static string RandomHex(int bytes) => Convert.ToHexString(RandomNumberGenerator.GetBytes(bytes)).ToLowerInvariant();
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Federation.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Federation.sln not found above " + AppContext.BaseDirectory);
-    }
 }

@@ -1,10 +1,14 @@
 using Federation.Contracts.V1;
 using Federation.Core.Signals;
+using Federation.Hub.Storage;
 using Google.Protobuf.WellKnownTypes;
 
-namespace Federation.Hub.Storage;
+namespace Federation.Hub.Contract;
 
-/// <summary>Maps stored records to the public contract.</summary>
+/// <summary>
+/// Maps stored records to the public contract. Below Services/ because the feed and notice streams pre-serialize
+/// contract frames once for every subscriber (docs/feed.md); everything else maps in Services/.
+/// </summary>
 public static class SignalMapping
 {
     /// <summary>

@@ -1,6 +1,6 @@
 using Federation.Core.Signals;
 
-namespace Federation.Hub.Signals;
+namespace Federation.Hub.Domain;
 
 /// <summary>The signal a single-signal request names, as sent (normalized by <see cref="SignalReferences.Normalize"/>).</summary>
 /// <param name="Kind">Its type.</param>

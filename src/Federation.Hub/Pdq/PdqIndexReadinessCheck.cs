@@ -1,7 +1,6 @@
-using Federation.Hub.Pdq;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Federation.Hub.Health;
+namespace Federation.Hub.Pdq;
 
 /// <summary>
 /// Ready once this replica's PDQ index has finished its start-up scan: until then a PDQ near-match look-up is refused

@@ -1,12 +1,11 @@
 using Federation.Hub.Options;
-using Federation.Hub.Storage;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
-namespace Federation.Hub.Extensions;
+namespace Federation.Hub.Storage;
 
-/// <summary>Wiring of the Redis system of record.</summary>
-public static class RedisExtensions
+/// <summary>Wiring of the Redis system of record (here, not in Extensions/, so that only Storage/ names the Redis client).</summary>
+public static class StorageExtensions
 {
     /// <summary>
     /// One <see cref="IConnectionMultiplexer"/> for the process, to the configured Redis or, with

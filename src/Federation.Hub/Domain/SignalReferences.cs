@@ -1,7 +1,6 @@
 using Federation.Core.Signals;
-using Federation.Hub.Domain;
 
-namespace Federation.Hub.Signals;
+namespace Federation.Hub.Domain;
 
 /// <summary>Turns the <see cref="SignalReference"/> of a single-signal request into the normalized signal, or a clear INVALID_ARGUMENT.</summary>
 public static class SignalReferences
