@@ -1,7 +1,7 @@
 using Federation.Contracts.V1;
 using Federation.Core.Signals;
-using Federation.Hub.Signals;
 using Federation.Hub.Contract;
+using Federation.Hub.Signals;
 using Federation.Hub.Storage;
 using Federation.Hub.Tests.Infrastructure;
 using Grpc.Core;
