@@ -7,14 +7,14 @@ using Microsoft.Extensions.Options;
 namespace Federation.Hub.Feed;
 
 /// <summary>
-/// The replica's single reader of the feed: follows every partition stream with blocking reads
-/// (<see cref="FeedStreamReader"/>), fetches the records of each batch once per partition, and hands every entry,
+/// The replica's single reader of the feed: follows every partition stream through one
+/// <see cref="FeedTailReader"/> (<see cref="FeedStreamReader"/>), fetches the records of each batch once per partition, and hands every entry,
 /// built once, to all subscribers of this replica and to in-process observers (the PDQ index) through its
 /// <see cref="FeedDispatcher"/>.
 /// </summary>
 /// <remarks>
-/// On a single Redis one read covers all partitions; on Redis Cluster a multi-key XREAD must stay within one slot, so
-/// there is one reader (with its own connection) per slot group (<see cref="FeedStreamReader.SlotGroups"/>). This class
+/// On a single Redis one blocking read covers all partitions; on Redis Cluster the reader waits for bells and reads the
+/// slots that rang (<see cref="FeedBellReader"/>, no connection of its own). This class
 /// owns the reading loop's policy (start at the heads, resume after the last dispatched ids, back off while Redis is
 /// away); how entries are read is Storage/'s, who receives them is the dispatcher's.
 /// </remarks>
@@ -86,20 +86,13 @@ public sealed class FeedTail : BackgroundService
         ready.TrySetResult();
         logger.LogInformation("Feed tail following {Partitions} partitions", partitions);
 
-        var groups = streams.SlotGroups(partitions);
-        var readers = new Task[groups.Count];
-        for (var i = 0; i < groups.Count; i++)
-        {
-            readers[i] = FollowAsync(groups[i], start, stoppingToken);
-        }
-
-        await Task.WhenAll(readers).ConfigureAwait(false);
+        await FollowAsync(start, stoppingToken).ConfigureAwait(false);
     }
 
-    private async Task FollowAsync(int[] group, FeedPosition[] start, CancellationToken stoppingToken)
+    private async Task FollowAsync(FeedPosition[] start, CancellationToken stoppingToken)
     {
-        using var reader = await RetryAsync(() => streams.ConnectAsync(group), "connecting the feed tail", stoppingToken).ConfigureAwait(false);
-        var last = group.Select(p => start[p]).ToArray();
+        using var reader = await RetryAsync(() => streams.ConnectAsync(partitions), "connecting the feed tail", stoppingToken).ConfigureAwait(false);
+        var last = reader.Partitions.Select(p => start[p]).ToArray();
         var backoff = TimeSpan.FromMilliseconds(100);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -109,7 +102,7 @@ public sealed class FeedTail : BackgroundService
                 backoff = TimeSpan.FromMilliseconds(100);
                 if (batches.Count == 0)
                 {
-                    continue; // BLOCK timed out: nothing new.
+                    continue; // nothing new within the reader's wait
                 }
 
                 // Records once per batch per partition, fetched together, shared by every subscriber.
@@ -118,7 +111,7 @@ public sealed class FeedTail : BackgroundService
                 dispatcher.Dispatch(batches, records);
                 for (var b = 0; b < batches.Count; b++)
                 {
-                    var index = Array.IndexOf(group, batches[b][0].Partition);
+                    var index = Array.IndexOf(reader.Partitions, batches[b][0].Partition);
                     last[index] = batches[b][^1].Id;
                 }
             }

@@ -4,26 +4,30 @@ using StackExchange.Redis;
 namespace Federation.Hub.Storage;
 
 /// <summary>
-/// Blocking reads of one slot group of partition streams (<c>XREAD COUNT n BLOCK ms STREAMS ...</c>) on a connection
-/// this reader owns, parsed into <see cref="FeedEntry"/> batches. Opened by <see cref="FeedStreamReader.ConnectAsync"/>.
+/// Reads of one slot group of partition streams (<c>XREAD COUNT n [BLOCK ms] STREAMS ...</c>), parsed into
+/// <see cref="FeedEntry"/> batches. On a single Redis it is the whole tail: it blocks, on a connection it owns. On Redis
+/// Cluster <see cref="FeedBellReader"/> holds one per slot and asks it, without blocking, on the shared multiplexer.
 /// </summary>
-/// <remarks>
-/// The reader keeps no position: the caller passes where each partition was read up to and advances it only after it
-/// has handled the batches, so a failed step (a record fetch during a Redis restart) reads the same entries again.
-/// Errors of the store client propagate (<see cref="StoreFailures.IsStoreError"/> recognises them).
-/// </remarks>
-public sealed class FeedGroupReader : IDisposable
+public sealed class FeedGroupReader : FeedTailReader
 {
     /// <summary>Entries per partition one read returns at most.</summary>
     public const int BatchSize = 512;
 
-    private readonly ConnectionMultiplexer connection;
+    private readonly IConnectionMultiplexer connection;
+    private readonly bool ownsConnection;
+    private readonly TimeSpan? block;
     private readonly RedisKey[] keys;
     private readonly Dictionary<string, int> indexOfKey = new(StringComparer.Ordinal);
 
-    internal FeedGroupReader(ConnectionMultiplexer connection, int[] partitions)
+    /// <param name="connection">Where to read; disposed with this reader when <paramref name="ownsConnection"/>.</param>
+    /// <param name="partitions">Partitions of one hash slot (or every partition on a single Redis).</param>
+    /// <param name="block">How long one read blocks on the server; null for a read that answers at once.</param>
+    /// <param name="ownsConnection">Whether this reader's connection is its own (a blocked read holds its socket).</param>
+    internal FeedGroupReader(IConnectionMultiplexer connection, int[] partitions, TimeSpan? block, bool ownsConnection)
     {
         this.connection = connection;
+        this.ownsConnection = ownsConnection;
+        this.block = block;
         Partitions = partitions;
         keys = partitions.Select(p => RedisKeys.Feed(p)).ToArray();
         for (var i = 0; i < keys.Length; i++)
@@ -32,25 +36,31 @@ public sealed class FeedGroupReader : IDisposable
         }
     }
 
-    /// <summary>The partitions this reader follows, in the order of the positions <see cref="ReadAsync"/> takes.</summary>
-    public int[] Partitions { get; }
+    /// <inheritdoc/>
+    public override int[] Partitions { get; }
 
-    /// <summary>
-    /// Waits up to <see cref="FeedStreamReader.BlockTime"/> for entries after <paramref name="after"/> (one position per
-    /// entry of <see cref="Partitions"/>) and returns them, one non-empty batch per partition that had any, oldest first;
-    /// empty when the block timed out. Entries are numbered on from each position's ordinal: XREAD returns every entry
-    /// after the last id (the tail stays far within MAXLEN), so ordinals count on.
-    /// </summary>
-    public async Task<List<FeedEntry[]>> ReadAsync(FeedPosition[] after, CancellationToken cancellationToken)
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Entries are numbered on from each position's ordinal: XREAD returns every entry after the last id (the tail stays
+    /// far within MAXLEN), so ordinals count on.
+    /// </remarks>
+    public override async Task<List<FeedEntry[]>> ReadAsync(FeedPosition[] after, CancellationToken cancellationToken)
     {
-        var args = new List<object>(5 + (2 * keys.Length)) { "COUNT", BatchSize, "BLOCK", (long)FeedStreamReader.BlockTime.TotalMilliseconds, "STREAMS" };
+        var args = new List<object>(5 + (2 * keys.Length)) { "COUNT", BatchSize };
+        if (block is { } wait)
+        {
+            args.Add("BLOCK");
+            args.Add((long)wait.TotalMilliseconds);
+        }
+
+        args.Add("STREAMS");
         args.AddRange(keys.Cast<object>());
         args.AddRange(after.Select(id => (object)id.ToString()));
         var reply = await connection.GetDatabase().ExecuteAsync("XREAD", args).WaitAsync(cancellationToken).ConfigureAwait(false);
         var batches = new List<FeedEntry[]>();
         if (reply.IsNull)
         {
-            return batches; // BLOCK timed out: nothing new.
+            return batches; // nothing new (BLOCK timed out, or a non-blocking read found nothing)
         }
 
         foreach (var (key, value) in Streams(reply))
@@ -73,7 +83,13 @@ public sealed class FeedGroupReader : IDisposable
         return batches;
     }
 
-    public void Dispose() => connection.Dispose();
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && ownsConnection)
+        {
+            connection.Dispose();
+        }
+    }
 
     // XREAD answers a map (RESP3: flat key, value, ...) or an array of [key, entries] pairs (RESP2).
     private static IEnumerable<(string Key, RedisResult Entries)> Streams(RedisResult reply)

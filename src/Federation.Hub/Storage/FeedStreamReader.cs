@@ -3,49 +3,34 @@ using StackExchange.Redis;
 namespace Federation.Hub.Storage;
 
 /// <summary>
-/// Opens the feed tail's blocking readers of the partition streams (<see cref="RedisKeys.Feed"/>): decides which
-/// partitions one <c>XREAD</c> may cover together (<see cref="SlotGroups"/>) and gives each group a
-/// <see cref="FeedGroupReader"/> on a connection of its own.
+/// Opens the feed tail's reader of every partition stream (<see cref="RedisKeys.Feed"/>): on a single Redis one
+/// blocking <c>XREAD</c> over all partitions on a connection of its own; on Redis Cluster, where a multi-key command
+/// must stay within one slot, bell-driven non-blocking reads per slot on the shared multiplexer (<see cref="FeedBell"/>).
 /// </summary>
 /// <remarks>
 /// The Redis side of the feed tail lives here so that Feed/ never names the Redis client: FeedTail decides what to do
-/// with entries, this store decides how they are read. The connection strategy (one dedicated multiplexer per slot
-/// group, because a blocked XREAD holds its socket) is in <see cref="ConnectAsync"/> only.
+/// with entries, this store decides how they are read. The connection strategy is in <see cref="ConnectAsync"/> only.
 /// </remarks>
 public sealed class FeedStreamReader(IConnectionMultiplexer redis, RedisEndpoint endpoint)
 {
-    /// <summary>How long one <c>XREAD</c> blocks on the server when nothing new arrives.</summary>
+    /// <summary>How long one read waits when nothing new arrives (on Redis Cluster: the sweep interval).</summary>
     public static readonly TimeSpan BlockTime = TimeSpan.FromSeconds(2);
 
-    /// <summary>
-    /// The partitions that one <c>XREAD</c> may read together: all of them on a single Redis, one group per hash slot
-    /// on Redis Cluster (a multi-key command must stay within one slot).
-    /// </summary>
-    public IReadOnlyList<int[]> SlotGroups(int partitions)
+    private readonly FeedBell bell = new(redis);
+
+    /// <summary>A reader of partitions 0..<paramref name="partitions"/>-1, with the hub's outage policy; dispose it to close it.</summary>
+    public async Task<FeedTailReader> ConnectAsync(int partitions)
     {
-        var cluster = redis.GetServers().Any(s => s.ServerType == ServerType.Cluster);
-        if (!cluster)
+        if (bell.IsCluster)
         {
-            return [Enumerable.Range(0, partitions).ToArray()];
+            return await FeedBellReader.StartAsync(redis, partitions).ConfigureAwait(false);
         }
 
-        return Enumerable.Range(0, partitions)
-            .GroupBy(p => redis.HashSlot(RedisKeys.Feed(p)))
-            .Select(g => g.ToArray())
-            .ToList();
-    }
-
-    /// <summary>
-    /// A reader of <paramref name="group"/> (partitions from one <see cref="SlotGroups"/> entry) on its own connection,
-    /// with the hub's outage policy (<see cref="StoreConnection"/>); dispose it to close the connection.
-    /// </summary>
-    public async Task<FeedGroupReader> ConnectAsync(int[] group)
-    {
         // StackExchange.Redis deliberately offers no blocking XREAD on its multiplexer (a blocked socket would stall
-        // every other command), so each reader owns a multiplexer used for nothing else.
-        // A blocked XREAD holds the socket for BlockTime; leave generous room before calling it a timeout.
+        // every other command), so the blocking reader owns a multiplexer used for nothing else (StoreConnection's
+        // policy). A blocked XREAD holds the socket for BlockTime; leave generous room before calling it a timeout.
         var connection = await StoreConnection.ConnectAsync(
             endpoint.ConnectionString, "federation-feed-tail", BlockTime + TimeSpan.FromSeconds(10)).ConfigureAwait(false);
-        return new FeedGroupReader(connection, group);
+        return new FeedGroupReader(connection, Enumerable.Range(0, partitions).ToArray(), BlockTime, ownsConnection: true);
     }
 }

@@ -14,6 +14,7 @@ public sealed class GovernanceStore(IConnectionMultiplexer redis, SignalStore si
 {
     private static readonly string GovernScript = SignalStore.WithRecord("signal_govern.lua");
     private static readonly string MatchRateScript = LuaScripts.Load("signal_match_rate.lua");
+    private readonly FeedBell bell = new(redis);
     private readonly int feedMaxLength = options.Value.Feed.MaxEntriesPerPartition;
 
     /// <summary>Quarantines an active record (<paramref name="trigger"/> 2 match rate: not one administrators released; 3 by hand).</summary>
@@ -102,6 +103,7 @@ public sealed class GovernanceStore(IConnectionMultiplexer redis, SignalStore si
                 RedisKeys.SignalActions(partition, storageKey),
             ],
             [op, storageKey, clock.GetUtcNow().ToUnixTimeSeconds(), feedMaxLength, reason, trigger]).ConfigureAwait(false))!;
+        bell.Ring(partition);
         var code = (int)result[0] switch
         {
             1 => SignalChangeCode.Changed,

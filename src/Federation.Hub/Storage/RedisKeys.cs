@@ -30,6 +30,7 @@ namespace Federation.Hub.Storage;
 /// distinct frame), keyed by the 32 identity bytes, shared by every distribution of the video. Content-addressed and written before
 /// the record's submit script, so a record never exists without its frames.</item>
 /// <item><c>fed:{pNN}:feed</c> stream: the partition's feed, entries <c>s</c> storage key, <c>k</c> UpdateKind, <c>v</c> version.</item>
+/// <item><c>fed:{pNN}:bell</c> sharded pub/sub channel, Redis Cluster only: the partition's feed has new entries (FeedBell).</item>
 /// <item><c>fed:{pNN}:stats</c> hash: <c>t&lt;kind&gt;[:group]</c> records ever created, <c>a&lt;kind&gt;[:group]</c> records active.</item>
 /// <item><c>fed:{u:&lt;member&gt;}:rl</c> hash: the member's submit token bucket; <c>fed:{u:&lt;member&gt;}:batch:&lt;request id&gt;</c>
 /// string: the batch's answer (SubmissionResultCodec: outcomes and refusals, no ids), for idempotent retries (expires after RequestIdRetention).</item>

@@ -27,6 +27,7 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
     private static readonly string PurgeScript = WithRecord("signal_purge.lua");
     private static readonly string LinkScript = LuaScripts.Load("signal_link.lua");
     private static readonly string ContributorsScript = WithRecord("signal_contributors.lua");
+    private readonly FeedBell bell = new(redis);
 
     /// <summary>Most signal ids one record is linked to (hashes of one media item; the proto says so).</summary>
     public const int MaxLinksPerRecord = 32;
@@ -82,6 +83,11 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
 
         var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(SubmitScript, keys, args).ConfigureAwait(false))!;
         var written = result[1].IsNull ? FeedPosition.Zero : FeedPosition.Parse((string)result[1]!);
+        if (!result[1].IsNull)
+        {
+            bell.Ring(partition);
+        }
+
         return new PartitionSubmitResult((int[])result[0]!, written);
     }
 
@@ -260,6 +266,7 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
                 storageKey, memberNumber, opinion, clock.GetUtcNow().ToUnixTimeSeconds(), feedMaxLength,
                 quarantine.MinDisputes, (int)Math.Ceiling(quarantine.MinDisputeShare * 100), governance.FalsePositiveQuorum,
             ]).ConfigureAwait(false))!;
+        bell.Ring(partition);
         var code = (int)result[0] switch
         {
             1 => SignalChangeCode.Changed,
@@ -287,6 +294,7 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
                 RedisKeys.SignalActions(partition, storageKey),
             ],
             [storageKey, memberNumber, clock.GetUtcNow().ToUnixTimeSeconds(), feedMaxLength, SignalStatFields.For(SignalStatFields.Active, storageKey)]).ConfigureAwait(false))!;
+        bell.Ring(partition);
         var code = (int)result[0] switch
         {
             4 or 5 => SignalChangeCode.Changed,
@@ -329,6 +337,7 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
         var keep = (long)signals.TombstoneRetention.TotalSeconds;
         var db = redis.GetDatabase();
         var result = (RedisResult[])(await db.ScriptEvaluateAsync(ExpireScript, keys, [now, feedMaxLength, keep]).ConfigureAwait(false))!;
+        bell.Ring(partition);
         var due = (result.Length - 1) / 2;
         if (due == 0)
         {

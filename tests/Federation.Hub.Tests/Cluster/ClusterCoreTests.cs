@@ -12,7 +12,7 @@ namespace Federation.Hub.Tests.Cluster;
 
 /// <summary>
 /// The hub's core operations on a real 3-master Redis Cluster: every partition's keys share one hash tag, so each
-/// script runs on the master of its slot and the feed tail follows one reader per slot group. The same operations
+/// script runs on the master of its slot and the feed tail follows the partitions by their bells (non-blocking reads per slot on the shared connection). The same operations
 /// as the single-Redis suites, checked across partitions that live on different masters.
 /// </summary>
 public sealed class ClusterCoreTests(ClusterHubFixture fixture) : IClassFixture<ClusterHubFixture>
@@ -31,6 +31,44 @@ public sealed class ClusterCoreTests(ClusterHubFixture fixture) : IClassFixture<
 
         Assert.Equal(3, fixture.RedisConnection.GetServers().Count(s => s.ServerType == ServerType.Cluster && !s.IsReplica));
         Assert.Equal(3, masters.Count);
+    }
+
+    [Fact]
+    public async Task The_feed_tail_holds_no_connection_of_its_own_and_follows_the_bells_each_submit_rings()
+    {
+        var masters = fixture.RedisConnection.GetServers().Where(s => s.ServerType == ServerType.Cluster && !s.IsReplica).ToList();
+        var member = await fixture.CreateSignalMemberAsync();
+        var published = await SpublishCallsAsync(masters);
+
+        await member.SubmitAsync(Enumerable.Range(0, 40).Select(_ => Sha256(RandomSha256())).ToArray());
+
+        foreach (var master in masters)
+        {
+            var clients = await master.ClientListAsync();
+            Assert.DoesNotContain(clients, c => c.Name == "federation-feed-tail");          // no dedicated reader connections
+            Assert.InRange(clients.Count(c => c.Name == "federation-hub"), 1, 2);             // the shared multiplexer: interactive + subscription
+        }
+
+        for (var p = 0; p < 16; p++)
+        {
+            var master = masters.Single(m => m.EndPoint.Equals(fixture.RedisConnection.GetDatabase().IdentifyEndpoint(RedisKeys.Feed(p))));
+            var subscribers = await master.ExecuteAsync("PUBSUB", "SHARDNUMSUB", FeedBell.Channel(p).ToString());
+            Assert.Equal(1, (long)((RedisResult[])subscribers!)[1]); // the hub's tail listens to every partition's bell
+        }
+
+        Assert.True(await SpublishCallsAsync(masters) > published, "the submit rang the bells of the partitions it wrote");
+    }
+
+    private static async Task<long> SpublishCallsAsync(IEnumerable<IServer> masters)
+    {
+        long calls = 0;
+        foreach (var master in masters)
+        {
+            var stats = (await master.InfoAsync("commandstats")).SelectMany(g => g).FirstOrDefault(kv => kv.Key == "cmdstat_spublish").Value;
+            calls += stats is null ? 0 : long.Parse(stats.Split(',')[0].Split('=')[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return calls;
     }
 
     [Fact]
