@@ -237,6 +237,22 @@ public sealed class SignalSubmitter(
             }
         }
 
+        if (videos is not null)
+        {
+            // Once more for the videos whose record this batch created: a purge of the same video's last tombstone between
+            // the first write and the record set the frames to expire (SignalStore.VideoFramesGrace); this clears that.
+            var rewrites = new List<Task>();
+            for (var i = 0; i < count; i++)
+            {
+                if (videos[i] is { } video && !normalized[i].IsDefault && results[i].Outcome == SubmissionOutcome.Created)
+                {
+                    rewrites.Add(store.StoreVideoAsync(normalized[i].Partition(store.PartitionCount), video));
+                }
+            }
+
+            await Task.WhenAll(rewrites).ConfigureAwait(false);
+        }
+
         // Links of the hashes of one media item, before the batch is acknowledged (a link names records that now exist).
         var links = MediaItemLinks.Of(items, normalized, i => !normalized[i].IsDefault && results[i].Outcome != SubmissionOutcome.Rejected);
         if (links.Count > 0)

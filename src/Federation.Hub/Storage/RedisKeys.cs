@@ -28,7 +28,8 @@ namespace Federation.Hub.Storage;
 /// record's linked records (same sharing group), at most SignalStore.MaxLinksPerRecord; deleted with the record when it is purged.</item>
 /// <item><c>fed:{pNN}:vf:&lt;identity&gt;</c> string, VPDQ only: the video's canonical frame set (VpdqFrameSet.Encode, ~37 bytes per
 /// distinct frame), keyed by the 32 identity bytes, shared by every distribution of the video. Content-addressed and written before
-/// the record's submit script, so a record never exists without its frames.</item>
+/// the record's submit script (and again after it created the record), so a record never exists without its frames; given
+/// SignalStore.VideoFramesGrace to live when the video's last record is purged.</item>
 /// <item><c>fed:{pNN}:feed</c> stream: the partition's feed, entries <c>s</c> storage key, <c>k</c> UpdateKind, <c>v</c> version.</item>
 /// <item><c>fed:{pNN}:bell</c> sharded pub/sub channel, Redis Cluster only: the partition's feed has new entries (FeedBell).</item>
 /// <item><c>fed:{pNN}:stats</c> hash: <c>t&lt;kind&gt;[:group]</c> records ever created, <c>a&lt;kind&gt;[:group]</c> records active.</item>

@@ -27,6 +27,14 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
     private static readonly string PurgeScript = WithRecord("signal_purge.lua");
     private static readonly string LinkScript = LuaScripts.Load("signal_link.lua");
     private static readonly string ContributorsScript = WithRecord("signal_contributors.lua");
+
+    /// <summary>
+    /// How long a video's frames outlive the purge of its last record: longer than any submission takes between writing the
+    /// frames and creating the record, so a concurrent resubmission keeps them (it writes them again, clearing the expiry).
+    /// </summary>
+    public static readonly TimeSpan VideoFramesGrace = TimeSpan.FromHours(1);
+
+    private const int PurgeKeysPerTombstone = 6;
     private readonly FeedBell bell = new(redis);
 
     /// <summary>Most signal ids one record is linked to (hashes of one media item; the proto says so).</summary>
@@ -337,7 +345,11 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
         var keep = (long)signals.TombstoneRetention.TotalSeconds;
         var db = redis.GetDatabase();
         var result = (RedisResult[])(await db.ScriptEvaluateAsync(ExpireScript, keys, [now, feedMaxLength, keep]).ConfigureAwait(false))!;
-        bell.Ring(partition);
+        if ((int)result[0] > 0)
+        {
+            bell.Ring(partition); // expiries appended EXPIRED entries
+        }
+
         var due = (result.Length - 1) / 2;
         if (due == 0)
         {
@@ -345,20 +357,24 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
         }
 
         var cached = partitionKeys[partition];
-        var purgeKeys = new RedisKey[(5 * due) + 1];
+        var purgeKeys = new RedisKey[(PurgeKeysPerTombstone * due) + 1];
         purgeKeys[^1] = RedisKeys.DisputedRegistry(partition);
-        var purgeArgs = new RedisValue[2 + due];
+        var purgeArgs = new RedisValue[3 + due];
         purgeArgs[0] = now;
         purgeArgs[1] = keep;
+        purgeArgs[2] = (long)VideoFramesGrace.TotalSeconds;
         for (var i = 0; i < due; i++)
         {
             var field = (byte[])result[2 + (2 * i)]!;
-            purgeKeys[5 * i] = keys[(int)result[1 + (2 * i)] - 1];
-            purgeKeys[(5 * i) + 1] = RedisKeys.WithStorageKey(cached.ContributorsPrefix, field);
-            purgeKeys[(5 * i) + 2] = RedisKeys.WithStorageKey(cached.OpinionsPrefix, field);
-            purgeKeys[(5 * i) + 3] = RedisKeys.WithStorageKey(cached.ActionsPrefix, field);
-            purgeKeys[(5 * i) + 4] = RedisKeys.WithStorageKey(cached.LinksPrefix, field);
-            purgeArgs[2 + i] = field;
+            var k = PurgeKeysPerTombstone * i;
+            purgeKeys[k] = keys[(int)result[1 + (2 * i)] - 1];
+            purgeKeys[k + 1] = RedisKeys.WithStorageKey(cached.ContributorsPrefix, field);
+            purgeKeys[k + 2] = RedisKeys.WithStorageKey(cached.OpinionsPrefix, field);
+            purgeKeys[k + 3] = RedisKeys.WithStorageKey(cached.ActionsPrefix, field);
+            purgeKeys[k + 4] = RedisKeys.WithStorageKey(cached.LinksPrefix, field);
+            // The video's frames key, named by identity (the storage key's bytes 1-32); touched only for a VPDQ tombstone.
+            purgeKeys[k + 5] = RedisKeys.VideoFrames(partition, field.AsSpan(1, Math.Min(32, field.Length - 1)));
+            purgeArgs[3 + i] = field;
         }
 
         var purged = (int)(await db.ScriptEvaluateAsync(PurgeScript, purgeKeys, purgeArgs).ConfigureAwait(false));
@@ -429,7 +445,9 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
 
     /// <summary>
     /// Stores the frames of a video (VPDQ) under its identity before its record is submitted, so that no record and no
-    /// feed entry exists without them. Idempotent: the key is content-addressed (the same identity always has the same bytes).
+    /// feed entry exists without them, and again after a submission created the record (a purge of the video's last
+    /// tombstone in between gives the frames <see cref="VideoFramesGrace"/>; this write clears that). Idempotent: the key
+    /// is content-addressed (the same identity always has the same bytes).
     /// </summary>
     public Task StoreVideoAsync(int partition, VpdqFrameSet video) =>
         redis.GetDatabase().StringSetAsync(RedisKeys.VideoFrames(partition, video.Identity), video.Encode());

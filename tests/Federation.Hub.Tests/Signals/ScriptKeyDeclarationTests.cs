@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Federation.Core.Signals;
+using Federation.Core.Vpdq;
 using Federation.Hub.Options;
 using Federation.Hub.Storage;
 using Federation.Hub.Tests.Infrastructure;
@@ -30,6 +31,7 @@ public sealed class ScriptKeyDeclarationTests(TestRedis redis) : IClassFixture<T
         var expires = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds();
         var (purgedKey, p1) = RandomKey(now.PartitionCount);
         var (revivedKey, p2) = RandomKey(now.PartitionCount);
+        var (video, videoKey, p3) = RandomVideo(now.PartitionCount, "");
         using var monitor = await Monitor.StartAsync(redis.ConnectionString);
 
         // Purged: three contributors (overflow hash), an opinion, reads with and without a caller, a retraction, then
@@ -49,14 +51,17 @@ public sealed class ScriptKeyDeclarationTests(TestRedis redis) : IClassFixture<T
         // Revived: two contributors, expired by the sweep, then submitted again (the overflow hash is dropped).
         await now.SubmitAsync(p2, 1, [new SignalWrite(revivedKey, 1, expires, 0)]);
         await now.SubmitAsync(p2, 2, [new SignalWrite(revivedKey, 1, expires, 0)]);
-        var firstSweep = await SweepAsync(later, p1, p2);
+        // A video, expired and purged with its frames (the purge looks for other distributions of the video).
+        await now.StoreVideoAsync(p3, video);
+        await now.SubmitAsync(p3, 1, [new SignalWrite(videoKey, 1, expires, 0)]);
+        var firstSweep = await SweepAsync(later, p1, p2, p3);
         await later.SubmitAsync(p2, 3, [new SignalWrite(revivedKey, 1, 0, 0)]);
-        var secondSweep = await SweepAsync(later, p1, p2);
+        var secondSweep = await SweepAsync(later, p1, p2, p3);
         var log = await monitor.StopAsync(mux);
 
         var db = mux.GetDatabase();
-        Assert.Equal(2, firstSweep.Expired);
-        Assert.Equal(1, secondSweep.Purged);
+        Assert.Equal(3, firstSweep.Expired);
+        Assert.Equal(2, secondSweep.Purged);
         Assert.False(await db.KeyExistsAsync(RedisKeys.SignalContributors(p1, purgedKey)));
         Assert.False(await db.KeyExistsAsync(RedisKeys.SignalOpinions(p1, purgedKey)));
         Assert.False(await db.KeyExistsAsync(RedisKeys.SignalLinks(p1, purgedKey)));
@@ -64,6 +69,47 @@ public sealed class ScriptKeyDeclarationTests(TestRedis redis) : IClassFixture<T
         var undeclared = Undeclared(log, out var scriptCommands);
         Assert.True(scriptCommands > 30, $"MONITOR showed only {scriptCommands} script commands");
         Assert.Empty(undeclared);
+    }
+
+    [Fact]
+    public async Task A_videos_frames_outlive_its_records_by_the_grace_only_after_the_last_one_and_a_resubmission_keeps_them()
+    {
+        using var mux = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var now = new SignalStore(mux, Microsoft.Extensions.Options.Options.Create(Options), TimeProvider.System);
+        var later = new SignalStore(mux, Microsoft.Extensions.Options.Options.Create(Options), new ShiftedClock(TimeSpan.FromDays(3650)));
+        var muchLater = new SignalStore(mux, Microsoft.Extensions.Options.Options.Create(Options), new ShiftedClock(TimeSpan.FromDays(7300)));
+        var (video, shared, p) = RandomVideo(now.PartitionCount, "");
+        var grouped = SignalStorageKey.Create(NormalizedSignal.FromRaw(SignalKind.Vpdq, video.Identity), "g1");
+        var frames = RedisKeys.VideoFrames(p, video.Identity);
+        var db = mux.GetDatabase();
+        await now.StoreVideoAsync(p, video);
+        await now.SubmitAsync(p, 1, [new SignalWrite(shared, 1, DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds(), 0)]);
+        await now.SubmitAsync(p, 1, [new SignalWrite(grouped, 1, DateTimeOffset.UtcNow.AddDays(5000).ToUnixTimeSeconds(), 0)]);
+
+        await SweepAsync(later, p);
+        var afterFirst = await SweepAsync(later, p);                  // the coalition-wide record is purged, the group's lives
+        var ttlWhileShared = await db.KeyTimeToLiveAsync(frames);
+        await SweepAsync(muchLater, p);
+        var afterLast = await SweepAsync(muchLater, p);               // the last distribution is purged
+        var ttlAfterLast = await db.KeyTimeToLiveAsync(frames);
+        await now.StoreVideoAsync(p, video);                          // a resubmission writes the frames again
+        var ttlAfterResubmission = await db.KeyTimeToLiveAsync(frames);
+
+        Assert.Equal(1, afterFirst.Purged);
+        Assert.Null(ttlWhileShared);
+        Assert.Equal(1, afterLast.Purged);
+        Assert.NotNull(ttlAfterLast);
+        Assert.InRange(ttlAfterLast.Value, TimeSpan.FromSeconds(1), SignalStore.VideoFramesGrace);
+        Assert.True(await db.KeyExistsAsync(frames));
+        Assert.Null(ttlAfterResubmission);
+    }
+
+    private static (VpdqFrameSet Video, byte[] Key, int Partition) RandomVideo(int partitions, string group)
+    {
+        var words = Enumerable.Range(0, 4).Select(_ => BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8))).ToArray();
+        var video = VpdqFrameSet.FromFeatures([new VpdqFeature(new Federation.Core.Pdq.PdqHash(words[0], words[1], words[2], words[3]), 100, 3, 0)]);
+        var signal = NormalizedSignal.FromRaw(SignalKind.Vpdq, video.Identity);
+        return (video, SignalStorageKey.Create(signal, group), signal.Partition(partitions));
     }
 
     private static async Task<(int Expired, int Purged)> SweepAsync(SignalStore store, params int[] partitions)
@@ -114,7 +160,7 @@ public sealed class ScriptKeyDeclarationTests(TestRedis redis) : IClassFixture<T
             var keys = command switch
             {
                 "DEL" => tokens.Skip(1),
-                "HGET" or "HSET" or "HEXISTS" or "HINCRBY" or "HDEL" or "HGETALL" or "HVALS" or "HKEYS" or "HMGET" or "XADD" or "GET" or "SET" or "PEXPIRE"
+                "HGET" or "HSET" or "HEXISTS" or "HINCRBY" or "HDEL" or "HGETALL" or "HVALS" or "HKEYS" or "HMGET" or "XADD" or "GET" or "SET" or "PEXPIRE" or "EXPIRE"
                     or "SADD" or "SCARD" or "SMEMBERS" => tokens.Skip(1).Take(1),
                 _ => throw new InvalidOperationException($"a script ran {command}: add its key positions to this test"),
             };
