@@ -37,9 +37,19 @@ public sealed class SignalLookupService(
     {
         var mustReach = ConsistencyPositions(consistencyTokens, store.PartitionCount);
         using var slot = await gate.EnterAsync(caller.MemberId, queries.Count, ct).ConfigureAwait(false);
-        if (mustReach is not null && queries.Any(q => q.Kind == SignalKind.Pdq))
+        if (mustReach is not null)
         {
-            await pdq.WaitForAsync(mustReach, signals.PdqConsistencyWait, ct).ConfigureAwait(false);
+            // Each index a query reads must have applied the token's writes: PDQ near-match and a video's frames matched
+            // against images read the PDQ index; a video query and an image's frames matched against videos the video index.
+            if (queries.Any(q => q.Kind == SignalKind.Pdq || (q.Kind == SignalKind.Vpdq && q.CrossMedia)))
+            {
+                await pdq.WaitForAsync(mustReach, signals.PdqConsistencyWait, ct).ConfigureAwait(false);
+            }
+
+            if (queries.Any(q => q.Kind == SignalKind.Vpdq || (q.Kind == SignalKind.Pdq && q.CrossMedia)))
+            {
+                await videos.WaitForAsync(mustReach, signals.PdqConsistencyWait, ct).ConfigureAwait(false);
+            }
         }
 
         var results = new LookupItemResult[queries.Count];

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Federation.Core.Feed;
 using Federation.Core.Pdq;
 using Federation.Core.Signals;
 using Federation.Core.Vpdq;
@@ -21,6 +22,9 @@ public sealed class VideoMatchIndex(FeedTail tail, SignalStore store, ILogger<Vi
     private readonly VpdqIndex<IndexedVideo> index = new(frameCapacity: 1 << 16);
     private readonly Channel<FeedEntry> pending = Channel.CreateUnbounded<FeedEntry>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock writer = new();
+    // The last feed entry applied per partition (every entry passes through, video or not, so positions advance in
+    // partitions that carry no video), for consistency tokens.
+    private readonly AppliedFeedPositions watermark = new();
     private volatile bool loaded;
 
     /// <summary>True once the start-up scan is complete; until then video look-ups are refused as UNAVAILABLE.</summary>
@@ -57,6 +61,19 @@ public sealed class VideoMatchIndex(FeedTail tail, SignalStore store, ILogger<Vi
         return result;
     }
 
+    public async Task WaitForAsync(IReadOnlyList<FeedPosition> positions, TimeSpan timeout, CancellationToken ct)
+    {
+        EnsureLoaded();
+        try
+        {
+            await watermark.WaitAsync(positions, timeout, ct).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new VideoIndexBehindException(timeout);
+        }
+    }
+
     public void Remember(in NormalizedSignal video, string group, VpdqFrameSet frames)
     {
         if (loaded)
@@ -71,6 +88,8 @@ public sealed class VideoMatchIndex(FeedTail tail, SignalStore store, ILogger<Vi
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var observation = await tail.ObserveAsync(Observe, stoppingToken).ConfigureAwait(false);
+        // The scan below covers every write before the observation started; the entries after it are applied in order.
+        watermark.Start(observation.StartedAfter);
         for (var p = 0; p < store.PartitionCount; p++)
         {
             for (var attempt = 1; ; attempt++)
@@ -100,20 +119,36 @@ public sealed class VideoMatchIndex(FeedTail tail, SignalStore store, ILogger<Vi
 
         loaded = true;
         logger.LogInformation("Video index loaded: {Videos} videos, {Frames} frame entries", index.VideoCount, index.FrameCount);
-        await foreach (var entry in pending.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+        while (await pending.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
         {
-            for (var attempt = 1; ; attempt++)
+            // Apply what is there, then wake the consistency waiters once.
+            while (pending.Reader.TryRead(out var entry))
             {
-                try
+                if (entry.StorageKey.Length > 0 && entry.StorageKey[0] == (byte)SignalKind.Vpdq)
                 {
-                    await ApplyAsync(entry).ConfigureAwait(false);
-                    break;
+                    await ApplyWithRetryAsync(entry, stoppingToken).ConfigureAwait(false);
                 }
-                catch (Exception e) when (StoreFailures.IsStoreFailure(e) && !stoppingToken.IsCancellationRequested)
-                {
-                    logger.LogWarning("Video index: reading frames for a feed entry failed ({Message}); retrying (attempt {Attempt})", e.Message, attempt);
-                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 100 * attempt)), stoppingToken).ConfigureAwait(false);
-                }
+
+                watermark.Advance(entry.Partition, entry.Id);
+            }
+
+            watermark.Publish();
+        }
+    }
+
+    private async Task ApplyWithRetryAsync(FeedEntry entry, CancellationToken stoppingToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ApplyAsync(entry).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (StoreFailures.IsStoreFailure(e) && !stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning("Video index: reading frames for a feed entry failed ({Message}); retrying (attempt {Attempt})", e.Message, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 100 * attempt)), stoppingToken).ConfigureAwait(false);
             }
         }
     }
@@ -158,21 +193,16 @@ public sealed class VideoMatchIndex(FeedTail tail, SignalStore store, ILogger<Vi
     {
         if (!loaded)
         {
-            throw new PdqIndexLoadingException(0);
+            throw new VideoIndexLoadingException();
         }
     }
 
     private static bool Visible(IndexedVideo video, IReadOnlyList<string> groups) =>
         video.Group.Length == 0 || groups.Contains(video.Group, StringComparer.Ordinal);
 
-    // Runs on the feed tail's thread: only hand the entry over, never block it.
-    private void Observe(FeedEntry entry)
-    {
-        if (entry.StorageKey.Length > 0 && entry.StorageKey[0] == (byte)SignalKind.Vpdq)
-        {
-            pending.Writer.TryWrite(entry);
-        }
-    }
+    // Runs on the feed tail's thread: only hand the entry over, never block it. Every entry, not only videos, so the
+    // applied positions advance for consistency tokens.
+    private void Observe(FeedEntry entry) => pending.Writer.TryWrite(entry);
 
     /// <summary>One indexed video: its VPDQ signal and the record's sharing group.</summary>
     private readonly record struct IndexedVideo(NormalizedSignal Video, string Group);

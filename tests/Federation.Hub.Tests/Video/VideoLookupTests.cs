@@ -70,6 +70,40 @@ public sealed class VideoLookupTests(HubFixture fixture) : IClassFixture<HubFixt
     }
 
     [Fact]
+    public async Task Any_replica_matches_a_video_and_its_frames_cross_media_at_once_given_the_submit_consistency_token()
+    {
+        // Read-your-writes across replicas for the video index: submit through one, look up through another at once.
+        await using var other = await HubInstance.StartAsync(fixture.Redis.ConnectionString);
+        await WaitUntilAsync(async () => (await other.Http.GetAsync("healthz/ready")).IsSuccessStatusCode,
+            TimeSpan.FromSeconds(30), "the other replica's indexes are loaded");
+        var member = await fixture.CreateSignalMemberAsync();
+        var elsewhere = await fixture.CreateSignalMemberAsync(hub: other);
+        for (var round = 0; round < 5; round++)
+        {
+            // A batch of videos: the other replica's index reads each one's frames from Redis before it has applied the
+            // batch, which is the window the token must cover.
+            var videos = Enumerable.Range(0, 40).Select(_ => RandomVideo(6)).ToList();
+            var created = await member.SubmitAsync(videos.Select(VideoItem).ToArray());
+            var token = created.ConsistencyToken;
+
+            var byVideo = (await elsewhere.Client.LookupAsync(new LookupRequest
+            {
+                Queries = { videos.Select(v => new LookupQuery { Type = SignalType.Vpdq, Vpdq = Edited(v, flipBits: 4) }) },
+                ConsistencyTokens = { token },
+            })).Results;
+            var byFrame = (await elsewhere.Client.LookupAsync(new LookupRequest
+            {
+                Queries = { new LookupQuery { Type = SignalType.Pdq, Value = videos[^1].Frames[2].PdqHash, CrossMedia = true } },
+                ConsistencyTokens = { token },
+            })).Results[0];
+
+            Assert.All(created.Results, r => Assert.Equal(SubmitOutcome.Created, r.Outcome));
+            Assert.Equal(created.Results.Select(r => r.SignalId), byVideo.Select(r => Assert.Single(r.Matches).Signal.Id));
+            Assert.Contains(byFrame.Matches, m => m.Signal.Id == created.Results[^1].SignalId);
+        }
+    }
+
+    [Fact]
     public async Task A_group_video_near_matches_only_for_group_members()
     {
         var group = "vgrp-" + Guid.NewGuid().ToString("N")[..8];
