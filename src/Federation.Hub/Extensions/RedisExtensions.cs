@@ -31,6 +31,8 @@ public static class RedisExtensions
 
             return multiplexer;
         });
+        // Its own connection, opened only when replica acknowledgements are configured (AcknowledgedWrites says why).
+        builder.Services.AddSingleton<AcknowledgedWrites>();
         builder.Services.AddSingleton<MemberStore>();
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton(TimeProvider.System);
