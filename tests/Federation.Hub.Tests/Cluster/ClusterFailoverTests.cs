@@ -109,7 +109,7 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
             output.WriteLine($"  refusal: {detail}");
         }
 
-        foreach (var line in hub.Logs.Lines.Where(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("exception", StringComparison.OrdinalIgnoreCase)).Take(20))
+        foreach (var line in hub.Logs.Lines.Where(l => l.StartsWith("Error", StringComparison.Ordinal)).Take(5))
         {
             output.WriteLine($"  hub: {line[..Math.Min(line.Length, 3000)]}");
         }
