@@ -65,13 +65,26 @@ public sealed class AcknowledgedWrites : IDisposable
     /// replicas are waited for later, once per master, by <see cref="AcknowledgeAsync"/>; without, before this returns.
     /// </summary>
     /// <exception cref="StoreReplicationException">The master is short of replicas, or fewer than asked acknowledged in time.</exception>
-    public async Task<RedisResult> EvaluateAsync(Script script, RedisKey[] keys, RedisValue[] args, Pending? pending = null)
-    {
-        if (dedicated is null)
-        {
-            return await shared.GetDatabase().ScriptEvaluateAsync(script.Text, keys, args).ConfigureAwait(false);
-        }
+    public Task<RedisResult> EvaluateAsync(Script script, RedisKey[] keys, RedisValue[] args, Pending? pending = null) =>
+        dedicated is null ? shared.GetDatabase().ScriptEvaluateAsync(script.Text, keys, args) : EvaluateAcknowledgedAsync(script, keys, args, pending);
 
+    /// <summary>Sets <paramref name="key"/> on the master of its slot; <paramref name="pending"/> as for <see cref="EvaluateAsync"/>.</summary>
+    /// <exception cref="StoreReplicationException">The master is short of replicas, or fewer than asked acknowledged in time.</exception>
+    public Task SetAsync(RedisKey key, RedisValue value, Pending? pending = null) =>
+        dedicated is null ? shared.GetDatabase().StringSetAsync(key, value) : SetAcknowledgedAsync(key, value, pending);
+
+    /// <summary>A submission's set of masters to wait for (one shared, never filled, when no replica is asked).</summary>
+    public Pending Begin() => dedicated is null ? Pending.NotNeeded : new Pending();
+
+    /// <summary>Waits, on every master <paramref name="pending"/> wrote to (all at once), for the replicas.</summary>
+    /// <exception cref="StoreReplicationException">Fewer replicas than asked acknowledged a master's writes in time.</exception>
+    public Task AcknowledgeAsync(Pending pending) =>
+        pending.Servers.IsEmpty ? Task.CompletedTask : Task.WhenAll(pending.Servers.Values.Select(WaitForReplicasAsync));
+
+    public void Dispose() => dedicated?.Dispose();
+
+    private async Task<RedisResult> EvaluateAcknowledgedAsync(Script script, RedisKey[] keys, RedisValue[] args, Pending? pending)
+    {
         var server = MasterOf(keys[0]);
         RedisResult result;
         try
@@ -87,27 +100,12 @@ public sealed class AcknowledgedWrites : IDisposable
         return result;
     }
 
-    /// <summary>Sets <paramref name="key"/> on the master of its slot; <paramref name="pending"/> as for <see cref="EvaluateAsync"/>.</summary>
-    /// <exception cref="StoreReplicationException">The master is short of replicas, or fewer than asked acknowledged in time.</exception>
-    public async Task SetAsync(RedisKey key, RedisValue value, Pending? pending = null)
+    private async Task SetAcknowledgedAsync(RedisKey key, RedisValue value, Pending? pending)
     {
-        if (dedicated is null)
-        {
-            await shared.GetDatabase().StringSetAsync(key, value).ConfigureAwait(false);
-            return;
-        }
-
         var server = MasterOf(key);
         await server.ExecuteAsync("SET", [(byte[])key!, value], Pinned).ConfigureAwait(false);
         await WrittenAsync(server, pending).ConfigureAwait(false);
     }
-
-    /// <summary>Waits, on every master <paramref name="pending"/> wrote to (all at once), for the replicas.</summary>
-    /// <exception cref="StoreReplicationException">Fewer replicas than asked acknowledged a master's writes in time.</exception>
-    public Task AcknowledgeAsync(Pending pending) =>
-        pending.Servers.IsEmpty ? Task.CompletedTask : Task.WhenAll(pending.Servers.Values.Select(WaitForReplicasAsync));
-
-    public void Dispose() => dedicated?.Dispose();
 
     private IServer MasterOf(RedisKey key)
     {
@@ -176,6 +174,8 @@ public sealed class AcknowledgedWrites : IDisposable
     /// <summary>The masters one submission wrote to and has not yet had acknowledged (<see cref="AcknowledgeAsync"/>).</summary>
     public sealed class Pending
     {
+        internal static readonly Pending NotNeeded = new();
+
         internal ConcurrentDictionary<EndPoint, IServer> Servers { get; } = new();
     }
 

@@ -56,7 +56,7 @@ public sealed class SignalStore(
     /// Starts a submission's writes: pass it to <see cref="SubmitAsync"/>, <see cref="LinkAsync"/> and
     /// <see cref="StoreVideoAsync"/>, then <see cref="AcknowledgeAsync"/> before answering the member.
     /// </summary>
-    public AcknowledgedWrites.Pending BeginSubmission() => new();
+    public AcknowledgedWrites.Pending BeginSubmission() => writes.Begin();
 
     /// <summary>
     /// Waits for the replicas to acknowledge a submission's writes (<see cref="Options.StoreOptions.ReplicaAcknowledgements"/>;
