@@ -94,13 +94,13 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         var acknowledgedByOrphan = ledger.Acknowledged
             .Where(a => a.At > promotedAt && a.At < restartedAt && byRequest[a.RequestId].Items.Any(i => doomedPartitions.Contains(FeedTestMember.PartitionOf(i.Value))))
             .ToArray();
-        var recoveredAt = ledger.Acknowledged.Where(a => a.At > restartedAt).Select(a => a.At).DefaultIfEmpty(TimeSpan.MaxValue).Min();
+        var recoveredAt = ledger.Acknowledged.Where(a => a.At > restartedAt).Select(a => (TimeSpan?)a.At).Min();
         var outcomes = ledger.Acknowledged.SelectMany(a => a.Outcomes).GroupBy(o => o).ToDictionary(g => g.Key, g => g.Count());
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"killed master {doomed.Port} (partitions {string.Join(",", doomedPartitions)}) at {killedAt.TotalSeconds:0.00} s after {acknowledgedBeforeKill} batches; "
             + $"replica promoted and cluster ok after {(promotedAt - killedAt).TotalSeconds:0.00} s; node restarted at {restartedAt.TotalSeconds:0.00} s; "
-            + $"first submit acknowledged {(recoveredAt - restartedAt).TotalSeconds:0.00} s after the restart; load done at {clock.Elapsed.TotalSeconds:0.00} s"));
+            + $"first submit acknowledged {(recoveredAt - restartedAt)?.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) ?? "never"} s after the restart; load done at {clock.Elapsed.TotalSeconds:0.00} s"));
         output.WriteLine($"acknowledged signals: {acknowledged.Count}; lost: {lost}; counted twice: {miscounted}; outcomes: {string.Join(", ", outcomes.Select(o => $"{o.Key} {o.Value}"))}");
         output.WriteLine($"Submit failures: {ledger.Failures.Length} ({string.Join(", ", ledger.Failures.GroupBy(f => f.Status).Select(g => $"{g.Key} {g.Count()}"))}); "
             + $"SubmitStream breaks: {string.Join(", ", stream.Breaks.Select(b => b.Status))}");
