@@ -169,11 +169,13 @@ public sealed class RedisCluster : IDisposable
     /// <summary>One redis-server of the cluster, started and signalled by its PID.</summary>
     public sealed class Node
     {
-        private readonly Process process;
+        private readonly int busPort;
+        private Process process;
 
-        private Node(Process process, int port, string directory)
+        private Node(Process process, int port, int busPort, string directory)
         {
             this.process = process;
+            this.busPort = busPort;
             Port = port;
             Directory = directory;
         }
@@ -195,6 +197,23 @@ public sealed class RedisCluster : IDisposable
             System.IO.Directory.CreateDirectory(directory);
             var port = LocalRedisServer.FreeLoopbackPort();
             var busPort = LocalRedisServer.FreeLoopbackPort();
+            return new Node(Launch(directory, port, busPort), port, busPort, directory);
+        }
+
+        /// <summary>
+        /// Starts the killed node again on its ports with its nodes.conf (as a supervisor restarts a crashed one), and waits
+        /// (bounded) until it answers; the cluster makes a master that was failed over a replica of its successor.
+        /// </summary>
+        public async Task RestartAsync()
+        {
+            Assert.False(IsRunning, $"redis-server on port {Port} is still running");
+            process.Dispose();
+            process = Launch(Directory, Port, busPort);
+            await WaitUntilAnsweringAsync(StartBound);
+        }
+
+        private static Process Launch(string directory, int port, int busPort)
+        {
             var info = new ProcessStartInfo("redis-server") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var argument in (string[])[
                 "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", directory,
@@ -202,6 +221,9 @@ public sealed class RedisCluster : IDisposable
                 "--cluster-port", busPort.ToString(CultureInfo.InvariantCulture),
                 "--cluster-node-timeout", NodeTimeoutMilliseconds.ToString(CultureInfo.InvariantCulture),
                 "--daemonize", "no", "--save", "", "--appendonly", "no", "--loglevel", "warning", "--logfile", "", "--pidfile", "",
+                // A replica's full sync starts at once instead of after Redis's default 5 s wait for more replicas to join it
+                // (at creation, and when a failed-over master restarts as its successor's replica).
+                "--repl-diskless-sync-delay", "0",
                 // As LocalRedisServer: signal buckets stay listpacks (docs/signals.md).
                 "--hash-max-listpack-entries", "512", "--hash-max-listpack-value", "128"])
             {
@@ -213,7 +235,7 @@ public sealed class RedisCluster : IDisposable
             process.ErrorDataReceived += static (_, _) => { };
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
-            return new Node(process, port, directory);
+            return process;
         }
 
         /// <summary>

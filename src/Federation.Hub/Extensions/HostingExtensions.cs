@@ -16,6 +16,8 @@ public static class HostingExtensions
             .ValidateDataAnnotations()
             .Validate(o => Uri.TryCreate(o.Issuer, UriKind.Absolute, out _), "Federation:Issuer must be an absolute URI.")
             .Validate(o => o.Signals.MaxPdqDistance >= o.Signals.DefaultPdqDistance, "Federation:Signals:MaxPdqDistance must be at least DefaultPdqDistance.")
+            .Validate(o => o.Store.ReplicaAcknowledgementTimeout >= TimeSpan.FromMilliseconds(1) && o.Store.ReplicaAcknowledgementTimeout <= TimeSpan.FromSeconds(10),
+                "Federation:Store:ReplicaAcknowledgementTimeout must be between 1 ms and 10 s.")
             .ValidateOnStart();
 
         var options = FederationOptions.From(builder.Configuration);

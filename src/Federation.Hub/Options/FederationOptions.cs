@@ -24,6 +24,9 @@ public sealed class FederationOptions
     /// </summary>
     public string Redis { get; set; } = "";
 
+    /// <summary>How writes to Redis are acknowledged: replica acknowledgements for submissions.</summary>
+    public StoreOptions Store { get; set; } = new();
+
     /// <summary>
     /// Local data folder: the private Redis server's AOF files and, when no key is configured,
     /// the generated token signing key. Relative paths are resolved against the working directory.

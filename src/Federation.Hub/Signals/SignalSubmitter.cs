@@ -160,6 +160,8 @@ public sealed class SignalSubmitter(
                 items[i].ShareLevel)));
         }
 
+        // Every write of the batch joins one submission, acknowledged by the replicas (when asked) before the member hears of it.
+        var submission = store.BeginSubmission();
         if (videos is not null)
         {
             // Frames first (content-addressed, idempotent): a record and its feed entry never exist without them.
@@ -168,7 +170,7 @@ public sealed class SignalSubmitter(
             {
                 if (videos[i] is { } video && !normalized[i].IsDefault)
                 {
-                    writes.Add(store.StoreVideoAsync(normalized[i].Partition(store.PartitionCount), video));
+                    writes.Add(store.StoreVideoAsync(normalized[i].Partition(store.PartitionCount), video, submission));
                 }
             }
 
@@ -189,7 +191,7 @@ public sealed class SignalSubmitter(
         var sent = new Task<PartitionSubmitResult>[calls.Count];
         for (var c = 0; c < inFlight; c++)
         {
-            sent[c] = store.SubmitAsync(calls[c].Partition, number, calls[c].Items.ConvertAll(b => b.Write));
+            sent[c] = store.SubmitAsync(calls[c].Partition, number, calls[c].Items.ConvertAll(b => b.Write), submission);
         }
 
         // Where this batch's feed entries landed: a look-up on another replica that passes it waits until that
@@ -203,7 +205,7 @@ public sealed class SignalSubmitter(
             if (c + inFlight < calls.Count)
             {
                 var next = calls[c + inFlight];
-                sent[c + inFlight] = store.SubmitAsync(next.Partition, number, next.Items.ConvertAll(b => b.Write));
+                sent[c + inFlight] = store.SubmitAsync(next.Partition, number, next.Items.ConvertAll(b => b.Write), submission);
             }
 
             if (position != FeedPosition.Zero)
@@ -246,7 +248,7 @@ public sealed class SignalSubmitter(
             {
                 if (videos[i] is { } video && !normalized[i].IsDefault && results[i].Outcome == SubmissionOutcome.Created)
                 {
-                    rewrites.Add(store.StoreVideoAsync(normalized[i].Partition(store.PartitionCount), video));
+                    rewrites.Add(store.StoreVideoAsync(normalized[i].Partition(store.PartitionCount), video, submission));
                 }
             }
 
@@ -258,10 +260,11 @@ public sealed class SignalSubmitter(
         if (links.Count > 0)
         {
             await Task.WhenAll(links.Select(l =>
-                store.LinkAsync(normalized[l.Index].Partition(store.PartitionCount), SignalStorageKey.Create(normalized[l.Index], groups[l.Index] ?? ""), l.Linked)))
+                store.LinkAsync(normalized[l.Index].Partition(store.PartitionCount), SignalStorageKey.Create(normalized[l.Index], groups[l.Index] ?? ""), l.Linked, submission)))
                 .ConfigureAwait(false);
         }
 
+        await store.AcknowledgeAsync(submission).ConfigureAwait(false);
         metrics.Submitted(items, results);
         return new SubmissionResult(results, wroteAny ? FeedCursor.Encode(written) : null);
     }

@@ -14,18 +14,22 @@ namespace Federation.Hub.Storage;
 /// (layout in <see cref="RedisKeys"/> and docs/signals.md). Every write that must be atomic — dedup,
 /// corroboration, opinion, retraction, expiry, and the matching feed entry — happens inside one script call.
 /// </summary>
-public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<FederationOptions> options, TimeProvider clock, HubMetrics? metrics = null)
+public sealed class SignalStore(
+    IConnectionMultiplexer redis, IOptions<FederationOptions> options, TimeProvider clock, HubMetrics? metrics = null, AcknowledgedWrites? writes = null)
 {
     private readonly HubMetrics metrics = metrics ?? new HubMetrics();
 
+    // A submission's writes (frames, records, links) wait for the configured replica acknowledgements; other writes do not.
+    private readonly AcknowledgedWrites writes = writes ?? AcknowledgedWrites.None(redis);
+
     // Every signal script starts with signal_record.lua: the packed record's rec_pack / rec_unpack.
-    private static readonly string SubmitScript = WithRecord("signal_submit.lua");
+    private static readonly AcknowledgedWrites.Script SubmitScript = new(WithRecord("signal_submit.lua"));
     private static readonly string ReadScript = WithRecord("signal_read.lua");
     private static readonly string OpinionScript = WithRecord("signal_opinion.lua");
     private static readonly string RetractScript = WithRecord("signal_retract.lua");
     private static readonly string ExpireScript = WithRecord("signal_expire.lua");
     private static readonly string PurgeScript = WithRecord("signal_purge.lua");
-    private static readonly string LinkScript = LuaScripts.Load("signal_link.lua");
+    private static readonly AcknowledgedWrites.Script LinkScript = new(LuaScripts.Load("signal_link.lua"));
     private static readonly string ContributorsScript = WithRecord("signal_contributors.lua");
 
     /// <summary>
@@ -58,11 +62,25 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
     public int BucketsPerPartition => signals.BucketsPerPartition;
 
     /// <summary>
+    /// Starts a submission's writes: pass it to <see cref="SubmitAsync"/>, <see cref="LinkAsync"/> and
+    /// <see cref="StoreVideoAsync"/>, then <see cref="AcknowledgeAsync"/> before answering the member.
+    /// </summary>
+    public AcknowledgedWrites.Pending BeginSubmission() => writes.Begin();
+
+    /// <summary>
+    /// Waits for the replicas to acknowledge a submission's writes (<see cref="Options.StoreOptions.ReplicaAcknowledgements"/>;
+    /// nothing to wait for when none are asked).
+    /// </summary>
+    /// <exception cref="StoreReplicationException">Fewer replicas than asked acknowledged them in time: do not acknowledge the submission.</exception>
+    public Task AcknowledgeAsync(AcknowledgedWrites.Pending submission) => writes.AcknowledgeAsync(submission);
+
+    /// <summary>
     /// Runs the dedup script once for a member's submissions into one partition; returns one outcome per item
     /// (1 CREATED, 2 CORROBORATED, 3 UNCHANGED) and the last feed entry it appended. Callers start one call per
-    /// partition and await them together, so the multiplexer pipelines them.
+    /// partition and await them together, so the multiplexer pipelines them. Without <paramref name="submission"/> the
+    /// replicas are waited for before it returns.
     /// </summary>
-    public async Task<PartitionSubmitResult> SubmitAsync(int partition, long memberNumber, IReadOnlyList<SignalWrite> items)
+    public async Task<PartitionSubmitResult> SubmitAsync(int partition, long memberNumber, IReadOnlyList<SignalWrite> items, AcknowledgedWrites.Pending? submission = null)
     {
         using var timing = this.metrics.TimeStore("submit");
         // Every key the script may touch is declared (Redis requires it; a cluster proxy or a store that enforces it fails
@@ -89,7 +107,7 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
             args[a + 4] = SignalRecordCodec.StoredShareLevel(item.ShareLevel);
         }
 
-        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(SubmitScript, keys, args).ConfigureAwait(false))!;
+        var result = (RedisResult[])(await writes.EvaluateAsync(SubmitScript, keys, args, submission).ConfigureAwait(false))!;
         var written = result[1].IsNull ? FeedPosition.Zero : FeedPosition.Parse((string)result[1]!);
         if (!result[1].IsNull)
         {
@@ -385,7 +403,7 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
     /// Links one record to the signal ids of the other hashes of its media item (kept up to <see cref="MaxLinksPerRecord"/>);
     /// idempotent. Written after the record's submit script, before the batch is acknowledged.
     /// </summary>
-    public Task LinkAsync(int partition, byte[] storageKey, IReadOnlyList<string> linkedIds)
+    public Task LinkAsync(int partition, byte[] storageKey, IReadOnlyList<string> linkedIds, AcknowledgedWrites.Pending? submission = null)
     {
         var args = new RedisValue[1 + linkedIds.Count];
         args[0] = MaxLinksPerRecord;
@@ -394,7 +412,7 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
             args[1 + i] = linkedIds[i];
         }
 
-        return redis.GetDatabase().ScriptEvaluateAsync(LinkScript, [RedisKeys.WithStorageKey(partitionKeys[partition].LinksPrefix, storageKey)], args);
+        return writes.EvaluateAsync(LinkScript, [RedisKeys.WithStorageKey(partitionKeys[partition].LinksPrefix, storageKey)], args, submission);
     }
 
     /// <summary>The member numbers backing each of one partition's records now (empty for a missing or inactive record).</summary>
@@ -449,8 +467,8 @@ public sealed class SignalStore(IConnectionMultiplexer redis, IOptions<Federatio
     /// tombstone in between gives the frames <see cref="VideoFramesGrace"/>; this write clears that). Idempotent: the key
     /// is content-addressed (the same identity always has the same bytes).
     /// </summary>
-    public Task StoreVideoAsync(int partition, VpdqFrameSet video) =>
-        redis.GetDatabase().StringSetAsync(RedisKeys.VideoFrames(partition, video.Identity), video.Encode());
+    public Task StoreVideoAsync(int partition, VpdqFrameSet video, AcknowledgedWrites.Pending? submission = null) =>
+        writes.SetAsync(RedisKeys.VideoFrames(partition, video.Identity), video.Encode(), submission);
 
     /// <summary>The stored frames of one video (VPDQ signal), or null when none are stored.</summary>
     public async Task<VpdqFrameSet?> GetVideoAsync(int partition, NormalizedSignal video)

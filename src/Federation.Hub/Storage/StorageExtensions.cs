@@ -30,6 +30,8 @@ public static class StorageExtensions
 
             return multiplexer;
         });
+        // Its own connection, opened only when replica acknowledgements are configured (AcknowledgedWrites says why).
+        builder.Services.AddSingleton<AcknowledgedWrites>();
         builder.Services.AddSingleton<MemberStore>();
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton(TimeProvider.System);

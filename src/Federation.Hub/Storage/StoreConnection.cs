@@ -44,6 +44,18 @@ public static class StoreConnection
         ConnectionMultiplexer.Connect(Options(connectionString, clientName));
 
     /// <summary>
+    /// Opens a multiplexer with <see cref="Options"/> whose commands may take <paramref name="blockingTime"/> longer than
+    /// the connection string's timeouts (<see cref="AcknowledgedWrites"/>: a <c>WAIT</c> holds the socket while it waits).
+    /// </summary>
+    public static ConnectionMultiplexer Connect(string connectionString, string clientName, TimeSpan blockingTime)
+    {
+        var config = Options(connectionString, clientName);
+        config.AsyncTimeout += (int)Math.Ceiling(blockingTime.TotalMilliseconds);
+        config.SyncTimeout += (int)Math.Ceiling(blockingTime.TotalMilliseconds);
+        return ConnectionMultiplexer.Connect(config);
+    }
+
+    /// <summary>
     /// Opens a multiplexer with <see cref="Options"/> whose commands may take up to <paramref name="commandTimeout"/>
     /// (the feed tail's blocking readers, whose XREAD holds the socket while it waits).
     /// </summary>

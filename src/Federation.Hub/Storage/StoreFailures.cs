@@ -4,7 +4,8 @@ namespace Federation.Hub.Storage;
 
 /// <summary>
 /// Recognises a failure of the store (Redis) rather than of the request: the connection is lost or times out,
-/// the server is loading its data set, a cluster is down or failing over. Every such failure is transient for
+/// the server is loading its data set, a cluster is down or failing over, a write's replicas did not acknowledge it
+/// (<see cref="StoreReplicationException"/>). Every such failure is transient for
 /// the caller, so every interface maps it to one answer (gRPC UNAVAILABLE, HTTP 503) with a retry hint,
 /// instead of UNKNOWN or 500.
 /// </summary>
@@ -20,6 +21,14 @@ public static class StoreFailures
     private static readonly string[] TransientServerErrors =
         ["LOADING", "BUSY", "CLUSTERDOWN", "TRYAGAIN", "MASTERDOWN", "READONLY", "MOVED", "ASK"];
 
+    // The same conditions as the client classifies them: its own refusals (a MOVED it was told not to follow, a redirect to
+    // a node it cannot name) carry no RESP prefix.
+    private static readonly HashSet<RedisErrorKind> TransientKinds =
+    [
+        RedisErrorKind.Loading, RedisErrorKind.Busy, RedisErrorKind.ClusterDown, RedisErrorKind.TryAgain, RedisErrorKind.MasterDown,
+        RedisErrorKind.ReadOnly, RedisErrorKind.Moved, RedisErrorKind.Ask, RedisErrorKind.UnknownRedirectTarget,
+    ];
+
     /// <summary>True when <paramref name="exception"/> (or an exception inside it) is a store failure.</summary>
     public static bool IsStoreFailure(Exception? exception)
     {
@@ -27,9 +36,9 @@ public static class StoreFailures
         {
             switch (exception)
             {
-                case RedisConnectionException or RedisTimeoutException:
+                case RedisConnectionException or RedisTimeoutException or StoreReplicationException:
                 case ObjectDisposedException { ObjectName: "ConnectionMultiplexer" }:
-                case RedisServerException server when IsTransientServerError(server.Message):
+                case RedisServerException server when TransientKinds.Contains(server.Kind) || IsTransientServerError(server.Message):
                     return true;
                 case AggregateException aggregate when aggregate.InnerExceptions.Any(IsStoreFailure):
                     return true;
