@@ -14,6 +14,7 @@ var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordina
     ["taxii"] = TaxiiBenchmark.Run,
     ["victim-clients"] = VictimClients.Run,
     ["vpdq"] = VpdqBenchmark.Run,
+    ["video-lookup"] = VideoLookupBenchmark.Run,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
@@ -27,6 +28,7 @@ if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
     Console.Error.WriteLine("  fairness [--quick] [--out <file>] [--flood-concurrency N] [--flooder-nice N]   a victim member's Submit/Lookup p99 alone and while another member floods (section 9 of all)");
     Console.Error.WriteLine("  taxii [--signals N] [--limit L] [--out <file>]   TAXII 2.1 paging of N stored signals (default 100,000) vs a raw scan of the same records");
     Console.Error.WriteLine("  vpdq [--quick] [--out <file>]   vPDQ hashing speed for 640x360 H.264 on one core vs real time (video made with ffmpeg's testsrc)");
+    Console.Error.WriteLine("  video-lookup [--quick] [--videos N] [--frames F] [--out <file>]   video near-match over N stored videos (default 100,000 x 30 frames) vs brute force; bytes/video");
     return 2;
 }
 
