@@ -113,6 +113,20 @@ internal sealed class BenchHub : IAsyncDisposable
         return await TokenAsync(id, created.ClientSecret, scopes);
     }
 
+    /// <summary>Creates a member with the given scopes (space-separated) and returns its client id and secret, for a hub in another process on the same Redis and data folder.</summary>
+    public async Task<(string ClientId, string Secret)> CreateCredentialsAsync(string prefix, string scopes)
+    {
+        var admin = new MembershipService.MembershipServiceClient(Invoker(GrpcChannel.ForAddress(grpcAddress), await TokenAsync(AdminId, AdminSecret, "federation.admin")));
+        var id = $"{prefix}-{Interlocked.Increment(ref members)}";
+        var created = await admin.CreateMemberAsync(new CreateMemberRequest
+        {
+            MemberId = id,
+            DisplayName = "Benchmark member " + id,
+            Scopes = { scopes.Split(' ') },
+        });
+        return (id, created.ClientSecret);
+    }
+
     /// <summary>
     /// Waits until /healthz/ready answers 200: Redis reachable and this replica's PDQ index loaded from Redis
     /// (millions of stored records take seconds to scan). Bounded, like every loop here.
