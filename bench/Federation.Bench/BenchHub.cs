@@ -102,15 +102,8 @@ internal sealed class BenchHub : IAsyncDisposable
     /// <summary>Creates a member with the given scopes (space-separated) and returns its bearer token, for a client in another process.</summary>
     public async Task<string> CreateTokenAsync(string prefix, string scopes)
     {
-        var admin = new MembershipService.MembershipServiceClient(Invoker(GrpcChannel.ForAddress(grpcAddress), await TokenAsync(AdminId, AdminSecret, "federation.admin")));
-        var id = $"{prefix}-{Interlocked.Increment(ref members)}";
-        var created = await admin.CreateMemberAsync(new CreateMemberRequest
-        {
-            MemberId = id,
-            DisplayName = "Benchmark member " + id,
-            Scopes = { scopes.Split(' ') },
-        });
-        return await TokenAsync(id, created.ClientSecret, scopes);
+        var (id, secret) = await CreateCredentialsAsync(prefix, scopes);
+        return await TokenAsync(id, secret, scopes);
     }
 
     /// <summary>Creates a member with the given scopes (space-separated) and returns its client id and secret, for a hub in another process on the same Redis and data folder.</summary>

@@ -162,20 +162,8 @@ public sealed class SignalSubmitter(
 
         // Every write of the batch joins one submission, acknowledged by the replicas (when asked) before the member hears of it.
         var submission = store.BeginSubmission();
-        if (videos is not null)
-        {
-            // Frames first (content-addressed, idempotent): a record and its feed entry never exist without them.
-            var writes = new List<Task>();
-            for (var i = 0; i < count; i++)
-            {
-                if (videos[i] is { } video && !normalized[i].IsDefault)
-                {
-                    writes.Add(store.StoreVideoAsync(normalized[i].Partition(store.PartitionCount), video, submission));
-                }
-            }
-
-            await Task.WhenAll(writes).ConfigureAwait(false);
-        }
+        // Frames first (content-addressed, idempotent): a record and its feed entry never exist without them.
+        await StoreVideosAsync(_ => true).ConfigureAwait(false);
 
         var number = await members.NumberOfAsync(caller.Member).ConfigureAwait(false);
         var calls = new List<(int Partition, List<(int Index, SignalWrite Write)> Items)>();
@@ -239,21 +227,9 @@ public sealed class SignalSubmitter(
             }
         }
 
-        if (videos is not null)
-        {
-            // Once more for the videos whose record this batch created: a purge of the same video's last tombstone between
-            // the first write and the record set the frames to expire (SignalStore.VideoFramesGrace); this clears that.
-            var rewrites = new List<Task>();
-            for (var i = 0; i < count; i++)
-            {
-                if (videos[i] is { } video && !normalized[i].IsDefault && results[i].Outcome == SubmissionOutcome.Created)
-                {
-                    rewrites.Add(store.StoreVideoAsync(normalized[i].Partition(store.PartitionCount), video, submission));
-                }
-            }
-
-            await Task.WhenAll(rewrites).ConfigureAwait(false);
-        }
+        // Once more for the videos whose record this batch created: a purge of the same video's last tombstone between
+        // the first write and the record set the frames to expire (SignalStore.VideoFramesGrace); this clears that.
+        await StoreVideosAsync(i => results[i].Outcome == SubmissionOutcome.Created).ConfigureAwait(false);
 
         // Links of the hashes of one media item, before the batch is acknowledged (a link names records that now exist).
         var links = MediaItemLinks.Of(items, normalized, i => !normalized[i].IsDefault && results[i].Outcome != SubmissionOutcome.Rejected);
@@ -267,6 +243,13 @@ public sealed class SignalSubmitter(
         await store.AcknowledgeAsync(submission).ConfigureAwait(false);
         metrics.Submitted(items, results);
         return new SubmissionResult(results, wroteAny ? FeedCursor.Encode(written) : null);
+
+        // The frames of the batch's accepted videos for which include(index) holds, written together.
+        Task StoreVideosAsync(Func<int, bool> include) => videos is null
+            ? Task.CompletedTask
+            : Task.WhenAll(Enumerable.Range(0, count)
+                .Where(i => videos[i] is not null && !normalized[i].IsDefault && include(i))
+                .Select(i => store.StoreVideoAsync(normalized[i].Partition(store.PartitionCount), videos[i]!, submission)));
     }
 
     // A remembered answer carries no signal or record ids (the store keeps outcomes and refusals only, a few bytes per

@@ -22,6 +22,9 @@ public sealed class SignalStore(
     // A submission's writes (frames, records, links) wait for the configured replica acknowledgements; other writes do not.
     private readonly AcknowledgedWrites writes = writes ?? AcknowledgedWrites.None(redis);
 
+    // Rings the cluster feed tail after each script that appended to a partition's feed (FeedBell).
+    private readonly FeedBell bell = new(redis);
+
     // Every signal script starts with signal_record.lua: the packed record's rec_pack / rec_unpack.
     private static readonly AcknowledgedWrites.Script SubmitScript = new(WithRecord("signal_submit.lua"));
     private static readonly string ReadScript = WithRecord("signal_read.lua");
@@ -39,7 +42,6 @@ public sealed class SignalStore(
     public static readonly TimeSpan VideoFramesGrace = TimeSpan.FromHours(1);
 
     private const int PurgeKeysPerTombstone = 6;
-    private readonly FeedBell bell = new(redis);
 
     /// <summary>Most signal ids one record is linked to (hashes of one media item; the proto says so).</summary>
     public const int MaxLinksPerRecord = 32;
