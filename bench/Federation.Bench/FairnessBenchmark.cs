@@ -34,7 +34,7 @@ internal static class FairnessBenchmark
     public sealed record Result(
         LatencyStats SubmitAlone, LatencyStats LookupAlone, LatencyStats SubmitFlooded, LatencyStats LookupFlooded,
         double SubmitRatio, double LookupRatio, Flood Flooder, int VictimFailed, double HubCpuSecondsAlone, double HubCpuSecondsFlooded,
-        double VictimCpuSecondsAlone, double VictimCpuSecondsFlooded, string LoadBefore, string LoadAfter)
+        double VictimCpuSecondsAlone, double VictimCpuSecondsFlooded, string LoadBefore, string LoadAfter, string CollectionsAlone, string CollectionsFlooded)
     {
         public bool Met => SubmitRatio <= 2 && LookupRatio <= 2;
     }
@@ -46,10 +46,11 @@ internal static class FairnessBenchmark
         var outFile = BenchPaths.Option(args, "--out") ?? BenchPaths.ResultsFile("fairness.json");
         var concurrency = int.Parse(BenchPaths.Option(args, "--flood-concurrency") ?? DefaultFloodConcurrency.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
         var clientNice = int.Parse(BenchPaths.Option(args, "--flooder-nice") ?? DefaultClientNice.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-        return RunAloneAsync(quick ? TimeSpan.FromSeconds(6) : TimeSpan.FromSeconds(15), outFile, concurrency, clientNice).GetAwaiter().GetResult();
+        var allocations = args.Contains("--gc-allocations");
+        return RunAloneAsync(quick ? TimeSpan.FromSeconds(6) : TimeSpan.FromSeconds(15), outFile, concurrency, clientNice, allocations).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAloneAsync(TimeSpan step, string outFile, int floodConcurrency, int clientNice)
+    private static async Task<int> RunAloneAsync(TimeSpan step, string outFile, int floodConcurrency, int clientNice, bool allocations)
     {
         Console.WriteLine($"Federation fairness benchmark: {Environment.ProcessorCount} cores, .NET {Environment.Version}, load {LoadAverage()}");
         var work = Directory.CreateTempSubdirectory("federation-bench-").FullName;
@@ -57,7 +58,14 @@ internal static class FairnessBenchmark
         {
             using var redisServer = LocalRedisServer.Start(Path.Combine(work, "redis"), persistent: false);
             await using var hub = await BenchHub.StartAsync(redisServer.ConnectionString, Path.Combine(work, "hub"));
-            var result = await RunAsync(hub, step, 5000, floodConcurrency, clientNice);
+            using var gc = new GcPauses(allocations);
+            var result = await RunAsync(hub, step, 5000, floodConcurrency, clientNice, gc);
+            if (allocations)
+            {
+                Console.WriteLine("  allocation samples of the hub process over the whole run (each ~100 KB allocated), by type:");
+                Console.WriteLine(gc.TopAllocations(30));
+            }
+
             Print(result);
             File.WriteAllText(outFile, JsonSerializer.Serialize(new { benchmark = "fairness", measuredAt = DateTimeOffset.UtcNow, processorCount = Environment.ProcessorCount, result }, Json));
             Console.WriteLine($"written: {outFile}");
@@ -69,8 +77,10 @@ internal static class FairnessBenchmark
         }
     }
 
-    public static async Task<Result> RunAsync(BenchHub hub, TimeSpan step, int seed, int floodConcurrency = DefaultFloodConcurrency, int clientNice = DefaultClientNice)
+    public static async Task<Result> RunAsync(BenchHub hub, TimeSpan step, int seed, int floodConcurrency = DefaultFloodConcurrency, int clientNice = DefaultClientNice, GcPauses? collections = null)
     {
+        using var owned = collections is null ? new GcPauses(allocations: false) : null;
+        var gc = collections ?? owned!;
         var victimToken = await hub.CreateTokenAsync("bench-victim", "signals.submit signals.read");
         var floodToken = await hub.CreateTokenAsync("bench-flood", "signals.submit");
         var loadBefore = LoadAverage();
@@ -93,8 +103,8 @@ internal static class FairnessBenchmark
                 await warmup.WaitForExitAsync();
             }
 
-            var alone = new Window();
-            var flooded = new Window();
+            var alone = new Window(gc);
+            var flooded = new Window(gc);
             var floods = new List<JsonElement>();
             for (var round = 0; round < Rounds; round++)
             {
@@ -123,7 +133,8 @@ internal static class FairnessBenchmark
             return new Result(
                 submitAlone, lookupAlone, submitFlooded, lookupFlooded,
                 submitFlooded.P99Ms / submitAlone.P99Ms, lookupFlooded.P99Ms / lookupAlone.P99Ms, flood,
-                alone.Failed + flooded.Failed, alone.HubCpuSeconds, flooded.HubCpuSeconds, alone.VictimCpuSeconds, flooded.VictimCpuSeconds, loadBefore, LoadAverage());
+                alone.Failed + flooded.Failed, alone.HubCpuSeconds, flooded.HubCpuSeconds, alone.VictimCpuSeconds, flooded.VictimCpuSeconds, loadBefore, LoadAverage(),
+                GcPauses.Describe(alone.Collections), GcPauses.Describe(flooded.Collections));
         }
         finally
         {
@@ -138,14 +149,20 @@ internal static class FairnessBenchmark
         Console.WriteLine($"  victim flooded: Submit p50 {r.SubmitFlooded.P50Ms:F1} / p99 {r.SubmitFlooded.P99Ms:F1} ms ({r.SubmitFlooded.Count} calls), Lookup p50 {r.LookupFlooded.P50Ms:F1} / p99 {r.LookupFlooded.P99Ms:F1} ms ({r.LookupFlooded.Count} calls); hub process CPU {r.HubCpuSecondsFlooded:F1} s, victim client {r.VictimCpuSecondsFlooded:F1} s");
         Console.WriteLine($"  ratios: Submit {r.SubmitRatio:F2}x, Lookup {r.LookupRatio:F2}x (target <= 2x): {(r.Met ? "met" : "MISSED")}; victim calls failed: {r.VictimFailed}");
         Console.WriteLine($"  flooder ({r.Flooder.Concurrency} concurrent Submit x {r.Flooder.Batch:N0} items, retry hints ignored, separate process at nice {r.Flooder.ClientNice}): {r.Flooder.ItemsPerSecond:N0} items/s accepted of {r.Flooder.OfferedItemsPerSecond:N0} offered ({r.Flooder.OfferedItemsPerSecond / Math.Max(1, r.Flooder.ItemsPerSecond):F1}x), {r.Flooder.OkCalls:N0} calls ok, {r.Flooder.Refused:N0} refused ({r.Flooder.RefusedPerSecond:N0}/s), {r.Flooder.Failed} failed; client CPU {r.Flooder.ClientCpuSeconds:F1} s");
+        Console.WriteLine($"  hub process garbage collections, victim alone: {r.CollectionsAlone}");
+        Console.WriteLine($"  hub process garbage collections, flooded: {r.CollectionsFlooded}");
         Console.WriteLine($"  load average before {r.LoadBefore}, after {r.LoadAfter}");
     }
 
-    // The victim's latencies of one condition, pooled over its windows, and the CPU the hub and the victim spent in them.
-    private sealed class Window
+    // The victim's latencies of one condition, pooled over its windows, the CPU the hub and the victim spent in them, and
+    // the hub process's garbage collections in them (a collection stops every thread, the victim's calls' included).
+    private sealed class Window(GcPauses gc)
     {
         private readonly List<double> submit = [];
         private readonly List<double> lookup = [];
+        private readonly List<GcPauses.Collection> collections = [];
+
+        public IReadOnlyList<GcPauses.Collection> Collections => collections;
 
         public int Failed { get; private set; }
 
@@ -160,8 +177,10 @@ internal static class FairnessBenchmark
         public async Task MeasureAsync(Process victim, TimeSpan step)
         {
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var started = Stopwatch.GetTimestamp();
             await victim.StandardInput.WriteLineAsync("run " + step.TotalSeconds.ToString(CultureInfo.InvariantCulture));
             var window = await ReadEventAsync(victim, "window", step + TimeSpan.FromSeconds(120));
+            collections.AddRange(gc.Between(started, Stopwatch.GetTimestamp()));
             HubCpuSeconds += (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
             submit.AddRange(window.GetProperty("submitMs").EnumerateArray().Select(Number));
             lookup.AddRange(window.GetProperty("lookupMs").EnumerateArray().Select(Number));

@@ -74,12 +74,14 @@ public sealed class FairAdmissionGate
             options.Value.Fairness.MaxQueuedCallsPerMember,
             options.Value.Fairness.QuantumItems,
             options.Value.Fairness.ContendedDutyCycle,
-            clock)
+            clock,
+            options.Value.Fairness.EffectiveMaxItemsInProgressPerMember(Environment.ProcessorCount, options.Value.Signals.MaxBatchSize))
     {
     }
 
-    internal FairAdmissionGate(int slots, int perMember, int queuedPerMember, int quantumItems, double dutyCycle = 1, TimeProvider? clock = null)
+    internal FairAdmissionGate(int slots, int perMember, int queuedPerMember, int quantumItems, double dutyCycle = 1, TimeProvider? clock = null, int itemsInProgressPerMember = int.MaxValue)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(itemsInProgressPerMember, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(dutyCycle, 0);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(dutyCycle, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(slots, 1);
@@ -89,6 +91,7 @@ public sealed class FairAdmissionGate
         Slots = slots;
         PerMember = perMember;
         QueuedPerMember = queuedPerMember;
+        ItemsInProgressPerMember = itemsInProgressPerMember;
         quantum = quantumItems;
         this.dutyCycle = dutyCycle;
         this.clock = clock ?? TimeProvider.System;
@@ -103,6 +106,9 @@ public sealed class FairAdmissionGate
 
     /// <summary>Calls of one member that may wait beyond those executing.</summary>
     public int QueuedPerMember { get; }
+
+    /// <summary>Items one member's calls in progress may hold (estimated before a request is read; see TryReserve).</summary>
+    public int ItemsInProgressPerMember { get; }
 
     /// <summary>Slots free now (diagnostics and tests).</summary>
     public int FreeSlots
@@ -138,25 +144,34 @@ public sealed class FairAdmissionGate
     /// <see cref="PerMember"/> + <see cref="QueuedPerMember"/> in progress; the caller ends it with
     /// <see cref="Unreserve"/>. Taken before the request is read, so a refused flood costs no parsing.
     /// </summary>
-    public bool TryReserve(string memberId, out TimeSpan retryAfter) => TryReserve(memberId, out retryAfter, out _);
+    public bool TryReserve(string memberId, out TimeSpan retryAfter) => TryReserve(memberId, out retryAfter, out _, out _);
 
     /// <summary>
-    /// <see cref="TryReserve(string, out TimeSpan)"/>, and for a refusal also how long to hold it before answering:
-    /// about the time the member's queued calls need to run (its recent interval between completed calls times the
-    /// calls it has waiting), at most <paramref name="maxHold"/>.
+    /// <see cref="TryReserve(string, out TimeSpan)"/>, and for a refusal also the limit it met and how long to hold it
+    /// before answering: about the time the member's queued calls need to run (its recent interval between completed
+    /// calls times the calls it has waiting), at most <paramref name="maxHold"/>.
     /// </summary>
-    public bool TryReserve(string memberId, out TimeSpan retryAfter, out TimeSpan hold, TimeSpan maxHold = default)
+    public bool TryReserve(string memberId, out TimeSpan retryAfter, out TimeSpan hold, out ReserveLimit limited, TimeSpan maxHold = default)
     {
         hold = TimeSpan.Zero;
         var share = ShareOf(memberId);
-        var limit = IsPaced(share) ? PacedCallsInProgress : PerMember + QueuedPerMember;
+        var paced = IsPaced(share);
+        var limit = paced ? PacedCallsInProgress : PerMember + QueuedPerMember;
         var current = Volatile.Read(ref share.Reserved);
+        limited = paced ? ReserveLimit.Paced : ReserveLimit.Calls;
         while (current < limit)
         {
+            if (current > 0 && ItemsInProgress(share, current) > ItemsInProgressPerMember)
+            {
+                limited = ReserveLimit.Items;
+                break;
+            }
+
             var seen = Interlocked.CompareExchange(ref share.Reserved, current + 1, current);
             if (seen == current)
             {
                 retryAfter = TimeSpan.Zero;
+                limited = ReserveLimit.None;
                 return true;
             }
 
@@ -168,7 +183,7 @@ public sealed class FairAdmissionGate
         var interval = Volatile.Read(ref share.MeanIntervalTicks);
         var estimate = TimeSpan.FromTicks(Math.Max(interval, Volatile.Read(ref meanHoldTicks) * Math.Max(1, current) / PerMember));
         retryAfter = estimate < MinRetryAfter ? MinRetryAfter : estimate > MaxRetryAfter ? MaxRetryAfter : estimate;
-        if (limit == PacedCallsInProgress)
+        if (limited == ReserveLimit.Paced)
         {
             // Paced: its queue is one call deep, so a hold of its length would let a client that ignores hints send
             // a refused body every interval from each of its connections' calls. Held the longest instead; a client
@@ -182,6 +197,16 @@ public sealed class FairAdmissionGate
         var drain = TimeSpan.FromTicks(interval * Math.Max(1, Volatile.Read(ref share.WaitingCount)));
         hold = drain < maxHold ? drain : maxHold;
         return false;
+    }
+
+    // Items the member's calls in progress would hold with one more call: the items of its calls already parsed (they
+    // entered the gate), and for the others and the new one the mean size of its recent calls. Read without the lock: an
+    // estimate, taken before the request is read, so a refused bulk load costs a body read, never a parse.
+    private static double ItemsInProgress(MemberShare share, int reserved)
+    {
+        var mean = Volatile.Read(ref share.MeanCallItems);
+        var unparsed = Math.Max(0, reserved - Volatile.Read(ref share.ParsedCalls));
+        return Interlocked.Read(ref share.ParsedItems) + ((unparsed + 1) * mean);
     }
 
     /// <summary>Ends a call counted by <see cref="TryReserve(string, out TimeSpan)"/>.</summary>
@@ -208,10 +233,12 @@ public sealed class FairAdmissionGate
                 free -= units;
                 share.Executing += units;
                 share.ExecutingSince += units * (double)now;
-                return new ValueTask<Lease>(new Lease(this, share, units, now, yielding));
+                CountParsed(share, cost);
+                return new ValueTask<Lease>(new Lease(this, share, units, cost, now, yielding));
             }
 
             cancellationToken.ThrowIfCancellationRequested();
+            CountParsed(share, cost);
             waiter = new Waiter(this, share, cost, units);
             waiter.Node = share.Waiters.AddLast(waiter);
             Volatile.Write(ref share.WaitingCount, share.Waiters.Count);
@@ -250,6 +277,7 @@ public sealed class FairAdmissionGate
             waiter.Share.Waiters.Remove(waiter.Node);
             Volatile.Write(ref waiter.Share.WaitingCount, waiter.Share.Waiters.Count);
             waiter.Node = null;
+            UncountParsed(waiter.Share, waiter.Cost);
             // The cancelled call may have been the one the free slots were held for.
             Dispatch();
         }
@@ -257,13 +285,29 @@ public sealed class FairAdmissionGate
         waiter.TrySetCanceled(token);
     }
 
+    // A call of cost items entered the gate (its request is parsed): it counts in the member's items in progress until
+    // its lease ends or it leaves the queue, and its size in the member's mean call size. Under the lock.
+    private static void CountParsed(MemberShare share, int cost)
+    {
+        Interlocked.Add(ref share.ParsedItems, cost);
+        Interlocked.Increment(ref share.ParsedCalls);
+        Volatile.Write(ref share.MeanCallItems, share.MeanCallItems + ((cost - share.MeanCallItems) / 8));
+    }
+
+    private static void UncountParsed(MemberShare share, int cost)
+    {
+        Interlocked.Add(ref share.ParsedItems, -cost);
+        Interlocked.Decrement(ref share.ParsedCalls);
+    }
+
     // Slots a call of cost items takes: one per quantum, but never more than a member may hold (it would never run).
     private int UnitsOf(int cost) => (int)Math.Min(PerMember, ((long)cost + quantum - 1) / quantum);
 
-    private void Release(MemberShare share, int units, long startedAt)
+    private void Release(MemberShare share, int units, int cost, long startedAt)
     {
         lock (sync)
         {
+            UncountParsed(share, cost);
             var now = clock.GetTimestamp();
             var held = now - startedAt;
             free += units;
@@ -386,7 +430,7 @@ public sealed class FairAdmissionGate
         share.ExecutingSince += head.Units * (double)now;
         free -= head.Units;
         head.Registration.Unregister();
-        head.TrySetResult(new Lease(this, share, head.Units, now, yielding));
+        head.TrySetResult(new Lease(this, share, head.Units, head.Cost, now, yielding));
     }
 
     // Marks the member active now; members idle for longer than the window leave the active list here.
@@ -521,13 +565,15 @@ public sealed class FairAdmissionGate
         private readonly FairAdmissionGate? gate;
         private readonly MemberShare? share;
         private readonly int units;
+        private readonly int cost;
         private readonly long startedAt;
 
-        internal Lease(FairAdmissionGate gate, MemberShare share, int units, long startedAt, bool yielding)
+        internal Lease(FairAdmissionGate gate, MemberShare share, int units, int cost, long startedAt, bool yielding)
         {
             this.gate = gate;
             this.share = share;
             this.units = units;
+            this.cost = cost;
             this.startedAt = startedAt;
             Yield = yielding;
         }
@@ -539,7 +585,7 @@ public sealed class FairAdmissionGate
         /// </summary>
         public bool Yield { get; }
 
-        public void Dispose() => gate?.Release(share!, units, startedAt);
+        public void Dispose() => gate?.Release(share!, units, cost, startedAt);
     }
 
     /// <summary>One member's state. Queue fields are guarded by the gate's lock; counters are atomic.</summary>
@@ -585,7 +631,29 @@ public sealed class FairAdmissionGate
         // Calls in progress (TryReserve), Subscribe streams and connections: see MemberCallLimits.
         public int Reserved;
         public int Streams;
+
+        // Items and count of its calls in progress whose requests are parsed (they entered the gate), and the mean size
+        // of its calls (weight 1/8; 1 until its first call): TryReserve's estimate of what one more call would hold.
+        public long ParsedItems;
+        public int ParsedCalls;
+        public double MeanCallItems = 1;
         public readonly Dictionary<string, int> Connections = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>Which limit refused a <see cref="TryReserve(string, out TimeSpan, out TimeSpan, out ReserveLimit, TimeSpan)"/>.</summary>
+    public enum ReserveLimit
+    {
+        /// <summary>Not refused.</summary>
+        None,
+
+        /// <summary>MaxConcurrentCallsPerMember + MaxQueuedCallsPerMember calls in progress.</summary>
+        Calls,
+
+        /// <summary>MaxItemsInProgressPerMember items in progress (estimated).</summary>
+        Items,
+
+        /// <summary><see cref="PacedCallsInProgress"/> calls while the member is paced.</summary>
+        Paced,
     }
 
     internal sealed class Waiter(FairAdmissionGate gate, MemberShare share, int cost, int units) : TaskCompletionSource<Lease>(TaskCreationOptions.RunContinuationsAsynchronously)

@@ -61,7 +61,7 @@ public sealed class MemberCallLimits(FairAdmissionGate gate, IOptions<Federation
         {
             if (work)
             {
-                if (!gate.TryReserve(memberId, out var retryAfter, out var hold, MaxRefusalHold))
+                if (!gate.TryReserve(memberId, out var retryAfter, out var hold, out var limited, MaxRefusalHold))
                 {
                     metrics.RateLimitRefused("calls");
                     // The refusal is held for about the time the member's queued calls need (at most a second), and the
@@ -69,11 +69,15 @@ public sealed class MemberCallLimits(FairAdmissionGate gate, IOptions<Federation
                     // instead of hundreds a second, each costing the hub a request body; one that honours them waits no
                     // longer than its queue needs anyway.
                     var remaining = retryAfter - hold < FairAdmissionGate.MinRetryAfter ? FairAdmissionGate.MinRetryAfter : retryAfter - hold;
-                    var limit = gate.IsPaced(memberId)
-                        ? $"{FairAdmissionGate.PacedCallsInProgress} Submit/SubmitStream/Lookup calls in progress on this hub replica, the limit while it uses well "
-                            + "over its fair share of the replica and other members are active (docs/quotas.md)"
-                        : $"{gate.PerMember + gate.QueuedPerMember} Submit/SubmitStream/Lookup calls in progress on this hub replica "
-                            + $"(limits Federation:Fairness:MaxConcurrentCallsPerMember {gate.PerMember} + MaxQueuedCallsPerMember {gate.QueuedPerMember})";
+                    var limit = limited switch
+                    {
+                        FairAdmissionGate.ReserveLimit.Paced => $"{FairAdmissionGate.PacedCallsInProgress} Submit/SubmitStream/Lookup calls in progress on this hub replica, the limit while it uses well "
+                            + "over its fair share of the replica and other members are active (docs/quotas.md)",
+                        FairAdmissionGate.ReserveLimit.Items => $"Submit/SubmitStream/Lookup calls in progress on this hub replica holding about {gate.ItemsInProgressPerMember:N0} items with this one "
+                            + "(limit Federation:Fairness:MaxItemsInProgressPerMember; smaller batches or fewer calls in flight fit)",
+                        _ => $"{gate.PerMember + gate.QueuedPerMember} Submit/SubmitStream/Lookup calls in progress on this hub replica "
+                            + $"(limits Federation:Fairness:MaxConcurrentCallsPerMember {gate.PerMember} + MaxQueuedCallsPerMember {gate.QueuedPerMember})",
+                    };
                     await RefuseAsync(context, memberId, path,
                         $"Member '{memberId}' already has {limit}; "
                         + $"this refusal was held {GrpcResponses.RetryAfterValue(hold)} ms; retry this call after {GrpcResponses.RetryAfterValue(remaining)} ms more "

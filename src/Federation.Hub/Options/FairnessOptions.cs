@@ -38,6 +38,19 @@ public sealed class FairnessOptions
     public int MaxQueuedCallsPerMember { get; set; } = 16;
 
     /// <summary>
+    /// Items one member's calls in progress may hold on this replica (parsed requests waiting for slots or executing),
+    /// estimated before a request is read from the items of its calls already parsed and the mean size of its recent
+    /// calls. A call beyond it is refused like one over <see cref="MaxQueuedCallsPerMember"/>; a member with no call in
+    /// progress is always admitted. 0: what the member's slots execute at once plus two full batches
+    /// (<see cref="MaxConcurrentCallsPerMember"/> × <see cref="QuantumItems"/> + 2 × MaxBatchSize: 4,000 on 2 cores, so four
+    /// 1,000-item calls in flight fit). The
+    /// call count alone let one bulk loader hold 36 parsed 1,000-item batches (tens of MB) in the replica's memory
+    /// (docs/quotas.md).
+    /// </summary>
+    [Range(0, 100_000_000)]
+    public int MaxItemsInProgressPerMember { get; set; }
+
+    /// <summary>
     /// Deficit round-robin quantum in items: a member waiting with a batch of N items gets a slot after about
     /// N / quantum turns, so a 1,000-item batch costs ten 100-item ones. At least a tenth of the largest batch, so
     /// granting a slot takes at most ~10 rounds of the queue.
@@ -79,6 +92,10 @@ public sealed class FairnessOptions
     /// <summary><see cref="MaxConcurrentCalls"/> with 0 resolved for <paramref name="processors"/> cores and the largest batch.</summary>
     public int EffectiveMaxConcurrentCalls(int processors, int maxBatchSize) =>
         MaxConcurrentCalls > 0 ? MaxConcurrentCalls : 2 * Math.Max(1, processors) * Math.Max(1, (maxBatchSize + QuantumItems - 1) / QuantumItems);
+
+    /// <summary><see cref="MaxItemsInProgressPerMember"/> with 0 resolved.</summary>
+    public int EffectiveMaxItemsInProgressPerMember(int processors, int maxBatchSize) =>
+        MaxItemsInProgressPerMember > 0 ? MaxItemsInProgressPerMember : (EffectiveMaxConcurrentCallsPerMember(processors, maxBatchSize) * QuantumItems) + (2 * maxBatchSize);
 
     /// <summary><see cref="MaxConcurrentCallsPerMember"/> with 0 resolved.</summary>
     public int EffectiveMaxConcurrentCallsPerMember(int processors, int maxBatchSize) =>

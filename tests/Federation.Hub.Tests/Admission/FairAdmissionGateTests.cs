@@ -149,6 +149,77 @@ public sealed class FairAdmissionGateTests
         Assert.True(gate.TryReserve("flood", out _));
     }
 
+    [Fact]
+    public void A_member_whose_calls_in_progress_hold_the_item_limit_is_refused_before_its_next_request_is_read()
+    {
+        var gate = new FairAdmissionGate(slots: 40, perMember: 20, queuedPerMember: 16, quantumItems: 100, itemsInProgressPerMember: 3000);
+
+        // Its first call is always admitted: nothing is known of its size yet.
+        Assert.True(gate.TryReserve("bulk", out _));
+        var first = Enter(gate, "bulk", 1000);
+
+        // Two more 1,000-item calls fit (3,000 items); their sizes are estimated from the mean of its calls so far, and
+        // the mean only approaches 1,000 (weight 1/8), so a few more are admitted before the estimate reaches the limit.
+        var admitted = 1;
+        while (gate.TryReserve("bulk", out _, out _, out var limited, TimeSpan.FromSeconds(1)))
+        {
+            admitted++;
+            Assert.Equal(FairAdmissionGate.ReserveLimit.None, limited);
+            _ = Queue(gate, "bulk", 1000, CancellationToken.None);
+            Assert.True(admitted < 10, "an item limit of 3,000 admits a handful of 1,000-item calls, not the 36 the call limit allows");
+        }
+
+        Assert.InRange(admitted, 3, 4);
+        Assert.False(gate.TryReserve("bulk", out var retryAfter, out _, out var refusal, TimeSpan.FromSeconds(1)));
+        Assert.Equal(FairAdmissionGate.ReserveLimit.Items, refusal);
+        Assert.True(retryAfter > TimeSpan.Zero);
+
+        // Another member with small calls keeps its own limits; the first call of the bulk member ending makes room.
+        Assert.True(gate.TryReserve("victim", out _));
+        first.Dispose();
+        gate.Unreserve("bulk");
+        Assert.True(gate.TryReserve("bulk", out _));
+    }
+
+    [Fact]
+    public void Small_calls_are_bounded_by_the_call_limit_not_the_item_limit()
+    {
+        var gate = new FairAdmissionGate(slots: 40, perMember: 20, queuedPerMember: 16, quantumItems: 100, itemsInProgressPerMember: 3000);
+        var leases = new List<FairAdmissionGate.Lease>();
+        for (var i = 0; i < 36; i++)
+        {
+            Assert.True(gate.TryReserve("publisher", out _), $"call {i + 1} of 10 items is within 36 calls and 3,000 items");
+            if (i < 20)
+            {
+                leases.Add(Enter(gate, "publisher", 10));
+            }
+        }
+
+        Assert.False(gate.TryReserve("publisher", out _, out _, out var limited, TimeSpan.FromSeconds(1)));
+        Assert.Equal(FairAdmissionGate.ReserveLimit.Calls, limited);
+        leases.ForEach(l => l.Dispose());
+    }
+
+    [Fact]
+    public async Task A_call_that_leaves_the_queue_no_longer_counts_in_the_items_in_progress()
+    {
+        var gate = new FairAdmissionGate(slots: 10, perMember: 10, queuedPerMember: 16, quantumItems: 100, itemsInProgressPerMember: 1500);
+        Assert.True(gate.TryReserve("bulk", out _));
+        var running = Enter(gate, "bulk", 1000);
+        Assert.True(gate.TryReserve("bulk", out _));
+        using var cancel = new CancellationTokenSource();
+        var waiting = Queue(gate, "bulk", 1000, cancel.Token);
+        Assert.False(waiting.IsCompleted, "all ten slots are held by the running call");
+        Assert.False(gate.TryReserve("bulk", out _), "2,000 items are in progress, over 1,500");
+
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await waiting);
+        gate.Unreserve("bulk");
+        running.Dispose();
+        gate.Unreserve("bulk");
+        Assert.True(gate.TryReserve("bulk", out _), "nothing is in progress any more");
+    }
+
     private static FairAdmissionGate.Lease Enter(FairAdmissionGate gate, string member, int cost)
     {
         var call = Queue(gate, member, cost, CancellationToken.None);

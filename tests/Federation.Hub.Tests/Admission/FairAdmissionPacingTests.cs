@@ -126,15 +126,15 @@ public sealed class FairAdmissionPacingTests
             waiting.Add(Queue(gate, "bulk", 100));
         }
 
-        Assert.False(gate.TryReserve("bulk", out var retryAfter, out var hold, TimeSpan.FromSeconds(1)));
-        Assert.False(gate.TryReserve("bulk", out _, out var shortHold, TimeSpan.FromMilliseconds(50)));
+        Assert.False(gate.TryReserve("bulk", out var retryAfter, out var hold, out _, TimeSpan.FromSeconds(1)));
+        Assert.False(gate.TryReserve("bulk", out _, out var shortHold, out _, TimeSpan.FromMilliseconds(50)));
 
         // Two calls waiting at about 100 ms each (the interval's running mean approaches 100 ms from its start at 0);
         // the hint stays the time for its three calls in progress to move through its one slot.
         Assert.InRange(hold, TimeSpan.FromMilliseconds(150), TimeSpan.FromMilliseconds(200));
         Assert.InRange(retryAfter, TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(300));
         Assert.Equal(TimeSpan.FromMilliseconds(50), shortHold);
-        Assert.True(gate.TryReserve("other", out _, out var none, TimeSpan.FromSeconds(1)));
+        Assert.True(gate.TryReserve("other", out _, out var none, out _, TimeSpan.FromSeconds(1)));
         Assert.Equal(TimeSpan.Zero, none);
         running.Dispose();
     }
@@ -154,7 +154,7 @@ public sealed class FairAdmissionPacingTests
         // Its further calls are refused before their requests are read, instead of waiting parsed in its queue.
         Assert.True(gate.TryReserve("bulk", out _));
         Assert.True(gate.TryReserve("bulk", out _));
-        Assert.False(gate.TryReserve("bulk", out var retryAfter, out var hold, TimeSpan.FromSeconds(1)));
+        Assert.False(gate.TryReserve("bulk", out var retryAfter, out var hold, out _, TimeSpan.FromSeconds(1)));
         Assert.Equal(TimeSpan.FromSeconds(1), hold);
         Assert.True(retryAfter >= hold, "the hint covers the hold and the member's next interval");
         Assert.True(gate.TryReserve("victim", out _), "the other member keeps its own limit");
