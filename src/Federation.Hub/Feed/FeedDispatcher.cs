@@ -143,6 +143,25 @@ internal sealed class FeedDispatcher
         }
     }
 
+    /// <summary>
+    /// With nobody subscribed, moves the vector over <paramref name="batches"/> and tells the observers, without
+    /// records (observers read entries only); false, with nothing done, when a subscriber is attached: then the tail
+    /// fetches the records and calls <see cref="Dispatch"/>. Spares a replica without subscribers the record reads.
+    /// </summary>
+    public bool TryAdvanceUnsubscribed(List<FeedEntry[]> batches)
+    {
+        lock (gate)
+        {
+            if (attached.Count > 0)
+            {
+                return false;
+            }
+
+            Advance(batches);
+            return true;
+        }
+    }
+
     private bool HasSubscribers()
     {
         lock (gate)

@@ -105,15 +105,18 @@ public sealed class FeedTail : BackgroundService
                     continue; // nothing new within the reader's wait
                 }
 
-                // Records once per batch per partition, fetched together, shared by every subscriber.
+                // Records once per batch per partition, fetched together, shared by every subscriber; none when nobody
+                // subscribes (a bulk load's record reads then do not compete with the members' own Redis commands).
+                if (dispatcher.TryAdvanceUnsubscribed(batches))
+                {
+                    AdvanceLast(reader, last, batches);
+                    continue;
+                }
+
                 var lookups = batches.Select(b => store.GetByStorageKeysAsync(b[0].Partition, b.Select(e => e.StorageKey).ToArray())).ToArray();
                 var records = await Task.WhenAll(lookups).ConfigureAwait(false);
                 dispatcher.Dispatch(batches, records);
-                for (var b = 0; b < batches.Count; b++)
-                {
-                    var index = Array.IndexOf(reader.Partitions, batches[b][0].Partition);
-                    last[index] = batches[b][^1].Id;
-                }
+                AdvanceLast(reader, last, batches);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -135,6 +138,15 @@ public sealed class FeedTail : BackgroundService
 
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
+        }
+    }
+
+    private static void AdvanceLast(FeedTailReader reader, FeedPosition[] last, List<FeedEntry[]> batches)
+    {
+        for (var b = 0; b < batches.Count; b++)
+        {
+            var index = Array.IndexOf(reader.Partitions, batches[b][0].Partition);
+            last[index] = batches[b][^1].Id;
         }
     }
 
