@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 
 [assembly: InternalsVisibleTo("Federation.Core.Tests")]
+[assembly: InternalsVisibleTo("Federation.Bench")]
 
 namespace Federation.Core.Pdq;
 

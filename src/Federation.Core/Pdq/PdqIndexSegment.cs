@@ -94,7 +94,8 @@ internal sealed class PdqIndexSegment<TId>
     /// A new segment holding the live entries of each of <paramref name="parts"/> (by its dead bitmap),
     /// then those of <paramref name="delta"/> (by <paramref name="deltaDead"/>), in that order.
     /// </summary>
-    public static PdqIndexSegment<TId> Build(ReadOnlySpan<(PdqIndexSegment<TId> Segment, ulong[] Dead)> parts, PdqIndexDelta<TId> delta, ulong[] deltaDead)
+    /// <remarks><paramref name="directoryBits"/> overrides the bucket bits chosen from the count (tests).</remarks>
+    public static PdqIndexSegment<TId> Build(ReadOnlySpan<(PdqIndexSegment<TId> Segment, ulong[] Dead)> parts, PdqIndexDelta<TId> delta, ulong[] deltaDead, int? directoryBits = null)
     {
         long total = delta.Count - CountSet(deltaDead);
         foreach (var (segment, dead) in parts)
@@ -137,8 +138,8 @@ internal sealed class PdqIndexSegment<TId>
             }
         }
 
-        var directoryBits = DirectoryBitsFor(count);
-        var directory = PdqIndexMemory.AllocatePinned<int>(DirectoryLength(directoryBits));
+        var bucketBits = Math.Clamp(directoryBits ?? DirectoryBitsFor(count), MinDirectoryBits, MaxDirectoryBits);
+        var directory = PdqIndexMemory.AllocatePinned<int>(DirectoryLength(bucketBits));
         Array.Clear(directory);
         var entries = PdqIndexMemory.AllocatePinned<uint>((ChunkCount * count) + Vector256<uint>.Count); // + an 8-wide load's overrun
         entries.AsSpan(ChunkCount * count).Clear();
@@ -150,7 +151,7 @@ internal sealed class PdqIndexSegment<TId>
         // scatter. Entries within a bucket stay in ascending (insertion) order.
         for (var c = 0; c < ChunkCount; c++)
         {
-            var (tableBase, bits, shift) = Layout(c, directoryBits);
+            var (tableBase, bits, shift) = Layout(c, bucketBits);
             var table = directory.AsSpan(tableBase, (1 << bits) + 1);
             for (var s = 0; s < count; s++)
             {
@@ -174,7 +175,7 @@ internal sealed class PdqIndexSegment<TId>
             }
         }
 
-        return new PdqIndexSegment<TId>(words, wordBase, ids, directory, entries, directoryBits, count);
+        return new PdqIndexSegment<TId>(words, wordBase, ids, directory, entries, bucketBits, count);
     }
 
     /// <summary>Marks the first live entry with this hash and id dead; false when there is none.</summary>
