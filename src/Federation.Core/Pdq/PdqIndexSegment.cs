@@ -14,10 +14,11 @@ namespace Federation.Core.Pdq;
 /// </summary>
 /// <remarks>
 /// Chunks: 11 of 23-24 bits (3 x 24 + 8 x 23 = 256). A chunk's directory is indexed by its top
-/// <c>D</c> bits, <c>D = min(L - 5, ceil(log2 n) - 4)</c>, so a bucket holds ~16-40 entries whatever n;
-/// the entry's 5 low chunk bits let a probe drop ~90% of a bucket's entries without touching their
-/// hashes. Bits between the directory and the residual (small segments only) are not stored: the filter
-/// then only bounds the chunk distance from below, and the full check decides.
+/// <c>D</c> bits, <c>D = min(L - 2, ceil(log2 n) - 2)</c>, so a bucket holds ~2-5 entries whatever n;
+/// the entry's 5 low chunk bits (those not already in the bucket number) let a probe drop most of a
+/// bucket's entries without touching their hashes. Bits between the directory and the residual (small
+/// segments only) are not stored: the filter then only bounds the chunk distance from below, and the
+/// full check decides.
 /// </remarks>
 internal sealed class PdqIndexSegment<TId>
 {
@@ -33,14 +34,14 @@ internal sealed class PdqIndexSegment<TId>
 
     private const uint SlotMask = MaxSlots - 1;
     private const int MaxProbeRadius = 3;
-    private const int MaxDirectoryBits = 24 - ResidualBits;
+    private const int MaxDirectoryBits = 22;
     private const int MinDirectoryBits = 4;
 
     // Candidates ahead whose hash is prefetched: ~128 keeps enough misses in flight on this hardware.
     private const int PrefetchDistance = 128;
 
-    /// <summary>Probed buckets per query at most: 11 chunks x (1 + 19 + 171 + 969) masks of weight 0..3.</summary>
-    public const int MaxProbes = ChunkCount * 1160;
+    /// <summary>Probed buckets per query at most: 11 chunks x (1 + 22 + 231 + 1,540) masks of weight 0..3.</summary>
+    public const int MaxProbes = ChunkCount * 1794;
 
     // Chunk c is bits ChunkStart[c] .. ChunkStart[c] + ChunkLength[c] - 1 of the hash.
     private static readonly int[] ChunkLength = [24, 24, 24, 23, 23, 23, 23, 23, 23, 23, 23];
@@ -252,12 +253,14 @@ internal sealed class PdqIndexSegment<TId>
             var (tableBase, bits, shift) = Layout(c, _directoryBits);
             var key = Extract(q0, q1, q2, q3, c);
             var bucket = (int)(key >> shift);
-            var residual = (key & ((1u << ResidualBits) - 1)) << SlotBits;
+            // Residual bits also in the bucket number are not counted twice: only the low `known` are compared.
+            var known = Math.Min(ResidualBits, shift);
+            var residual = (int)(key & ((1u << known) - 1));
             for (var w = 0; w <= radius && w <= bits; w++)
             {
                 var masks = MasksByWeight[w];
                 var maskCount = Choose(bits, w);
-                var filter = (int)(residual >> SlotBits) | ((radius - w) << ResidualBits);
+                var filter = residual | ((radius - w) << ResidualBits) | (known << 8);
                 for (var m = 0; m < maskCount; m++)
                 {
                     var at = tableBase + (bucket ^ masks[m]);
@@ -360,13 +363,14 @@ internal sealed class PdqIndexSegment<TId>
     private static int Filter(ref uint run, int length, int filter, ref int candidate, int k)
     {
         var query = Vector256.Create((uint)(filter & ((1 << ResidualBits) - 1)) << SlotBits);
-        var within = Vector256.Create(ResidualWithin[filter >> ResidualBits]);
+        var within = Vector256.Create(ResidualWithin[(filter >> ResidualBits) & 3]);
+        var knownMask = Vector256.Create((1u << (filter >> 8)) - 1);
         var slotMask = Vector256.Create(SlotMask);
         ref var lanes = ref MemoryMarshal.GetArrayDataReference(CompactLanes);
         for (var i = 0; i < length; i += Vector256<uint>.Count)
         {
             var block = Vector256.LoadUnsafe(ref Unsafe.Add(ref run, i));
-            var residual = Vector256.ShiftRightLogical(block ^ query, SlotBits);
+            var residual = Vector256.ShiftRightLogical(block ^ query, SlotBits) & knownMask;
             var keep = Vector256.ShiftLeft(Avx2.ShiftRightLogicalVariable(within, residual), 31);
             var bits = keep.ExtractMostSignificantBits();
             var left = length - i;
@@ -387,11 +391,12 @@ internal sealed class PdqIndexSegment<TId>
     private static int FilterScalar(ref uint run, int length, int filter, ref int candidate, int k)
     {
         var query = (uint)(filter & ((1 << ResidualBits) - 1));
-        var within = ResidualWithin[filter >> ResidualBits];
+        var within = ResidualWithin[(filter >> ResidualBits) & 3];
+        var knownMask = (1u << (filter >> 8)) - 1;
         for (var i = 0; i < length; i++)
         {
             var entry = Unsafe.Add(ref run, i);
-            if (((within >> (int)((entry >> SlotBits) ^ query)) & 1) != 0)
+            if (((within >> (int)(((entry >> SlotBits) ^ query) & knownMask)) & 1) != 0)
             {
                 Unsafe.Add(ref candidate, k++) = (int)((entry & SlotMask) << 2);
             }
@@ -490,9 +495,9 @@ internal sealed class PdqIndexSegment<TId>
         return (uint)(value & ((1UL << ChunkLength[c]) - 1));
     }
 
-    /// <summary>n = 1M gives 16 directory bits (~16 entries a bucket); 10M the most, 18-19 (~20-40).</summary>
+    /// <summary>~2-4 entries a bucket: n = 1M gives 18 directory bits, 10M the most, 21-22 (all but two chunk bits).</summary>
     private static int DirectoryBitsFor(int count) =>
-        Math.Clamp(32 - BitOperations.LeadingZeroCount((uint)Math.Max(count - 1, 1)) - 4, MinDirectoryBits, MaxDirectoryBits);
+        Math.Clamp(32 - BitOperations.LeadingZeroCount((uint)Math.Max(count - 1, 1)) - 2, MinDirectoryBits, MaxDirectoryBits);
 
     // Chunk c's directory: where its table starts, its bucket bits, and the key shift that leaves them.
     private static (int TableBase, int Bits, int Shift) Layout(int c, int directoryBits)
@@ -507,7 +512,8 @@ internal sealed class PdqIndexSegment<TId>
         return (tableBase, bits, ChunkLength[c] - bits);
     }
 
-    private static int BitsOf(int c, int directoryBits) => Math.Min(ChunkLength[c] - ResidualBits, directoryBits);
+    // At least two chunk bits stay out of the directory: all of them would cost 45 bytes a hash at 10M.
+    private static int BitsOf(int c, int directoryBits) => Math.Min(ChunkLength[c] - 2, directoryBits);
 
     private static int DirectoryLength(int directoryBits)
     {
@@ -558,22 +564,22 @@ internal sealed class PdqIndexSegment<TId>
 
     private static int[][] BuildMasks()
     {
-        var masks = new int[MaxProbeRadius + 1][];
-        for (var w = 0; w <= MaxProbeRadius; w++)
+        // Colex order (by highest bit, then the next): the masks within the low D bits are a prefix.
+        List<int> one = [], two = [], three = [];
+        for (var h = 0; h < MaxDirectoryBits; h++)
         {
-            var list = new List<int>();
-            for (var m = 0; m < 1 << MaxDirectoryBits; m++)
+            one.Add(1 << h);
+            for (var m = 0; m < h; m++)
             {
-                if (BitOperations.PopCount((uint)m) == w)
+                two.Add((1 << h) | (1 << m));
+                for (var l = 0; l < m; l++)
                 {
-                    list.Add(m);
+                    three.Add((1 << h) | (1 << m) | (1 << l));
                 }
             }
-
-            masks[w] = [.. list];
         }
 
-        return masks;
+        return [[0], [.. one], [.. two], [.. three]];
     }
 
     private static uint[] BuildResidualWithin()

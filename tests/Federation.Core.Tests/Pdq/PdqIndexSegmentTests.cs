@@ -11,7 +11,7 @@ public sealed class PdqIndexSegmentTests
     public static TheoryData<int, int> BitsAndThresholds()
     {
         var data = new TheoryData<int, int>();
-        foreach (var bits in new[] { 4, 12, 19 })
+        foreach (var bits in new[] { 4, 12, 19, 22 })
         {
             foreach (var threshold in new[] { 0, 1, 10, 11, 12, 21, 22, 31, 32, 33, 43, 44, 64 })
             {
@@ -51,7 +51,7 @@ public sealed class PdqIndexSegmentTests
 
     [Theory]
     [InlineData(4)]
-    [InlineData(19)]
+    [InlineData(22)]
     public void Removing_marks_exactly_one_copy_dead(int directoryBits)
     {
         var random = new Random(directoryBits);
