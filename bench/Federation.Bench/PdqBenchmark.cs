@@ -106,9 +106,9 @@ internal static class PdqBenchmark
         Print(rows, bruteStats);
         var parallel = MeasureParallel(index, queries, Environment.ProcessorCount);
         Console.WriteLine($"d<=31 with {Environment.ProcessorCount} query threads: {parallel:N0} queries/s (1 thread: {rows.First(r => r.Threshold == 31 && r.UnmergedAdds == 0).Stats.QueriesPerSecond:N0})");
-        // Long enough for the recent segment to fill 1.5 times (a main rebuild included), within 60 s.
+        // Long enough for the recent segment to fill 1.5 times (a main rebuild included), within 75 s.
         var delta = Math.Clamp(hashes.Length / 256, 1024, 8192);
-        var liveSeconds = Math.Clamp(1.5 * Math.Sqrt(2.0 * hashes.Length * delta) / LiveAddsPerSecond, quick ? 5 : 10, 60);
+        var liveSeconds = Math.Clamp(1.5 * Math.Sqrt(2.0 * hashes.Length * delta) / LiveAddsPerSecond, quick ? 5 : 10, 75);
         var live = MeasureLiveAdds(index, queries, hashes.Length + recentAdds, TimeSpan.FromSeconds(liveSeconds), TimeSpan.FromSeconds(quick ? 3 : 10));
         return new Result(hashes.Length, indexBytes, buildClock.Elapsed.TotalSeconds, bruteStats, rows) { Generic = genericStats, ParallelQueriesPerSecond = parallel, Live = live };
     }
@@ -147,7 +147,7 @@ internal static class PdqBenchmark
     private static LiveAdds MeasureLiveAdds(PdqIndex<int> index, PdqHash[] queries, int firstId, TimeSpan duration, TimeSpan idle)
     {
         index.WaitForMerges();
-        var idleStats = QueryFor(index, queries, idle, () => false);
+        var idleStats = QueryFor(index, queries, idle, () => false, out _);
 
         var merges = new List<double>();
         var mergeLock = new Lock();
@@ -178,10 +178,13 @@ internal static class PdqBenchmark
             }
         });
         adder.Start();
-        var during = QueryFor(index, queries, duration, () => !adder.IsAlive);
+        var during = QueryFor(index, queries, duration, () => !adder.IsAlive, out var peakUnmerged);
         adder.Join();
         var elapsed = clock.Elapsed.TotalSeconds;
         var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+
+        // A main rebuild the window's adds started counts in full, even if it ends after the window.
+        index.WaitForMerges();
         index.MergeCompleted = null;
         double[] mergeTimes;
         lock (mergeLock)
@@ -189,14 +192,15 @@ internal static class PdqBenchmark
             mergeTimes = [.. merges];
         }
 
-        var live = new LiveAdds(added / elapsed, elapsed, idleStats, during, mergeTimes.Length, mergeTimes.Sum() / elapsed, mergeTimes.DefaultIfEmpty(0).Max(), cpu / elapsed);
+        var live = new LiveAdds(added / elapsed, elapsed, idleStats, during, mergeTimes.Length, mergeTimes.Sum() / elapsed, mergeTimes.DefaultIfEmpty(0).Max(), cpu / elapsed) { PeakUnmerged = peakUnmerged };
         Console.WriteLine($"live adds: {live.AddsPerSecond:N0} adds/s for {elapsed:F0} s; d<=31 idle p99 {idleStats.P99:F3} ms (mean {idleStats.Mean:F3}), during adds p99 {during.P99:F3} ms (mean {during.Mean:F3}) = {during.P99 / idleStats.P99:F2}x idle; "
-            + $"{live.Merges} merges, merge time {live.MergeShare * 100:F1}% of one core (longest {live.LongestMergeSeconds:F2} s); process CPU {live.ProcessCores:F2} cores (query thread ~1 of it)");
+            + $"{live.Merges} merges, merge time {live.MergeShare * 100:F1}% of one core (longest {live.LongestMergeSeconds:F2} s); at most {peakUnmerged:N0} unmerged adds; process CPU {live.ProcessCores:F2} cores (query thread ~1 of it)");
         return live;
     }
 
-    private static Stats QueryFor(PdqIndex<int> index, PdqHash[] queries, TimeSpan duration, Func<bool> stop)
+    private static Stats QueryFor(PdqIndex<int> index, PdqHash[] queries, TimeSpan duration, Func<bool> stop, out int peakUnmerged)
     {
+        peakUnmerged = 0;
         var results = new List<PdqMatch<int>>();
         var latencies = new double[2_000_000];
         var n = 0;
@@ -208,6 +212,10 @@ internal static class PdqBenchmark
             var start = Stopwatch.GetTimestamp();
             matches += index.Query(queries[n % queries.Length], 31, int.MaxValue, results);
             latencies[n++] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            if (n % 64 == 0)
+            {
+                peakUnmerged = Math.Max(peakUnmerged, index.DeltaCount);
+            }
         }
 
         var total = clock.Elapsed.TotalSeconds;
@@ -385,6 +393,7 @@ internal static class PdqBenchmark
             json.WriteNumber("mergeShareOfOneCore", Math.Round(live.MergeShare, 3));
             json.WriteNumber("longestMergeSeconds", Math.Round(live.LongestMergeSeconds, 2));
             json.WriteNumber("processCores", Math.Round(live.ProcessCores, 2));
+            json.WriteNumber("peakUnmergedAdds", live.PeakUnmerged);
             json.WriteEndObject();
         }
 
@@ -436,7 +445,11 @@ internal static class PdqBenchmark
     public sealed record Stats(double QueriesPerSecond, double Mean, double P50, double P99, double Max, double MatchesPerQuery);
 
     /// <summary>Live adds: the rate reached, d ≤ 31 latency idle and during, and the merges' share of one core.</summary>
-    public sealed record LiveAdds(double AddsPerSecond, double Seconds, Stats Idle, Stats During, int Merges, double MergeShare, double LongestMergeSeconds, double ProcessCores);
+    public sealed record LiveAdds(double AddsPerSecond, double Seconds, Stats Idle, Stats During, int Merges, double MergeShare, double LongestMergeSeconds, double ProcessCores)
+    {
+        /// <summary>The most adds seen in the delta(s) during the window (they grow while a main rebuild runs).</summary>
+        public int PeakUnmerged { get; init; }
+    }
 
     /// <summary>One index measurement: the distance threshold, its latency, and the speed-ups over brute force (same run).</summary>
     public sealed record Row(int Threshold, Stats Stats, double SpeedupMean, double SpeedupP99, int UnmergedAdds = 0);
