@@ -21,11 +21,21 @@ internal static class PdqBenchmark
     private const int RecentAdds = 3_000;
     private const int QuickRecentAdds = 1_000;
 
+    // Live adds: the rate DESIGN.md names, for long enough at 10M that the recent segment fills and the main
+    // one is rebuilt at least once (its limit is sqrt(2 n delta) ≈ 405k at 10M).
+    private const int LiveAddsPerSecond = 10_000;
+
     /// <summary>What one run measured: the hash count, index memory, the brute-force baseline and the index rows.</summary>
     public sealed record Result(int Hashes, long IndexBytes, double BuildSeconds, Stats BruteForce, IReadOnlyList<Row> Rows)
     {
         /// <summary>PdqBruteForce.Query's latency (scan, collect, sort, ids), for the record.</summary>
         public Stats? Generic { get; init; }
+
+        /// <summary>d ≤ 31 throughput with one query thread per core.</summary>
+        public double ParallelQueriesPerSecond { get; init; }
+
+        /// <summary>Query latency at d ≤ 31 while adds stream in, and the merges they cause.</summary>
+        public LiveAdds? Live { get; init; }
 
         /// <summary>The d ≤ 31 row of the merged index (no unmerged adds).</summary>
         public Row At31 => Rows.First(r => r.Threshold == 31 && r.UnmergedAdds == 0);
@@ -94,7 +104,124 @@ internal static class PdqBenchmark
         rows.Add(new Row(31, withDelta, bruteStats.Mean / withDelta.Mean, bruteStats.P99 / withDelta.P99, recentAdds));
 
         Print(rows, bruteStats);
-        return new Result(hashes.Length, indexBytes, buildClock.Elapsed.TotalSeconds, bruteStats, rows) { Generic = genericStats };
+        var parallel = MeasureParallel(index, queries, Environment.ProcessorCount);
+        Console.WriteLine($"d<=31 with {Environment.ProcessorCount} query threads: {parallel:N0} queries/s (1 thread: {rows.First(r => r.Threshold == 31 && r.UnmergedAdds == 0).Stats.QueriesPerSecond:N0})");
+        // Long enough for the recent segment to fill 1.5 times (a main rebuild included), within 75 s.
+        var delta = Math.Clamp(hashes.Length / 256, 1024, 8192);
+        var liveSeconds = Math.Clamp(1.5 * Math.Sqrt(2.0 * hashes.Length * delta) / LiveAddsPerSecond, quick ? 5 : 10, 75);
+        var live = MeasureLiveAdds(index, queries, hashes.Length + recentAdds, TimeSpan.FromSeconds(liveSeconds), TimeSpan.FromSeconds(quick ? 3 : 10));
+        return new Result(hashes.Length, indexBytes, buildClock.Elapsed.TotalSeconds, bruteStats, rows) { Generic = genericStats, ParallelQueriesPerSecond = parallel, Live = live };
+    }
+
+    // Fixed work split over the threads, after a warm-up on each: aggregate queries per second at d ≤ 31.
+    private static double MeasureParallel(PdqIndex<int> index, PdqHash[] queries, int threads)
+    {
+        const int perThread = 20_000;
+        using var start = new Barrier(threads + 1);
+        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        {
+            var results = new List<PdqMatch<int>>();
+            for (var i = 0; i < 2_000; i++)
+            {
+                results.Clear();
+                index.Query(queries[(i + t) % queries.Length], 31, int.MaxValue, results);
+            }
+
+            start.SignalAndWait();
+            for (var i = 0; i < perThread; i++)
+            {
+                results.Clear();
+                index.Query(queries[(i * 7 + t) % queries.Length], 31, int.MaxValue, results);
+            }
+        })).ToList();
+        workers.ForEach(w => w.Start());
+        start.SignalAndWait();
+        var clock = Stopwatch.StartNew();
+        workers.ForEach(w => w.Join());
+        return threads * perThread / clock.Elapsed.TotalSeconds;
+    }
+
+    // One thread adds random hashes at LiveAddsPerSecond (paced per millisecond) while one thread times d ≤ 31
+    // queries back to back; the same query thread alone over `idle` first is the comparison. Merge time is
+    // the wall time of each background merge (one thread, so at most one core's worth).
+    private static LiveAdds MeasureLiveAdds(PdqIndex<int> index, PdqHash[] queries, int firstId, TimeSpan duration, TimeSpan idle)
+    {
+        index.WaitForMerges();
+        var idleStats = QueryFor(index, queries, idle, () => false, out _);
+
+        var merges = new List<double>();
+        var mergeLock = new Lock();
+        index.MergeCompleted = took =>
+        {
+            lock (mergeLock)
+            {
+                merges.Add(took.TotalSeconds);
+            }
+        };
+
+        var added = 0;
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        var adder = new Thread(() =>
+        {
+            var random = new Random(7);
+            var limit = (long)(duration.TotalSeconds * LiveAddsPerSecond);
+            while (clock.Elapsed < duration && added < limit)
+            {
+                var due = Math.Min(limit, (long)(clock.Elapsed.TotalSeconds * LiveAddsPerSecond));
+                for (; added < due; added++)
+                {
+                    index.Add(RandomHash(random), firstId + added);
+                }
+
+                Thread.Sleep(1);
+            }
+        });
+        adder.Start();
+        var during = QueryFor(index, queries, duration, () => !adder.IsAlive, out var peakUnmerged);
+        adder.Join();
+        var elapsed = clock.Elapsed.TotalSeconds;
+        var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+
+        // A main rebuild the window's adds started counts in full, even if it ends after the window.
+        index.WaitForMerges();
+        index.MergeCompleted = null;
+        double[] mergeTimes;
+        lock (mergeLock)
+        {
+            mergeTimes = [.. merges];
+        }
+
+        var live = new LiveAdds(added / elapsed, elapsed, idleStats, during, mergeTimes.Length, mergeTimes.Sum() / elapsed, mergeTimes.DefaultIfEmpty(0).Max(), cpu / elapsed) { PeakUnmerged = peakUnmerged };
+        Console.WriteLine($"live adds: {live.AddsPerSecond:N0} adds/s for {elapsed:F0} s; d<=31 idle p99 {idleStats.P99:F3} ms (mean {idleStats.Mean:F3}), during adds p99 {during.P99:F3} ms (mean {during.Mean:F3}) = {during.P99 / idleStats.P99:F2}x idle; "
+            + $"{live.Merges} merges, merge time {live.MergeShare * 100:F1}% of one core (longest {live.LongestMergeSeconds:F2} s); at most {peakUnmerged:N0} unmerged adds; process CPU {live.ProcessCores:F2} cores (query thread ~1 of it)");
+        return live;
+    }
+
+    private static Stats QueryFor(PdqIndex<int> index, PdqHash[] queries, TimeSpan duration, Func<bool> stop, out int peakUnmerged)
+    {
+        peakUnmerged = 0;
+        var results = new List<PdqMatch<int>>();
+        var latencies = new double[2_000_000];
+        var n = 0;
+        var matches = 0L;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < duration && n < latencies.Length && !stop())
+        {
+            results.Clear();
+            var start = Stopwatch.GetTimestamp();
+            matches += index.Query(queries[n % queries.Length], 31, int.MaxValue, results);
+            latencies[n++] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            if (n % 64 == 0)
+            {
+                peakUnmerged = Math.Max(peakUnmerged, index.DeltaCount);
+            }
+        }
+
+        var total = clock.Elapsed.TotalSeconds;
+        var sorted = latencies.AsSpan(0, n).ToArray();
+        Array.Sort(sorted);
+        return new Stats(n / total, sorted.Average(), Percentile(sorted, 0.50), Percentile(sorted, 0.99), sorted[^1], (double)matches / n);
     }
 
     private static (PdqHash[] Hashes, PdqHash[] Queries) Generate(Random random, int randomCount, int queryCount)
@@ -250,6 +377,26 @@ internal static class PdqBenchmark
         }
 
         json.WriteEndArray();
+        json.WriteNumber("queryThreads", Environment.ProcessorCount);
+        json.WriteNumber("parallelQueriesPerSecondAt31", Math.Round(result.ParallelQueriesPerSecond));
+        if (result.Live is { } live)
+        {
+            json.WriteStartObject("liveAdds");
+            json.WriteNumber("addsPerSecond", Math.Round(live.AddsPerSecond));
+            json.WriteNumber("seconds", Math.Round(live.Seconds, 1));
+            json.WritePropertyName("idle");
+            WriteStats(json, live.Idle);
+            json.WritePropertyName("duringAdds");
+            WriteStats(json, live.During);
+            json.WriteNumber("p99RatioToIdle", Math.Round(live.During.P99 / live.Idle.P99, 2));
+            json.WriteNumber("merges", live.Merges);
+            json.WriteNumber("mergeShareOfOneCore", Math.Round(live.MergeShare, 3));
+            json.WriteNumber("longestMergeSeconds", Math.Round(live.LongestMergeSeconds, 2));
+            json.WriteNumber("processCores", Math.Round(live.ProcessCores, 2));
+            json.WriteNumber("peakUnmergedAdds", live.PeakUnmerged);
+            json.WriteEndObject();
+        }
+
         json.WriteEndObject();
     }
 
@@ -296,6 +443,13 @@ internal static class PdqBenchmark
 
     /// <summary>Latency of one query kind, in ms, and its single-thread throughput.</summary>
     public sealed record Stats(double QueriesPerSecond, double Mean, double P50, double P99, double Max, double MatchesPerQuery);
+
+    /// <summary>Live adds: the rate reached, d ≤ 31 latency idle and during, and the merges' share of one core.</summary>
+    public sealed record LiveAdds(double AddsPerSecond, double Seconds, Stats Idle, Stats During, int Merges, double MergeShare, double LongestMergeSeconds, double ProcessCores)
+    {
+        /// <summary>The most adds seen in the delta(s) during the window (they grow while a main rebuild runs).</summary>
+        public int PeakUnmerged { get; init; }
+    }
 
     /// <summary>One index measurement: the distance threshold, its latency, and the speed-ups over brute force (same run).</summary>
     public sealed record Row(int Threshold, Stats Stats, double SpeedupMean, double SpeedupP99, int UnmergedAdds = 0);

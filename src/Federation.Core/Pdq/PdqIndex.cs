@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 
 [assembly: InternalsVisibleTo("Federation.Core.Tests")]
+[assembly: InternalsVisibleTo("Federation.Bench")]
 
 namespace Federation.Core.Pdq;
 
@@ -9,24 +10,27 @@ namespace Federation.Core.Pdq;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Layout: each hash is split into 16 chunks of 16 bits. Most entries live in a compacted segment:
-/// hashes stored contiguously (one 32-byte-aligned hash per cache line) and, per chunk, a CSR table
-/// (65,537 bucket offsets into one array of slot numbers, built by a counting sort). Recent additions go
-/// to a small delta that queries scan linearly; removals mark entries dead. When the delta reaches
-/// <c>clamp(n / 256, 1024, 8192)</c> entries (or dead entries pile up) a background task builds a new
-/// segment from the old one plus the delta and swaps it in.
+/// Layout: each hash is split into 11 chunks of 23-24 bits. Entries live in compacted segments: hashes
+/// stored contiguously (one 32-byte-aligned hash per cache line) and, per chunk, a bucket directory over
+/// the chunk's high bits pointing into 4-byte entries (slot + the chunk's 5 low bits), built by a counting
+/// sort (<see cref="PdqIndexSegment{TId}"/>). Two segments: the main one and a smaller recent one, so
+/// that live adds rebuild the small one and the main one only rarely. Recent additions go to a delta
+/// that queries scan linearly; removals mark entries dead. When the delta reaches
+/// <c>clamp(n / 256, 1024, 8192)</c> entries a background task merges it into the recent segment, or,
+/// once that would pass <c>sqrt(2 n delta)</c> entries (the size that minimises rebuild work per add),
+/// merges everything into a new main segment; many dead entries also force a full merge.
 /// </para>
 /// <para>
 /// Why recall equals brute force (pigeonhole): the distance of two hashes is the sum of the distances
-/// of their 16 chunks. Write the threshold d = 16a + b with 0 ≤ b &lt; 16. If chunks 0..b each differed
-/// by more than a bits and chunks b+1..15 each by more than a-1 bits, the total would be at least
-/// (b+1)(a+1) + (15-b)a = 16a + b + 1 &gt; d. So every hash within d has one of chunks 0..b within a
-/// bits of the query's, or one of chunks b+1..15 within a-1 bits: probing exactly those buckets finds
-/// every match. d ≤ 15: the exact buckets of chunks 0..d (at most 16 buckets); d = 16: chunk 0 within
-/// one bit plus the exact buckets of chunks 1..15 (32 buckets); d = 31: all 16 chunks within one bit
-/// (272 buckets); up to 47 within two bits. Every candidate is checked against its full 256-bit
-/// distance, so there are no false positives either. Larger thresholds fall back to a full scan. A hash
-/// found through several chunks is reported once: from the first chunk whose probe covers it.
+/// of their 11 chunks. Write the threshold d = 11a + b with 0 ≤ b &lt; 11. If chunks 0..b each differed
+/// by more than a bits and chunks b+1..10 each by more than a-1 bits, the total would be at least
+/// (b+1)(a+1) + (10-b)a = 11a + b + 1 &gt; d. So every hash within d has one of chunks 0..b within a
+/// bits of the query's, or one of chunks b+1..10 within a-1 bits: probing exactly those buckets finds
+/// every match. d = 31: chunks 0..9 within two bits and chunk 10 within one (~3,000 chunk values, ~1 entry
+/// each at 10M, against ~41,000 candidates with 16 chunks of 16 bits); up to 43 within three bits. Every
+/// candidate is checked against its full 256-bit distance, so there are no false positives either.
+/// Larger thresholds fall back to a full scan. A hash found through several chunks is reported once:
+/// from the first chunk whose radius covers it.
 /// </para>
 /// <para>
 /// Threading: any number of concurrent readers (<see cref="Query(in PdqHash, int, int)"/>,
@@ -46,9 +50,11 @@ public sealed class PdqIndex<TId> : IDisposable
     private readonly IEqualityComparer<TId> _idComparer;
     private readonly int _minDeltaLimit;
     private PdqIndexSegment<TId> _main = PdqIndexSegment<TId>.Empty;
+    private PdqIndexSegment<TId> _recent = PdqIndexSegment<TId>.Empty;
     private PdqIndexDelta<TId>? _frozen;
     private PdqIndexDelta<TId> _delta;
     private List<(PdqHash Hash, TId Id)>? _removedDuringMerge;
+    private bool _mergingMain;
     private Task? _merge;
     private bool _disposed;
     private int _count;
@@ -91,10 +97,16 @@ public sealed class PdqIndex<TId> : IDisposable
     /// <summary>Called on the merge task after each merge with how long it took (the host's metrics); keep it short.</summary>
     public Action<TimeSpan>? MergeCompleted { get; set; }
 
+    /// <summary>Entries in the recent segment (for tests and diagnostics).</summary>
+    internal int RecentCount => Volatile.Read(ref _recent).Count;
+
     /// <summary>For tests: runs on the merge task after the delta is frozen, before the segment is built.</summary>
     internal Action? BeforeMergeBuild { get; set; }
 
     private int DeltaLimit => Math.Clamp(_main.Count / 256, _minDeltaLimit, Math.Max(_minDeltaLimit, MaxDeltaLimit));
+
+    // The recent segment's largest size: main rebuilds cost ~n/limit per add, recent ones ~limit/(2 delta).
+    private int RecentLimit => (int)Math.Sqrt(2.0 * _main.Count * DeltaLimit);
 
     /// <summary>Adds an entry. The same hash may be added under several ids (and the same id twice).</summary>
     public void Add(in PdqHash hash, TId id)
@@ -168,10 +180,13 @@ public sealed class PdqIndex<TId> : IDisposable
                 removed = _delta.TryRemove(hash, id, _idComparer);
                 if (!removed)
                 {
-                    removed = (_frozen?.TryRemove(hash, id, _idComparer) ?? false) || _main.TryRemove(hash, id, _idComparer);
+                    var merged = (_frozen?.TryRemove(hash, id, _idComparer) ?? false) || _recent.TryRemove(hash, id, _idComparer);
+                    var inMain = !merged && _main.TryRemove(hash, id, _idComparer);
+                    removed = merged || inMain;
 
-                    // A merge in progress copies what was live when it started: replay this on its result.
-                    if (removed)
+                    // A merge in progress copies what was live in its inputs when it started: replay this on
+                    // its result, unless the entry was in the main segment and the merge leaves that alone.
+                    if (merged || (inMain && _mergingMain))
                     {
                         _removedDuringMerge?.Add((hash, id));
                     }
@@ -220,10 +235,13 @@ public sealed class PdqIndex<TId> : IDisposable
         try
         {
             var main = _main;
+            var recent = _recent;
             var frozen = _frozen;
             var delta = _delta;
-            main.Query(query, maxDistance, scratch);
-            var frozenBase = main.Count;
+            main.Query(query, maxDistance, 0, scratch);
+            var recentBase = main.Count;
+            recent.Query(query, maxDistance, recentBase, scratch);
+            var frozenBase = recentBase + recent.Count;
             frozen?.Scan(query, maxDistance, frozenBase, scratch);
             var deltaBase = frozenBase + (frozen?.Count ?? 0);
             delta.Scan(query, maxDistance, deltaBase, scratch);
@@ -235,7 +253,8 @@ public sealed class PdqIndex<TId> : IDisposable
             for (var i = 0; i < take; i++)
             {
                 var slot = (int)(uint)found[i];
-                var id = slot < frozenBase ? main.GetId(slot)
+                var id = slot < recentBase ? main.GetId(slot)
+                    : slot < frozenBase ? recent.GetId(slot - recentBase)
                     : slot < deltaBase ? frozen!.Ids[slot - frozenBase]
                     : delta.Ids[slot - deltaBase];
                 results.Add(new PdqMatch<TId>(id, (int)(found[i] >> 32)));
@@ -300,22 +319,27 @@ public sealed class PdqIndex<TId> : IDisposable
     }
 
     // Caller holds the writer gate.
-    private bool MergeDue() =>
-        _delta.Count >= DeltaLimit
-        || (_main.DeadCount > 0 && _main.DeadCount >= Math.Max(DeltaLimit, _main.Count >> 3));
+    private bool MergeDue() => _delta.Count >= DeltaLimit || ManyDead(_main) || ManyDead(_recent);
+
+    private bool ManyDead(PdqIndexSegment<TId> segment) =>
+        segment.DeadCount > 0 && segment.DeadCount >= Math.Max(DeltaLimit, segment.Count >> 3);
 
     private void MergeLoop()
     {
         while (true)
         {
-            PdqIndexSegment<TId> main;
+            PdqIndexSegment<TId> main, recent;
             PdqIndexDelta<TId> frozen;
-            ulong[] mainDead, frozenDead;
+            ulong[] mainDead, recentDead, frozenDead;
+            bool full;
             lock (_writerGate)
             {
                 main = _main;
+                recent = _recent;
                 frozen = _delta;
+                full = ManyDead(main) || (long)recent.Count + frozen.Count > RecentLimit;
                 mainDead = main.SnapshotDead();
+                recentDead = recent.SnapshotDead();
                 frozenDead = frozen.SnapshotDead();
                 _lock.EnterWriteLock();
                 try
@@ -323,6 +347,7 @@ public sealed class PdqIndex<TId> : IDisposable
                     _frozen = frozen;
                     _delta = new PdqIndexDelta<TId>(_minDeltaLimit);
                     _removedDuringMerge = [];
+                    _mergingMain = full;
                 }
                 finally
                 {
@@ -334,7 +359,10 @@ public sealed class PdqIndex<TId> : IDisposable
             // longer change, and the dead bitmaps were copied above.
             BeforeMergeBuild?.Invoke();
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var built = PdqIndexSegment<TId>.Build(main, mainDead, frozen, frozenDead);
+            var built = full
+                ? PdqIndexSegment<TId>.Build([(main, mainDead), (recent, recentDead)], frozen, frozenDead)
+                : PdqIndexSegment<TId>.Build([(recent, recentDead)], frozen, frozenDead);
+            var took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
 
             lock (_writerGate)
             {
@@ -346,16 +374,26 @@ public sealed class PdqIndex<TId> : IDisposable
                         built.TryRemove(hash, id, _idComparer);
                     }
 
-                    _main = built;
+                    if (full)
+                    {
+                        _main = built;
+                        _recent = PdqIndexSegment<TId>.Empty;
+                    }
+                    else
+                    {
+                        _recent = built;
+                    }
+
                     _frozen = null;
                     _removedDuringMerge = null;
+                    _mergingMain = false;
                 }
                 finally
                 {
                     _lock.ExitWriteLock();
                 }
 
-                MergeCompleted?.Invoke(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+                MergeCompleted?.Invoke(took);
 
                 if (_disposed || !MergeDue())
                 {

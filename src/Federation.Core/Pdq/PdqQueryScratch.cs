@@ -13,11 +13,14 @@ internal sealed class PdqQueryScratch
     private long[] _matches = new long[64];
     private int[] _candidates = new int[1024];
 
-    /// <summary>At most 16 x 137 probed buckets (distance 47).</summary>
-    public ProbeRange[] Ranges { get; } = new ProbeRange[16 * 137];
+    /// <summary>Probed buckets of one segment (at most distance 43: every chunk within three bits).</summary>
+    public ProbeRange[] Ranges { get; } = new ProbeRange[PdqIndexSegment<int>.MaxProbes];
+
+    /// <summary>Per probed bucket, its residual filter: the query's residual bits and the radius left for them.</summary>
+    public int[] Filters { get; } = new int[PdqIndexSegment<int>.MaxProbes];
 
     /// <summary>Per probed chunk, the end of its probes, then of its ranges, then of its candidates.</summary>
-    public int[] ChunkEnds { get; } = new int[16];
+    public int[] ChunkEnds { get; } = new int[PdqIndexSegment<int>.ChunkCount];
 
     public int MatchCount { get; private set; }
 

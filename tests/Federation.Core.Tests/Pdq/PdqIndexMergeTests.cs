@@ -119,6 +119,58 @@ public sealed class PdqIndexMergeTests
         Assert.DoesNotContain(index.Query(entries[0].Hash, 0), m => m.Id == entries[0].Id);
     }
 
+    [Theory]
+    [InlineData(16)]
+    [InlineData(31)]
+    public void Live_adds_fill_the_recent_segment_then_fold_into_the_main_one_with_answers_equal_to_brute_force(int threshold)
+    {
+        var random = new Random(40 + threshold);
+        using var index = new PdqIndex<int>(16, null, minDeltaLimit: 64);
+        var brute = new PdqBruteForce<int>();
+        var query = PdqTestData.RandomHash(random);
+        var bulk = Enumerable.Range(0, 4000).Select(i => i % 20 == 0 ? PdqTestData.Near(query, random.Next(0, 40), random) : PdqTestData.RandomHash(random)).ToArray();
+        index.AddRange(bulk, Enumerable.Range(0, bulk.Length).ToArray());
+        var live = bulk.Select((h, i) => (Hash: h, Id: i)).ToList();
+        foreach (var (hash, id) in live)
+        {
+            brute.Add(hash, id);
+        }
+
+        // The recent segment's limit is sqrt(2 x 4,000 x 64) ≈ 715: a dozen delta merges, then a main one.
+        var sawRecent = false;
+        var sawFold = false;
+        for (var i = 0; i < 3000; i++)
+        {
+            var hash = i % 3 == 0 ? PdqTestData.Near(query, random.Next(0, 40), random) : PdqTestData.RandomHash(random);
+            index.Add(hash, 10_000 + i);
+            brute.Add(hash, 10_000 + i);
+            live.Add((hash, 10_000 + i));
+            if (i % 7 == 6)
+            {
+                var victim = random.Next(live.Count);
+                var (h, id) = live[victim];
+                live.RemoveAt(victim);
+                Assert.True(index.Remove(h, id));
+                Assert.True(brute.Remove(h, id));
+            }
+
+            if (i % 64 == 63)
+            {
+                index.WaitForMerges();
+                sawFold |= sawRecent && index.RecentCount == 0;
+                sawRecent |= index.RecentCount > 0;
+                AssertSameAnswers(index, brute, query, threshold);
+            }
+        }
+
+        index.WaitForMerges();
+        Assert.True(sawRecent, "no merge went to the recent segment");
+        Assert.True(sawFold, "the recent segment was never folded into the main one");
+        Assert.Equal(brute.Count, index.Count);
+        AssertSameAnswers(index, brute, query, threshold);
+        AssertSameAnswers(index, brute, query, 64);
+    }
+
     [Fact]
     public void A_bulk_load_is_merged_before_AddRange_returns_and_removals_then_mark_entries_dead()
     {
