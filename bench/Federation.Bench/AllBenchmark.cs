@@ -307,7 +307,11 @@ internal static class AllBenchmark
         try
         {
             using var redisServer = LocalRedisServer.Start(Path.Combine(work, "redis"), persistent: false);
-            await using var hub = await BenchHub.StartAsync(redisServer.ConnectionString, Path.Combine(work, "hub"));
+            // As in `all`: the open-loop publisher's calls are all queued, not refused, on a loaded machine.
+            await using var hub = await BenchHub.StartAsync(redisServer.ConnectionString, Path.Combine(work, "hub"), new Dictionary<string, string?>
+            {
+                ["Federation:Fairness:MaxQueuedCallsPerMember"] = "100000",
+            });
             using var publisher = await hub.CreateMemberAsync("bench-pub");
             var rows = new List<Row>();
             FeedDelivery.Result? latency = null;
@@ -390,12 +394,14 @@ internal static class AllBenchmark
         var members = (crowd.Subscribers + crowd.PerMember - 1) / crowd.PerMember;
         Progress(total, $"fan-out, {crowd.Subscribers:N0} subscribers ({members} members x {crowd.PerMember} streams; clients in a separate process), {crowd.Rate} signals/s");
         await using var audience = await FeedDelivery.Audience.OpenAsync(hub, crowd.Subscribers, crowd.PerMember);
-        await audience.MeasureAsync($"steady, {crowd.Idle.TotalSeconds:F0} s idle", crowd.Idle);
-        await FeedDelivery.RunAsync(audience, publisher, crowd.Rate, TimeSpan.FromSeconds(2), seed++);
-        var run = await FeedDelivery.RunAsync(audience, publisher, crowd.Rate, crowd.Step, seed);
-        await audience.MeasureAsync($"idle again, {crowd.Idle.TotalSeconds:F0} s after the step", crowd.Idle);
         Console.WriteLine($"  opened in {audience.OpenSeconds:F1} s; hub memory per stream: "
             + string.Join("; ", audience.Memory.Select(m => $"{m.Moment} working set {m.WorkingSetPerStream / 1024:F1} KiB, managed {m.ManagedPerStream / 1024:F1} KiB")));
+        var steady = await audience.MeasureAsync($"steady, {crowd.Idle.TotalSeconds:F0} s idle", crowd.Idle);
+        Console.WriteLine($"  {steady.Moment}: working set {steady.WorkingSetPerStream / 1024:F1} KiB, managed {steady.ManagedPerStream / 1024:F1} KiB per stream");
+        await FeedDelivery.RunAsync(audience, publisher, crowd.Rate, TimeSpan.FromSeconds(2), seed++);
+        var run = await FeedDelivery.RunAsync(audience, publisher, crowd.Rate, crowd.Step, seed);
+        var after = await audience.MeasureAsync($"idle again, {crowd.Idle.TotalSeconds:F0} s after the step", crowd.Idle);
+        Console.WriteLine($"  {after.Moment}: working set {after.WorkingSetPerStream / 1024:F1} KiB, managed {after.ManagedPerStream / 1024:F1} KiB per stream");
         Console.WriteLine($"  {crowd.Rate}/s: {run.DeliveriesPerSecond:N0} deliveries/s, p50 {run.P50Ms:F1} ms, p99 {run.P99Ms:F1} ms, max {run.MaxMs:F0} ms ({run.Delivered:N0}/{run.Expected:N0} delivered); from emitted_at p50 {run.EmittedP50Ms:F0} / p99 {run.EmittedP99Ms:F0} ms; CPU hub {run.HubCpuSeconds:F1} s, clients {run.ClientCpuSeconds:F1} s over {run.Seconds:F1} s");
         return new CrowdResult(crowd.Subscribers, crowd.PerMember, members, audience.OpenSeconds, [.. audience.Memory], run);
     }
