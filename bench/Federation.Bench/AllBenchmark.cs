@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using Federation.Hub.Options;
 using Federation.Hub.Storage;
@@ -24,7 +25,21 @@ internal static class AllBenchmark
 
     private sealed record Mode(
         bool Quick, TimeSpan Step, int RawCap, int IngestCap, int IngestMembers, TimeSpan LatencyDuration,
-        int[] FanOutRates, TimeSpan FanOutStep, int[] ScaleStages, TimeSpan ScaleStep);
+        int[] FanOutRates, TimeSpan FanOutStep, int[] ScaleStages, TimeSpan ScaleStep, Crowd? Crowd = null);
+
+    /// <summary>The many-subscriber fan-out step: subscribers, streams per member, signals/s, idle wait before the steady memory figure, step length.</summary>
+    private sealed record Crowd(int Subscribers, int PerMember, int Rate, TimeSpan Idle, TimeSpan Step);
+
+    /// <summary>The many-subscriber step's figures: memory per idle stream at each moment, then the delivery step.</summary>
+    private sealed record CrowdResult(int Subscribers, int PerMember, int Members, double OpenSeconds, List<FeedDelivery.MemoryPoint> Memory, FeedDelivery.Result Delivery);
+
+    // DESIGN.md: 5,000 subscribers x 100 signals/s on one replica, 100 streams per member (the default per-member limit,
+    // as a 500-member coalition's biggest members would hold), everything delivered at p99 < 250 ms, <= 20 KiB per idle stream.
+    private static Crowd DefaultCrowd(bool quick) =>
+        new(5000, 100, 100, quick ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(10), quick ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(15));
+
+    private const double CrowdP99TargetMs = 250;
+    private const double IdleBytesPerStreamTarget = 20 * 1024;
 
     private sealed record Row(string Section, string Figure, string Value, string Target, string Verdict);
 
@@ -36,8 +51,8 @@ internal static class AllBenchmark
     {
         var quick = args.Contains("--quick");
         var mode = quick
-            ? new Mode(true, TimeSpan.FromSeconds(3), 300_000, 150_000, 8, TimeSpan.FromSeconds(5), [100, 300], TimeSpan.FromSeconds(3), [200_000, 400_000], TimeSpan.FromSeconds(2))
-            : new Mode(false, TimeSpan.FromSeconds(10), 2_000_000, 1_000_000, 8, TimeSpan.FromSeconds(15), [100, 200, 300, 400], TimeSpan.FromSeconds(8), [200_000, 1_000_000], TimeSpan.FromSeconds(5));
+            ? new Mode(true, TimeSpan.FromSeconds(3), 300_000, 150_000, 8, TimeSpan.FromSeconds(5), [100, 300], TimeSpan.FromSeconds(3), [200_000, 400_000], TimeSpan.FromSeconds(2), DefaultCrowd(true))
+            : new Mode(false, TimeSpan.FromSeconds(10), 2_000_000, 1_000_000, 8, TimeSpan.FromSeconds(15), [100, 200, 300, 400], TimeSpan.FromSeconds(8), [200_000, 1_000_000], TimeSpan.FromSeconds(5), DefaultCrowd(false));
         var outFile = BenchPaths.Option(args, "--out") ?? BenchPaths.ResultsFile("latest.json");
         return RunAsync(mode, outFile).GetAwaiter().GetResult();
     }
@@ -72,6 +87,8 @@ internal static class AllBenchmark
             // 3 + 4 first, while the feed tail has no backlog (see bench/README.md on the tail's catch-up rate).
             var (latency, fanOut) = await FeedSectionsAsync(hub, publisher, mode, total, seed);
             seed += 3 + mode.FanOutRates.Length;
+            var crowd = await CrowdAsync(hub, publisher, mode.Crowd!, total, seed);
+            seed += 2;
 
             // 6. Memory: exactly 100k signals filled in one go with the hub's own script (one contributor), the
             // INFO delta over those signals only. (Measuring it inside the scale curve counted only the first 10k: the
@@ -156,7 +173,7 @@ internal static class AllBenchmark
             Progress(total, "5 lookup: PDQ index against brute force, in this run");
             var pdqRun = PdqBenchmark.Measure(mode.Quick ? 100_000 : 1_000_000, mode.Quick);
             (long Hashes, double P99Ms31, double SpeedupMean31)? pdq = (pdqRun.Hashes, pdqRun.At31.Stats.P99, pdqRun.At31.SpeedupMean);
-            var rows = Table(rawOne, rawBatched, ingestRuns, latency, fanOut, lookup, pdq, bytesAt100k, feedEntries, stored, scale);
+            var rows = Table(rawOne, rawBatched, ingestRuns, latency, fanOut, crowd, lookup, pdq, bytesAt100k, feedEntries, stored, scale);
             rows.Insert(rows.FindLastIndex(r => r.Section == "5 lookup") + 1, new Row(
                 "5 lookup", $"submit -> PDQ-matchable on all {propagation.Replicas} replicas ({propagation.Latency.Count} samples)",
                 $"p50 {propagation.Latency.P50Ms:F1} / p99 {propagation.Latency.P99Ms:F1} / max {propagation.Latency.MaxMs:F1} ms" + (propagation.Late > 0 ? $", {propagation.Late} late" : ""),
@@ -182,6 +199,7 @@ internal static class AllBenchmark
                 ingest = ingestRuns,
                 feedLatency = latency,
                 fanOut,
+                crowd,
                 lookup,
                 fairness,
                 pdqPropagation = new { replicas = propagation.Replicas, samples = propagation.Latency.Count, p50Ms = propagation.Latency.P50Ms, p99Ms = propagation.Latency.P99Ms, maxMs = propagation.Latency.MaxMs, late = propagation.Late },
@@ -258,14 +276,26 @@ internal static class AllBenchmark
             "<= 1,000 ms", outage.RecoveryMaxMs <= 1000 ? "met" : "MISSED"));
     }
 
-    /// <summary><c>feed</c>: sections 3 and 4 only (feed latency, fan-out), on their own redis-server and hub.</summary>
+    /// <summary>
+    /// <c>feed</c>: sections 3 and 4 only (feed latency, fan-out), on their own redis-server and hub; with
+    /// <c>--subscribers N</c> (and optionally <c>--rate R --per-member M --seconds S</c>) the many-subscriber step alone.
+    /// </summary>
     public static int RunFeed(string[] args)
     {
         var quick = args.Contains("--quick");
+        var crowd = BenchPaths.Option(args, "--subscribers") is { } subscribers
+            ? DefaultCrowd(quick) with
+            {
+                Subscribers = int.Parse(subscribers, CultureInfo.InvariantCulture),
+                Rate = int.Parse(BenchPaths.Option(args, "--rate") ?? "100", CultureInfo.InvariantCulture),
+                PerMember = int.Parse(BenchPaths.Option(args, "--per-member") ?? "100", CultureInfo.InvariantCulture),
+                Step = BenchPaths.Option(args, "--seconds") is { } seconds ? TimeSpan.FromSeconds(int.Parse(seconds, CultureInfo.InvariantCulture)) : DefaultCrowd(quick).Step,
+            }
+            : null;
         var mode = quick
-            ? new Mode(true, TimeSpan.FromSeconds(3), 0, 0, 0, TimeSpan.FromSeconds(5), [100, 300], TimeSpan.FromSeconds(3), [], TimeSpan.Zero)
-            : new Mode(false, TimeSpan.FromSeconds(10), 0, 0, 0, TimeSpan.FromSeconds(15), [100, 200, 300, 400], TimeSpan.FromSeconds(8), [], TimeSpan.Zero);
-        var outFile = BenchPaths.Option(args, "--out") ?? BenchPaths.ResultsFile("feed.json");
+            ? new Mode(true, TimeSpan.FromSeconds(3), 0, 0, 0, TimeSpan.FromSeconds(5), [100, 300], TimeSpan.FromSeconds(3), [], TimeSpan.Zero, crowd)
+            : new Mode(false, TimeSpan.FromSeconds(10), 0, 0, 0, TimeSpan.FromSeconds(15), [100, 200, 300, 400], TimeSpan.FromSeconds(8), [], TimeSpan.Zero, crowd);
+        var outFile = BenchPaths.Option(args, "--out") ?? BenchPaths.ResultsFile(crowd is null ? "feed.json" : "feed-crowd.json");
         return RunFeedAsync(mode, outFile).GetAwaiter().GetResult();
     }
 
@@ -277,11 +307,27 @@ internal static class AllBenchmark
         try
         {
             using var redisServer = LocalRedisServer.Start(Path.Combine(work, "redis"), persistent: false);
-            await using var hub = await BenchHub.StartAsync(redisServer.ConnectionString, Path.Combine(work, "hub"));
+            // As in `all`: the open-loop publisher's calls are all queued, not refused, on a loaded machine.
+            await using var hub = await BenchHub.StartAsync(redisServer.ConnectionString, Path.Combine(work, "hub"), new Dictionary<string, string?>
+            {
+                ["Federation:Fairness:MaxQueuedCallsPerMember"] = "100000",
+            });
             using var publisher = await hub.CreateMemberAsync("bench-pub");
-            var (latency, fanOut) = await FeedSectionsAsync(hub, publisher, mode, total, 1000);
             var rows = new List<Row>();
-            FeedRows(rows, latency, fanOut);
+            FeedDelivery.Result? latency = null;
+            List<FeedDelivery.Result>? fanOut = null;
+            CrowdResult? crowd = null;
+            if (mode.Crowd is { } step)
+            {
+                crowd = await CrowdAsync(hub, publisher, step, total, 1000);
+                CrowdRows(rows, crowd);
+            }
+            else
+            {
+                (latency, fanOut) = await FeedSectionsAsync(hub, publisher, mode, total, 1000);
+                FeedRows(rows, latency, fanOut);
+            }
+
             Print(rows);
             var json = new
             {
@@ -296,6 +342,7 @@ internal static class AllBenchmark
                 table = rows,
                 feedLatency = latency,
                 fanOut,
+                crowd,
             };
             File.WriteAllText(outFile, JsonSerializer.Serialize(json, Json));
             Console.WriteLine($"written: {outFile} ({total.Elapsed.TotalSeconds:F0} s), load {LoadAverage()}");
@@ -340,6 +387,38 @@ internal static class AllBenchmark
         return (latency, fanOut);
     }
 
+    // 4 (many subscribers) and 6 (hub memory per idle stream): open the streams from the feed-clients process, note the
+    // hub's memory (opened, after a forced GC, steady after an idle wait), then deliver at the step's rate, then idle again.
+    private static async Task<CrowdResult> CrowdAsync(BenchHub hub, BenchMember publisher, Crowd crowd, Stopwatch total, int seed)
+    {
+        var members = (crowd.Subscribers + crowd.PerMember - 1) / crowd.PerMember;
+        Progress(total, $"fan-out, {crowd.Subscribers:N0} subscribers ({members} members x {crowd.PerMember} streams; clients in a separate process), {crowd.Rate} signals/s");
+        await using var audience = await FeedDelivery.Audience.OpenAsync(hub, crowd.Subscribers, crowd.PerMember);
+        Console.WriteLine($"  opened in {audience.OpenSeconds:F1} s; hub memory per stream: "
+            + string.Join("; ", audience.Memory.Select(m => $"{m.Moment} working set {m.WorkingSetPerStream / 1024:F1} KiB, managed {m.ManagedPerStream / 1024:F1} KiB")));
+        var steady = await audience.MeasureAsync($"steady, {crowd.Idle.TotalSeconds:F0} s idle", crowd.Idle);
+        Console.WriteLine($"  {steady.Moment}: working set {steady.WorkingSetPerStream / 1024:F1} KiB, managed {steady.ManagedPerStream / 1024:F1} KiB per stream");
+        await FeedDelivery.RunAsync(audience, publisher, crowd.Rate, TimeSpan.FromSeconds(2), seed++);
+        var run = await FeedDelivery.RunAsync(audience, publisher, crowd.Rate, crowd.Step, seed);
+        var after = await audience.MeasureAsync($"idle again, {crowd.Idle.TotalSeconds:F0} s after the step", crowd.Idle);
+        Console.WriteLine($"  {after.Moment}: working set {after.WorkingSetPerStream / 1024:F1} KiB, managed {after.ManagedPerStream / 1024:F1} KiB per stream");
+        Console.WriteLine($"  {crowd.Rate}/s: {run.DeliveriesPerSecond:N0} deliveries/s, p50 {run.P50Ms:F1} ms, p99 {run.P99Ms:F1} ms, max {run.MaxMs:F0} ms ({run.Delivered:N0}/{run.Expected:N0} delivered); from emitted_at p50 {run.EmittedP50Ms:F0} / p99 {run.EmittedP99Ms:F0} ms; CPU hub {run.HubCpuSeconds:F1} s, clients {run.ClientCpuSeconds:F1} s over {run.Seconds:F1} s");
+        return new CrowdResult(crowd.Subscribers, crowd.PerMember, members, audience.OpenSeconds, [.. audience.Memory], run);
+    }
+
+    // Memory verdict on the steady figure (after the idle wait and a forced GC): both the working set and the managed heap.
+    private static void CrowdRows(List<Row> rows, CrowdResult crowd)
+    {
+        var run = crowd.Delivery;
+        rows.Add(new("4 fan-out", $"{crowd.Subscribers:N0} subscribers ({crowd.Members} members x {crowd.PerMember}), {run.SignalsPerSecond} signals/s",
+            $"{run.DeliveriesPerSecond:N0} deliveries/s, p99 {run.P99Ms:F1} ms" + (run.Delivered < run.Expected ? $", {run.Expected - run.Delivered:N0} late" : ", all delivered"),
+            $"all delivered, p99 < {CrowdP99TargetMs:F0} ms", run.Delivered == run.Expected && run.P99Ms < CrowdP99TargetMs ? "met" : "MISSED"));
+        var steady = crowd.Memory[2];
+        rows.Add(new("6 memory", $"hub memory per idle subscriber, {crowd.Subscribers:N0} streams ({steady.Moment}, after GC)",
+            $"working set {steady.WorkingSetPerStream / 1024:F1} KiB, managed {steady.ManagedPerStream / 1024:F1} KiB (after the step {crowd.Memory[^1].WorkingSetPerStream / 1024:F1} / {crowd.Memory[^1].ManagedPerStream / 1024:F1})",
+            "<= 20 KiB", steady.WorkingSetPerStream <= IdleBytesPerStreamTarget && steady.ManagedPerStream <= IdleBytesPerStreamTarget ? "met" : "MISSED"));
+    }
+
     // A step is "met" when every offered delivery (rate × subscribers ≥ 300k/s) arrived within the drain bound at p99 <
     // 100 ms; the measured deliveries/s divides by first send → last receipt, so it reads just under the offered rate.
     private static void FeedRows(List<Row> rows, FeedDelivery.Result latency, List<FeedDelivery.Result> fanOut)
@@ -368,7 +447,7 @@ internal static class AllBenchmark
 
     private static List<Row> Table(
         RawRedisBaseline.Result rawOne, RawRedisBaseline.Result rawBatched, List<HubIngest.Result> ingest, FeedDelivery.Result latency,
-        List<FeedDelivery.Result> fanOut, ExactLookup.Result lookup, (long Hashes, double P99Ms31, double SpeedupMean31)? pdq,
+        List<FeedDelivery.Result> fanOut, CrowdResult crowd, ExactLookup.Result lookup, (long Hashes, double P99Ms31, double SpeedupMean31)? pdq,
         double bytesAt100k, long feedEntries, long stored, List<ScaleStage> scale)
     {
         var rows = new List<Row>
@@ -383,6 +462,9 @@ internal static class AllBenchmark
         }
 
         FeedRows(rows, latency, fanOut);
+        var crowdRows = new List<Row>();
+        CrowdRows(crowdRows, crowd);
+        rows.Add(crowdRows[0]);
 
         rows.Add(new("5 lookup", "exact SHA-256, batches of 100", $"{lookup.LookupsPerSecond:N0} lookups/s (batch p99 {lookup.BatchP99Ms:F1} ms)", "", ""));
         if (pdq is { } p)
@@ -392,6 +474,7 @@ internal static class AllBenchmark
 
         rows.Add(new("6 memory", "Redis bytes/signal over 100k, one contributor, feed entry included", $"{bytesAt100k:F1} B", "<= 160 B", bytesAt100k <= 160 ? "met" : "MISSED"));
         rows.Add(new("6 memory", "hub working set per 1k subscribers (clients in another process)", $"{fanOut.Count switch { 0 => 0, _ => fanOut[0].WorkingSetBytesPerThousand } / 1048576.0:F1} MiB (managed {fanOut.Count switch { 0 => 0, _ => fanOut[0].ManagedBytesPerThousand } / 1048576.0:F1} MiB)", "", ""));
+        rows.Add(crowdRows[1]);
         foreach (var stage in scale)
         {
             rows.Add(new("7 scale", $"{stage.StoredBeforeIngest:N0} stored", $"hub {stage.HubIngest.SignalsPerSecond:N0}/s, fill marginal {stage.MarginalBytesPerSignal:F1} B/signal", "flat", ""));

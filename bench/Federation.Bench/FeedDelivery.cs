@@ -6,7 +6,7 @@ using Federation.Contracts.V1;
 namespace Federation.Bench;
 
 /// <summary>
-/// Feed latency and fan-out: S subscribers (Subscribe LATEST over real gRPC, 50 per member, one connection per
+/// Feed latency and fan-out: S subscribers (Subscribe LATEST over real gRPC, 50 per member by default, one channel per
 /// member) in a separate <c>feed-clients</c> process (<see cref="FeedClients"/>) while one member submits at a
 /// fixed rate in small batches every 10 ms from this process, where the hub runs. Latency is submit → delivery:
 /// from just before the Submit call (stamped into the value) to the moment a subscriber has read the update, one
@@ -14,7 +14,8 @@ namespace Federation.Bench;
 /// </summary>
 internal static class FeedDelivery
 {
-    private const int SubscribersPerMember = 50;
+    /// <summary>Streams per member unless told: half of the hub's default Federation:Fairness:MaxStreamsPerMember.</summary>
+    public const int DefaultSubscribersPerMember = 50;
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan Drain = TimeSpan.FromSeconds(10);
 
@@ -23,29 +24,46 @@ internal static class FeedDelivery
         double DeliveriesPerSecond, double P50Ms, double P99Ms, double MaxMs, long WorkingSetBytesPerThousand, long ManagedBytesPerThousand,
         double HubCpuSeconds, double ClientCpuSeconds, double EmittedP50Ms, double EmittedP99Ms);
 
+    /// <summary>
+    /// The hub process's working set and managed heap at one moment, each as a delta over the moment before the streams
+    /// were opened, per stream (the subscribers are in the feed-clients process, so this is the hub's side alone).
+    /// </summary>
+    public sealed record MemoryPoint(string Moment, long WorkingSetBytes, long ManagedBytes, double WorkingSetPerStream, double ManagedPerStream);
+
     /// <summary>The subscriber process, reusable across rate steps.</summary>
     public sealed class Audience : IAsyncDisposable
     {
         private readonly Process process;
         private readonly string tokenFile;
 
-        private Audience(Process process, string tokenFile, int count)
+        private readonly long workingSetBefore;
+        private readonly long managedBefore;
+
+        private Audience(Process process, string tokenFile, int count, long workingSetBefore, long managedBefore)
         {
             this.process = process;
             this.tokenFile = tokenFile;
+            this.workingSetBefore = workingSetBefore;
+            this.managedBefore = managedBefore;
             Count = count;
         }
 
         public int Count { get; }
+
+        /// <summary>Seconds from starting the client process to every stream having received its first message.</summary>
+        public double OpenSeconds { get; private set; }
+
+        /// <summary>The hub's memory per stream as measured so far: opened (no GC), after a forced GC, then any <see cref="MeasureAsync"/>.</summary>
+        public List<MemoryPoint> Memory { get; } = [];
 
         /// <summary>Hub process working set growth while the streams opened (the clients are elsewhere).</summary>
         public long WorkingSetDelta { get; private set; }
 
         public long ManagedDelta { get; private set; }
 
-        public static async Task<Audience> OpenAsync(BenchHub hub, int subscribers)
+        public static async Task<Audience> OpenAsync(BenchHub hub, int subscribers, int perMember = DefaultSubscribersPerMember)
         {
-            var members = (subscribers + SubscribersPerMember - 1) / SubscribersPerMember;
+            var members = (subscribers + perMember - 1) / perMember;
             var tokens = new List<string>(members);
             for (var m = 0; m < members; m++)
             {
@@ -76,27 +94,48 @@ internal static class FeedDelivery
             {
                 "feed-clients", "--address", hub.GrpcAddress, "--tokens", tokenFile,
                 "--subscribers", subscribers.ToString(CultureInfo.InvariantCulture),
-                "--per-member", SubscribersPerMember.ToString(CultureInfo.InvariantCulture),
+                "--per-member", perMember.ToString(CultureInfo.InvariantCulture),
             })
             {
                 start.ArgumentList.Add(arg);
             }
 
+            var opening = Stopwatch.StartNew();
             var process = Process.Start(start) ?? throw new InvalidOperationException("could not start feed-clients");
-            var audience = new Audience(process, tokenFile, subscribers);
-            var ready = await audience.ReadAsync("ready", TimeSpan.FromSeconds(60));
+            var audience = new Audience(process, tokenFile, subscribers, workingSet, managed);
+            var ready = await audience.ReadAsync("ready", TimeSpan.FromSeconds(150));
+            audience.OpenSeconds = opening.Elapsed.TotalSeconds;
             var missing = ready.GetProperty("missing").GetInt32();
             if (missing > 0)
             {
                 await audience.DisposeAsync();
-                throw new InvalidOperationException($"{missing} of {subscribers} subscribers never received a heartbeat within 30 s");
+                throw new InvalidOperationException($"{missing} of {subscribers} subscribers never received a heartbeat while opening");
             }
 
+            audience.Note("opened", GC.GetTotalMemory(forceFullCollection: false));
             GC.Collect();
             GC.WaitForPendingFinalizers();
-            audience.ManagedDelta = GC.GetTotalMemory(forceFullCollection: true) - managed;
-            audience.WorkingSetDelta = Environment.WorkingSet - workingSet;
+            audience.Note("after forced GC", GC.GetTotalMemory(forceFullCollection: true));
+            audience.ManagedDelta = audience.Memory[^1].ManagedBytes;
+            audience.WorkingSetDelta = audience.Memory[^1].WorkingSetBytes;
             return audience;
+        }
+
+        /// <summary>Waits <paramref name="idle"/> with the streams open and idle (heartbeats only), then notes the hub's memory after a forced GC.</summary>
+        public async Task<MemoryPoint> MeasureAsync(string moment, TimeSpan idle)
+        {
+            await Task.Delay(idle);
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            return Note(moment, GC.GetTotalMemory(forceFullCollection: true));
+        }
+
+        private MemoryPoint Note(string moment, long managed)
+        {
+            var workingSet = Environment.WorkingSet - workingSetBefore;
+            var point = new MemoryPoint(moment, workingSet, managed - managedBefore, (double)workingSet / Count, (double)(managed - managedBefore) / Count);
+            Memory.Add(point);
+            return point;
         }
 
         public async Task<JsonElement> CommandAsync(string command, string reply, TimeSpan timeout)

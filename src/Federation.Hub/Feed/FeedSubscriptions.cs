@@ -60,6 +60,7 @@ public sealed class FeedSubscriptions
         var filter = FeedFilter.From(request.Filter);
         var from = start.Parse(request);
         using var session = await access.OpenAsync(context.GetCaller().Member, context.CancellationToken).ConfigureAwait(false);
+        await SubscribeRequestState.ReleaseAsync(context.GetHttpContext()).ConfigureAwait(false);
         metrics.SubscriberAttached();
         try
         {
