@@ -22,6 +22,25 @@ internal static class AllBenchmark
     // PGO rejits) took about half of the hub's CPU samples for several seconds after a 1 s warm-up and set the p99.
     private static readonly TimeSpan LatencyWarmUp = TimeSpan.FromSeconds(5);
 
+    // Uncounted warm-up of each 1,000-subscriber audience (hub and naive anchor), `--fanout-warmup S` to change it.
+    private static TimeSpan fanOutWarmUp = WarmUp;
+
+    private static void ReadFanOutWarmUp(string[] args)
+    {
+        if (BenchPaths.Option(args, "--fanout-warmup") is { } seconds)
+        {
+            fanOutWarmUp = TimeSpan.FromSeconds(double.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    // The feed steps' publisher is open loop (a Submit every 10 ms whatever the answers): on a loaded machine its calls
+    // pile up past the default per-member queue and would be refused (`feed` was, at load 7), so the hub of `all` and
+    // `feed` queues them all. The fair-sharing limits are measured with their defaults on a hub of their own (section 9).
+    private static readonly Dictionary<string, string?> FeedHubSettings = new()
+    {
+        ["Federation:Fairness:MaxQueuedCallsPerMember"] = "100000",
+    };
+
     private sealed record Mode(
         bool Quick, TimeSpan Step, int RawCap, int IngestCap, int IngestMembers, TimeSpan LatencyDuration,
         int[] FanOutRates, TimeSpan FanOutStep, int[] ScaleStages, TimeSpan ScaleStep);
@@ -38,6 +57,7 @@ internal static class AllBenchmark
         var mode = quick
             ? new Mode(true, TimeSpan.FromSeconds(3), 300_000, 150_000, 8, TimeSpan.FromSeconds(5), [100, 300], TimeSpan.FromSeconds(3), [200_000, 400_000], TimeSpan.FromSeconds(2))
             : new Mode(false, TimeSpan.FromSeconds(10), 2_000_000, 1_000_000, 8, TimeSpan.FromSeconds(15), [100, 200, 300, 400], TimeSpan.FromSeconds(8), [200_000, 1_000_000], TimeSpan.FromSeconds(5));
+        ReadFanOutWarmUp(args);
         var outFile = BenchPaths.Option(args, "--out") ?? BenchPaths.ResultsFile("latest.json");
         return RunAsync(mode, outFile).GetAwaiter().GetResult();
     }
@@ -56,13 +76,7 @@ internal static class AllBenchmark
             var options = Options.Create(new FederationOptions());
             var store = new SignalStore(redis, options, TimeProvider.System);
 
-            // The feed steps' publisher is open loop (a Submit every 10 ms whatever the answers): on a loaded machine its
-            // calls pile up past the default per-member queue and would be refused, so this hub queues them all. The
-            // fair-sharing limits are measured with their defaults on a hub of their own (section 9).
-            await using var hub = await BenchHub.StartAsync(redisServer.ConnectionString, Path.Combine(work, "hub"), new Dictionary<string, string?>
-            {
-                ["Federation:Fairness:MaxQueuedCallsPerMember"] = "100000",
-            });
+            await using var hub = await BenchHub.StartAsync(redisServer.ConnectionString, Path.Combine(work, "hub"), FeedHubSettings);
             var ingestMembers = await hub.CreateMembersAsync("bench-ingest", mode.IngestMembers);
             var histories = ingestMembers.Select(_ => new HubIngest.History()).ToArray();
             var seed = 1000;
@@ -269,6 +283,7 @@ internal static class AllBenchmark
         var mode = quick
             ? new Mode(true, TimeSpan.FromSeconds(3), 0, 0, 0, TimeSpan.FromSeconds(5), [100, 300], TimeSpan.FromSeconds(3), [], TimeSpan.Zero)
             : new Mode(false, TimeSpan.FromSeconds(10), 0, 0, 0, TimeSpan.FromSeconds(15), [100, 200, 300, 400], TimeSpan.FromSeconds(8), [], TimeSpan.Zero);
+        ReadFanOutWarmUp(args);
         var outFile = BenchPaths.Option(args, "--out") ?? BenchPaths.ResultsFile("feed.json");
         return RunFeedAsync(mode, outFile).GetAwaiter().GetResult();
     }
@@ -281,7 +296,7 @@ internal static class AllBenchmark
         try
         {
             using var redisServer = LocalRedisServer.Start(Path.Combine(work, "redis"), persistent: false);
-            await using var hub = await BenchHub.StartAsync(redisServer.ConnectionString, Path.Combine(work, "hub"));
+            await using var hub = await BenchHub.StartAsync(redisServer.ConnectionString, Path.Combine(work, "hub"), FeedHubSettings);
             using var publisher = await hub.CreateMemberAsync("bench-pub");
             var (latency, fanOut) = await FeedSectionsAsync(hub, publisher, mode, total, 1000);
             var anchors = await FeedAnchorSectionsAsync(publisher, mode, total, 2000);
@@ -335,7 +350,7 @@ internal static class AllBenchmark
         var fanOut = new List<FeedDelivery.Result>();
         await using (var audience = await FeedDelivery.Audience.OpenAsync(hub, 1000))
         {
-            await FeedDelivery.RunAsync(audience, publisher, mode.FanOutRates[0], WarmUp, seed++);
+            await FeedDelivery.RunAsync(audience, publisher, mode.FanOutRates[0], fanOutWarmUp, seed++);
             foreach (var rate in mode.FanOutRates)
             {
                 var run = await FeedDelivery.RunAsync(audience, publisher, rate, mode.FanOutStep, seed++);
@@ -376,7 +391,7 @@ internal static class AllBenchmark
         Console.WriteLine($"  {bare.DeliveriesPerSecond:N0} deliveries/s, p50 {bare.P50Ms:F2} ms, p99 {bare.P99Ms:F2} ms, max {bare.MaxMs:F1} ms ({bare.Delivered:N0}/{bare.Expected:N0} delivered); CPU server {bare.HubCpuSeconds:F1} s, clients {bare.ClientCpuSeconds:F1} s");
 
         Progress(total, "fan-out anchor: naive harness (one WriteAsync per subscriber per update), 1,000 subscribers, rising rates");
-        var naive = await FeedAnchors.NaiveLadderAsync(template, 1000, NaiveRates(mode), WarmUp, mode.FanOutStep, seed, run =>
+        var naive = await FeedAnchors.NaiveLadderAsync(template, 1000, NaiveRates(mode), fanOutWarmUp, mode.FanOutStep, seed, run =>
             Console.WriteLine($"  {run.SignalsPerSecond}/s: {run.DeliveriesPerSecond:N0} deliveries/s, p50 {run.P50Ms:F1} ms, p99 {run.P99Ms:F1} ms, max {run.MaxMs:F0} ms ({run.Delivered:N0}/{run.Expected:N0} delivered); CPU server {run.HubCpuSeconds:F1} s, clients {run.ClientCpuSeconds:F1} s over {run.Seconds:F1} s"));
         return new FeedAnchors.Result(bare, naive);
     }
