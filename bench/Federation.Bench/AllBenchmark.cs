@@ -16,14 +16,16 @@ internal static class AllBenchmark
 {
     private const long RawMember = 900_001;
     private const long FillMember = 900_002;
-    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
 
     // The latency step runs first in a fresh process: on 2 cores the tiered JIT's background compilation (tier-1 and
     // PGO rejits) took about half of the hub's CPU samples for several seconds after a 1 s warm-up and set the p99.
     private static readonly TimeSpan LatencyWarmUp = TimeSpan.FromSeconds(5);
 
-    // Uncounted warm-up of each 1,000-subscriber audience (hub and naive anchor), `--fanout-warmup S` to change it.
-    private static TimeSpan fanOutWarmUp = WarmUp;
+    // Uncounted warm-up of each 1,000-subscriber audience (hub and naive anchor), `--fanout-warmup S` to change it. Each
+    // audience is a fresh feed-clients process: with 1 s, its first step ran while the JIT tiered up the client (issue
+    // 18: 100/s p99 406-742 ms against 43-76 ms at 300/s, and the first step's client CPU above the next's), as the latency
+    // audience did before its warm-up became 5 s (docs/performance.md, "The first fan-out step's tail").
+    private static TimeSpan fanOutWarmUp = LatencyWarmUp;
 
     private static void ReadFanOutWarmUp(string[] args)
     {
@@ -86,7 +88,7 @@ internal static class AllBenchmark
             // 3 + 4 first, while the feed tail has no backlog (see bench/README.md on the tail's catch-up rate).
             var (latency, fanOut) = await FeedSectionsAsync(hub, publisher, mode, total, seed);
             seed += 3 + mode.FanOutRates.Length;
-            var anchors = await FeedAnchorSectionsAsync(publisher, mode, total, seed);
+            var anchors = await FeedAnchorSectionsAsync(hub, publisher, mode, fanOut, total, seed);
             seed += 100;
 
             // 6. Memory: exactly 100k signals filled in one go with the hub's own script (one contributor), the
@@ -299,7 +301,7 @@ internal static class AllBenchmark
             await using var hub = await BenchHub.StartAsync(redisServer.ConnectionString, Path.Combine(work, "hub"), FeedHubSettings);
             using var publisher = await hub.CreateMemberAsync("bench-pub");
             var (latency, fanOut) = await FeedSectionsAsync(hub, publisher, mode, total, 1000);
-            var anchors = await FeedAnchorSectionsAsync(publisher, mode, total, 2000);
+            var anchors = await FeedAnchorSectionsAsync(hub, publisher, mode, fanOut, total, 2000);
             var rows = new List<Row>();
             FeedRows(rows, latency, fanOut);
             rows.AddRange(AnchorRows(latency, fanOut, anchors));
@@ -381,8 +383,11 @@ internal static class AllBenchmark
     private static int[] NaiveRates(Mode mode) => mode.Quick ? [50, 100, 150, 200, 300, 400] : [50, 100, 150, 200, 250, 300, 400, 500];
 
     // 3 and 4's baselines in the same run (DESIGN.md): a bare gRPC server-streaming harness at the latency step's load,
-    // and the naive fan-out harness stepped up to its first miss, both with the hub's update frames and no Redis.
-    private static async Task<FeedAnchors.Result> FeedAnchorSectionsAsync(BenchMember publisher, Mode mode, Stopwatch total, int seed)
+    // and the naive fan-out harness stepped up to its first miss, both with the hub's update frames and no Redis. When the
+    // hub's own ladder stopped, sustained, below twice the naive harness's rate, one more hub step at that rate tests the
+    // 2x directly instead of reporting a ratio capped by the ladder.
+    private static async Task<FeedAnchors.Result> FeedAnchorSectionsAsync(
+        BenchHub hub, BenchMember publisher, Mode mode, List<FeedDelivery.Result> fanOut, Stopwatch total, int seed)
     {
         var template = await BareFeedHarness.CaptureTemplateAsync(publisher, seed++);
         Progress(total, $"feed latency anchor: bare gRPC server-streaming harness, 100 subscribers, no Redis (frames of {template.CalculateSize()} B as the hub's)");
@@ -391,14 +396,29 @@ internal static class AllBenchmark
         Console.WriteLine($"  {bare.DeliveriesPerSecond:N0} deliveries/s, p50 {bare.P50Ms:F2} ms, p99 {bare.P99Ms:F2} ms, max {bare.MaxMs:F1} ms ({bare.Delivered:N0}/{bare.Expected:N0} delivered); CPU server {bare.HubCpuSeconds:F1} s, clients {bare.ClientCpuSeconds:F1} s");
 
         Progress(total, "fan-out anchor: naive harness (one WriteAsync per subscriber per update), 1,000 subscribers, rising rates");
-        var naive = await FeedAnchors.NaiveLadderAsync(template, 1000, NaiveRates(mode), fanOutWarmUp, mode.FanOutStep, seed, run =>
-            Console.WriteLine($"  {run.SignalsPerSecond}/s: {run.DeliveriesPerSecond:N0} deliveries/s, p50 {run.P50Ms:F1} ms, p99 {run.P99Ms:F1} ms, max {run.MaxMs:F0} ms ({run.Delivered:N0}/{run.Expected:N0} delivered); CPU server {run.HubCpuSeconds:F1} s, clients {run.ClientCpuSeconds:F1} s over {run.Seconds:F1} s"));
-        return new FeedAnchors.Result(bare, naive);
+        var naive = await FeedAnchors.NaiveLadderAsync(template, 1000, NaiveRates(mode), fanOutWarmUp, mode.FanOutStep, seed, run => PrintFanOut(run, "server"));
+        seed += NaiveRates(mode).Length + 1;
+
+        FeedDelivery.Result? extra = null;
+        var twice = 2 * naive.Where(FeedAnchors.Sustained).Select(r => r.SignalsPerSecond).DefaultIfEmpty(0).Max();
+        if (twice > 0 && fanOut.Count > 0 && FeedAnchors.Sustained(fanOut[^1]) && fanOut[^1].SignalsPerSecond < twice)
+        {
+            Progress(total, $"fan-out, 1,000 subscribers, at twice the naive harness's sustained rate ({twice}/s)");
+            await using var audience = await FeedDelivery.Audience.OpenAsync(hub, 1000);
+            await FeedDelivery.RunAsync(audience, publisher, twice, fanOutWarmUp, seed++);
+            extra = await FeedDelivery.RunAsync(audience, publisher, twice, mode.FanOutStep, seed);
+            PrintFanOut(extra, "hub");
+        }
+
+        return new FeedAnchors.Result(bare, naive, extra);
     }
 
+    private static void PrintFanOut(FeedDelivery.Result run, string server) =>
+        Console.WriteLine($"  {run.SignalsPerSecond}/s: {run.DeliveriesPerSecond:N0} deliveries/s, p50 {run.P50Ms:F1} ms, p99 {run.P99Ms:F1} ms, max {run.MaxMs:F0} ms ({run.Delivered:N0}/{run.Expected:N0} delivered); CPU {server} {run.HubCpuSeconds:F1} s, clients {run.ClientCpuSeconds:F1} s over {run.Seconds:F1} s");
+
     // Hub ÷ anchor with the DESIGN.md verdicts: latency p99 ≤ 1.5× the bare harness's; sustained fan-out ≥ 300k/s and
-    // ≥ 2× the naive harness's. A hub ladder whose top step was sustained may sit below its ceiling: the ratio is then a
-    // lower bound, and says so.
+    // ≥ 2× the naive harness's. Rates are compared offered (rate × subscribers, every delivery under the bound), as
+    // FeedRows judges 300k: the measured deliveries/s divide by first send → last receipt and read just under it.
     private static List<Row> AnchorRows(FeedDelivery.Result latency, List<FeedDelivery.Result> fanOut, FeedAnchors.Result anchors)
     {
         var bare = anchors.BareLatency;
@@ -415,27 +435,39 @@ internal static class AllBenchmark
                 "p99 < 100 ms", FeedAnchors.Sustained(run) ? "sustained" : "not sustained"));
         }
 
-        var hub = FeedAnchors.SustainedDeliveriesPerSecond(fanOut);
-        var naive = anchors.NaiveSustainedDeliveriesPerSecond;
-        var ratio = naive > 0 ? hub / naive : double.PositiveInfinity;
-        var capped = fanOut.Count > 0 && FeedAnchors.Sustained(fanOut[^1]);
+        if (anchors.HubAtTwiceNaive is { } extra)
+        {
+            rows.Add(new("4 fan-out", $"1,000 subscribers, {extra.SignalsPerSecond} signals/s (twice the naive rate)", $"{extra.DeliveriesPerSecond:N0} deliveries/s, p99 {extra.P99Ms:F1} ms" + (extra.Delivered < extra.Expected ? $", {extra.Expected - extra.Delivered:N0} late" : ""),
+                "p99 < 100 ms", FeedAnchors.Sustained(extra) ? "sustained" : "not sustained"));
+        }
 
-        // As FeedRows: the measured deliveries/s read just under the offered rate, so 300k is judged on the offered one.
-        var offered = fanOut.Where(FeedAnchors.Sustained).Select(r => (long)r.SignalsPerSecond * r.Subscribers).DefaultIfEmpty(0).Max();
-        rows.Add(new("4 fan-out", "hub sustained / naive sustained deliveries/s (p99 < 100 ms)",
-            $"{hub:N0} / {naive:N0} = {ratio:F2}x" + (capped ? " (hub's top step sustained: a lower bound)" : ""),
-            ">= 300k/s and >= 2x", offered >= 300_000 && ratio >= 2 ? "met" : "MISSED"));
+        var hubSteps = HubSteps(fanOut, anchors);
+        var hub = FeedAnchors.SustainedDeliveriesPerSecond(hubSteps);
+        var naive = anchors.NaiveSustainedDeliveriesPerSecond;
+        var hubOffered = FeedAnchors.SustainedOffered(hubSteps);
+        var naiveOffered = FeedAnchors.SustainedOffered(anchors.Naive);
+        var capped = hubSteps.Count > 0 && FeedAnchors.Sustained(hubSteps[^1]);
+        var value = naiveOffered == 0
+            ? $"{hub:N0} / none (the naive harness sustained no step)"
+            : $"{hub:N0} / {naive:N0} = {hub / naive:F2}x" + (capped ? " (hub's top step sustained: a lower bound)" : "");
+        rows.Add(new("4 fan-out", "hub sustained / naive sustained deliveries/s (p99 < 100 ms)", value,
+            ">= 300k/s and >= 2x", hubOffered >= 300_000 && hubOffered >= 2 * naiveOffered ? "met" : "MISSED"));
         return rows;
     }
+
+    private static List<FeedDelivery.Result> HubSteps(List<FeedDelivery.Result> fanOut, FeedAnchors.Result anchors) =>
+        anchors.HubAtTwiceNaive is { } extra ? [.. fanOut, extra] : fanOut;
 
     private static object AnchorJson(FeedDelivery.Result latency, List<FeedDelivery.Result> fanOut, FeedAnchors.Result anchors) => new
     {
         bareLatency = anchors.BareLatency,
         latencyP99Ratio = latency.P99Ms / anchors.BareLatency.P99Ms,
         naive = anchors.Naive,
-        hubSustainedDeliveriesPerSecond = FeedAnchors.SustainedDeliveriesPerSecond(fanOut),
+        hubAtTwiceNaive = anchors.HubAtTwiceNaive,
+        hubSustainedDeliveriesPerSecond = FeedAnchors.SustainedDeliveriesPerSecond(HubSteps(fanOut, anchors)),
         naiveSustainedDeliveriesPerSecond = anchors.NaiveSustainedDeliveriesPerSecond,
-        fanOutRatio = FeedAnchors.SustainedDeliveriesPerSecond(fanOut) / anchors.NaiveSustainedDeliveriesPerSecond,
+        fanOutRatio = FeedAnchors.SustainedDeliveriesPerSecond(HubSteps(fanOut, anchors)) / anchors.NaiveSustainedDeliveriesPerSecond,
+        fanOutWarmUpSeconds = fanOutWarmUp.TotalSeconds,
     };
 
     internal static string LoadAverage()

@@ -11,8 +11,11 @@ internal static class FeedAnchors
 {
     private const int SubscribersPerConnection = 50;
 
-    /// <summary>The anchors' figures: the bare latency step and the naive harness's fan-out ladder (up to its first miss).</summary>
-    public sealed record Result(FeedDelivery.Result BareLatency, List<FeedDelivery.Result> Naive)
+    /// <summary>
+    /// The anchors' figures: the bare latency step, the naive harness's fan-out ladder (up to its first miss) and, when
+    /// the hub's own ladder stopped below it, the hub's extra step at twice the naive harness's sustained rate.
+    /// </summary>
+    public sealed record Result(FeedDelivery.Result BareLatency, List<FeedDelivery.Result> Naive, FeedDelivery.Result? HubAtTwiceNaive = null)
     {
         /// <summary>Deliveries/s of the naive harness's highest sustained step (0 when none was).</summary>
         public double NaiveSustainedDeliveriesPerSecond => SustainedDeliveriesPerSecond(Naive);
@@ -24,6 +27,10 @@ internal static class FeedAnchors
     /// <summary>Deliveries/s of the highest sustained step of a ladder (0 when none was).</summary>
     public static double SustainedDeliveriesPerSecond(IEnumerable<FeedDelivery.Result> steps) =>
         steps.Where(Sustained).Select(r => r.DeliveriesPerSecond).DefaultIfEmpty(0).Max();
+
+    /// <summary>Offered deliveries/s (rate × subscribers) of the highest sustained step of a ladder (0 when none was).</summary>
+    public static long SustainedOffered(IEnumerable<FeedDelivery.Result> steps) =>
+        steps.Where(Sustained).Select(r => (long)r.SignalsPerSecond * r.Subscribers).DefaultIfEmpty(0).Max();
 
     /// <summary>
     /// Feed latency of the bare harness: <paramref name="subscribers"/> streams, <paramref name="rate"/> updates/s in
