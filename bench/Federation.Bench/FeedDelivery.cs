@@ -70,6 +70,12 @@ internal static class FeedDelivery
                 tokens.Add(await hub.CreateReaderTokenAsync("bench-sub"));
             }
 
+            return await OpenAsync(hub.GrpcAddress, tokens, subscribers);
+        }
+
+        /// <summary>Opens <paramref name="subscribers"/> streams to <paramref name="address"/> (the hub or an anchor), one connection per token.</summary>
+        public static async Task<Audience> OpenAsync(string address, IReadOnlyList<string> tokens, int subscribers)
+        {
             var tokenFile = Path.GetTempFileName();
             await File.WriteAllLinesAsync(tokenFile, tokens);
 
@@ -92,7 +98,7 @@ internal static class FeedDelivery
 
             foreach (var arg in new[]
             {
-                "feed-clients", "--address", hub.GrpcAddress, "--tokens", tokenFile,
+                "feed-clients", "--address", address, "--tokens", tokenFile,
                 "--subscribers", subscribers.ToString(CultureInfo.InvariantCulture),
                 "--per-member", perMember.ToString(CultureInfo.InvariantCulture),
             })
@@ -195,7 +201,11 @@ internal static class FeedDelivery
     }
 
     /// <summary>Submits <paramref name="rate"/> signals per second for <paramref name="duration"/>, then waits (bounded) for the deliveries.</summary>
-    public static async Task<Result> RunAsync(Audience audience, BenchMember publisher, int rate, TimeSpan duration, int seed)
+    public static Task<Result> RunAsync(Audience audience, BenchMember publisher, int rate, TimeSpan duration, int seed) =>
+        RunAsync(audience, request => publisher.Signals.SubmitAsync(request).ResponseAsync, rate, duration, seed);
+
+    /// <summary>As above, with <paramref name="submit"/> in place of the hub's Submit (an anchor's in-memory publisher).</summary>
+    public static async Task<Result> RunAsync(Audience audience, Func<SubmitRequest, Task> submit, int rate, TimeSpan duration, int seed)
     {
         var signals = new BenchSignals(seed);
         var perTick = Math.Max(1, (int)Math.Round(rate * Tick.TotalSeconds));
@@ -235,7 +245,7 @@ internal static class FeedDelivery
             }
 
             // Fixed rate: a slow answer does not delay the next tick.
-            inFlight.Add(publisher.Signals.SubmitAsync(request).ResponseAsync);
+            inFlight.Add(submit(request));
         }
 
         await Task.WhenAll(inFlight);
