@@ -1,6 +1,9 @@
 using System.Globalization;
+using Federation.Core.Signals;
 using Federation.Hub.Options;
+using Federation.Hub.Signals;
 using Federation.Hub.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -20,10 +23,48 @@ internal static class StoreMemory
     {
         var signals = int.Parse(BenchPaths.Option(args, "--signals") ?? "100000", CultureInfo.InvariantCulture);
         var buckets = BenchPaths.Option(args, "--buckets") is { } b ? int.Parse(b, CultureInfo.InvariantCulture) : (int?)null;
-        return RunAsync(signals, buckets, args.Contains("--labelled")).GetAwaiter().GetResult();
+        return RunAsync(signals, buckets, args.Contains("--labelled"), args.Contains("--no-split")).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(int signals, int? buckets, bool labelled)
+    // Rounds of the splitter while the fill runs, then until nothing is due (bounded: each round splits or ends the loop).
+    private static async Task SplitUntilAsync(BucketSplitter splitter, CancellationToken filled)
+    {
+        while (!filled.IsCancellationRequested)
+        {
+            if (await splitter.SplitDueAsync(CancellationToken.None) == 0)
+            {
+                await Task.Delay(100, CancellationToken.None);
+            }
+        }
+
+        for (var round = 0; round < 1000 && await splitter.SplitDueAsync(CancellationToken.None) > 0; round++)
+        {
+        }
+    }
+
+    /// <summary>
+    /// What a replica's cold start reads: every partition scanned for PDQ records only (the PDQ index load, filtered in
+    /// Redis) and, for comparison, every record (what the load read before).
+    /// </summary>
+    private static async Task ScanTimesAsync(SignalStore store)
+    {
+        foreach (var kind in new SignalKind?[] { SignalKind.Pdq, null })
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            long records = 0;
+            for (var p = 0; p < store.PartitionCount; p++)
+            {
+                await foreach (var _ in store.ScanActiveAsync(p, CancellationToken.None, kind))
+                {
+                    records++;
+                }
+            }
+
+            Console.WriteLine($"  scan {(kind is null ? "all records" : "PDQ records only")}: {records:N0} records in {clock.Elapsed.TotalSeconds:F2} s");
+        }
+    }
+
+    private static async Task<int> RunAsync(int signals, int? buckets, bool labelled, bool noSplit)
     {
         var work = Directory.CreateTempSubdirectory("federation-bench-memory-").FullName;
         try
@@ -37,14 +78,28 @@ internal static class StoreMemory
             }
 
             var store = new SignalStore(redis, Options.Create(options), TimeProvider.System);
+            // The hub's bucket splitter runs beside the fill as it does beside ingest (--no-split: the fixed layout of before).
+            var splitter = new BucketSplitter(
+                new BucketSplitStore(redis, store), store, Options.Create(options), TimeProvider.System, NullLogger<BucketSplitter>.Instance);
+            using var filled = new CancellationTokenSource();
+            var splitting = noSplit ? Task.CompletedTask : SplitUntilAsync(splitter, filled.Token);
             var before = await UsedMemoryAsync(redis);
             // --labelled: every signal states a confidence and AMBER, the records' two governance bytes (docs/governance.md).
             var fill = labelled
                 ? await RawRedisBaseline.FillLabelledAsync(store, 900_002, 7, signals)
                 : await RawRedisBaseline.FillAsync(store, 900_002, 7, signals);
+            await filled.CancelAsync();
+            await splitting;
             var after = await UsedMemoryAsync(redis);
-            Console.WriteLine($"{fill.Signals:N0} signals, {store.PartitionCount} x {store.BucketsPerPartition} buckets: {(after - before) / (double)fill.Signals:F1} bytes/signal (used_memory - mem_clients_normal delta {after - before:N0})");
+            var total = 0;
+            for (var p = 0; p < store.PartitionCount; p++)
+            {
+                total += await store.BucketCountAsync(p);
+            }
+
+            Console.WriteLine($"{fill.Signals:N0} signals, {store.PartitionCount} partitions, {total:N0} buckets (initially {store.PartitionCount} x {store.BucketsPerPartition}): {(after - before) / (double)fill.Signals:F1} bytes/signal (used_memory - mem_clients_normal delta {after - before:N0})");
             await BreakdownAsync(redis, store, fill.Signals);
+            await ScanTimesAsync(store);
             return 0;
         }
         finally
@@ -58,12 +113,21 @@ internal static class StoreMemory
     {
         var db = redis.GetDatabase();
         long bucketBytes = 0, bucketKeys = 0, feedBytes = 0, statsBytes = 0;
+        long listpacks = 0;
         for (var p = 0; p < store.PartitionCount; p++)
         {
             var pending = new List<Task<RedisResult>>();
-            for (var bucket = 0; bucket < store.BucketsPerPartition; bucket++)
+            var encodings = new List<Task<RedisResult>>();
+            var count = await store.BucketCountAsync(p);
+            for (var bucket = 0; bucket < count; bucket++)
             {
                 pending.Add(db.ExecuteAsync("MEMORY", "USAGE", RedisKeys.SignalBucket(p, bucket).ToString(), "SAMPLES", "0"));
+                encodings.Add(db.ExecuteAsync("OBJECT", "ENCODING", RedisKeys.SignalBucket(p, bucket).ToString()));
+            }
+
+            foreach (var t in encodings)
+            {
+                listpacks += (string?)await t == "listpack" ? 1 : 0;
             }
 
             foreach (var t in pending)
@@ -80,7 +144,7 @@ internal static class StoreMemory
             statsBytes += (long)await db.ExecuteAsync("MEMORY", "USAGE", RedisKeys.SignalStats(p).ToString(), "SAMPLES", "0");
         }
 
-        Console.WriteLine($"  buckets: {bucketKeys:N0} keys, MEMORY USAGE {bucketBytes / (double)signals:F1} B/signal ({signals / (double)Math.Max(1, bucketKeys):F1} fields per bucket)");
+        Console.WriteLine($"  buckets: {bucketKeys:N0} keys ({listpacks:N0} listpacks), MEMORY USAGE {bucketBytes / (double)signals:F1} B/signal ({signals / (double)Math.Max(1, bucketKeys):F1} fields per bucket)");
         Console.WriteLine($"  feed streams: {feedBytes / (double)signals:F1} B/signal; stats hashes: {statsBytes:N0} B in all");
         var stats = (RedisResult[])(await db.ExecuteAsync("MEMORY", "STATS"))!;
         var pairs = new List<string>();
