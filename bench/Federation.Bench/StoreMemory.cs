@@ -23,7 +23,7 @@ internal static class StoreMemory
     {
         var signals = int.Parse(BenchPaths.Option(args, "--signals") ?? "100000", CultureInfo.InvariantCulture);
         var buckets = BenchPaths.Option(args, "--buckets") is { } b ? int.Parse(b, CultureInfo.InvariantCulture) : (int?)null;
-        return RunAsync(signals, buckets, args.Contains("--labelled"), args.Contains("--no-split")).GetAwaiter().GetResult();
+        return RunAsync(signals, buckets, args.Contains("--labelled"), args.Contains("--no-split"), args.Contains("--curve")).GetAwaiter().GetResult();
     }
 
     // Rounds of the splitter while the fill runs, then until nothing is due (bounded: each round splits or ends the loop).
@@ -64,13 +64,15 @@ internal static class StoreMemory
         }
     }
 
-    private static async Task<int> RunAsync(int signals, int? buckets, bool labelled, bool noSplit)
+    private static async Task<int> RunAsync(int signals, int? buckets, bool labelled, bool noSplit, bool curve)
     {
         var work = Directory.CreateTempSubdirectory("federation-bench-memory-").FullName;
         try
         {
             using var server = LocalRedisServer.Start(Path.Combine(work, "redis"), persistent: false);
-            using var redis = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",allowAdmin=true");
+            // A long timeout: on a shared 2-core machine a 10M fill can starve Redis for seconds (SLOWLOG below says whether a
+            // script itself was slow).
+            using var redis = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",allowAdmin=true,asyncTimeout=60000,syncTimeout=60000");
             var options = new FederationOptions();
             if (buckets is { } count)
             {
@@ -85,9 +87,33 @@ internal static class StoreMemory
             var splitting = noSplit ? Task.CompletedTask : SplitUntilAsync(splitter, filled.Token);
             var before = await UsedMemoryAsync(redis);
             // --labelled: every signal states a confidence and AMBER, the records' two governance bytes (docs/governance.md).
-            var fill = labelled
-                ? await RawRedisBaseline.FillLabelledAsync(store, 900_002, 7, signals)
-                : await RawRedisBaseline.FillAsync(store, 900_002, 7, signals);
+            RawRedisBaseline.Result fill;
+            long stored = 0;
+            var points = new List<StoreScale.Point>();
+            if (curve)
+            {
+                // Stages 200k, 1M, then the rest, each followed by an ingest and read probe (which store signals too).
+                var seed = 7;
+                foreach (var stage in new[] { 200_000, 1_000_000, signals }.Where(s => s <= signals).Distinct())
+                {
+                    var more = await RawRedisBaseline.FillAsync(store, 900_002, seed++, (int)Math.Max(0, stage - stored));
+                    stored += more.Signals;
+                    var point = await StoreScale.ProbeAsync(store, stored, 100 + seed, 7);
+                    stored += point.Ingested;
+                    points.Add(point);
+                }
+
+                fill = new RawRedisBaseline.Result("curve", stored, 0, 0, 0, 0);
+                Console.WriteLine($"  ingest {points[^1].IngestPerSecond / points[0].IngestPerSecond:F2}x the first point; exact read p99 {points[^1].ReadP99Ms / points[Math.Min(1, points.Count - 1)].ReadP99Ms:F2}x the 1M point");
+            }
+            else
+            {
+                fill = labelled
+                    ? await RawRedisBaseline.FillLabelledAsync(store, 900_002, 7, signals)
+                    : await RawRedisBaseline.FillAsync(store, 900_002, 7, signals);
+                Console.WriteLine($"  fill: {fill.SignalsPerSecond:N0} signals/s over {fill.Seconds:F0} s");
+            }
+
             await filled.CancelAsync();
             await splitting;
             var after = await UsedMemoryAsync(redis);
@@ -100,6 +126,8 @@ internal static class StoreMemory
             Console.WriteLine($"{fill.Signals:N0} signals, {store.PartitionCount} partitions, {total:N0} buckets (initially {store.PartitionCount} x {store.BucketsPerPartition}): {(after - before) / (double)fill.Signals:F1} bytes/signal (used_memory - mem_clients_normal delta {after - before:N0})");
             await BreakdownAsync(redis, store, fill.Signals);
             await ScanTimesAsync(store);
+            var slow = (RedisResult[])(await redis.GetDatabase().ExecuteAsync("SLOWLOG", "GET", "5"))!;
+            Console.WriteLine("  slowest commands (SLOWLOG, over 10 ms): " + string.Join("; ", slow.Select(e => { var f = (RedisResult[])e!; var argv = (RedisResult[])f[3]!; return $"{(long)f[2] / 1000.0:F1} ms {argv[0]}"; })));
             return 0;
         }
         finally
