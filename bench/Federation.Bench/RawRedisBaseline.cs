@@ -103,7 +103,7 @@ internal static class RawRedisBaseline
 
     /// <summary>Fills the store with <paramref name="count"/> new signals as fast as the batched path goes.</summary>
     public static Task<Result> FillAsync(SignalStore store, long memberNumber, int seed, int count) =>
-        BatchedAsync(store, memberNumber, seed, 1000, count, TimeSpan.FromMinutes(5));
+        BatchedAsync(store, memberNumber, seed, 1000, count, TimeSpan.FromMinutes(30));
 
     /// <summary>Like <see cref="FillAsync"/>, each signal stating a confidence and an AMBER share level (the record's two label bytes).</summary>
     public static async Task<Result> FillLabelledAsync(SignalStore store, long memberNumber, int seed, int count)

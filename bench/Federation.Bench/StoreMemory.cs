@@ -1,6 +1,9 @@
 using System.Globalization;
+using Federation.Core.Signals;
 using Federation.Hub.Options;
+using Federation.Hub.Signals;
 using Federation.Hub.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
@@ -20,16 +23,56 @@ internal static class StoreMemory
     {
         var signals = int.Parse(BenchPaths.Option(args, "--signals") ?? "100000", CultureInfo.InvariantCulture);
         var buckets = BenchPaths.Option(args, "--buckets") is { } b ? int.Parse(b, CultureInfo.InvariantCulture) : (int?)null;
-        return RunAsync(signals, buckets, args.Contains("--labelled")).GetAwaiter().GetResult();
+        return RunAsync(signals, buckets, args.Contains("--labelled"), args.Contains("--no-split"), args.Contains("--curve")).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAsync(int signals, int? buckets, bool labelled)
+    // Rounds of the splitter while the fill runs, then until nothing is due (bounded: each round splits or ends the loop).
+    private static async Task SplitUntilAsync(BucketSplitter splitter, CancellationToken filled)
+    {
+        while (!filled.IsCancellationRequested)
+        {
+            if (await splitter.SplitDueAsync(CancellationToken.None) == 0)
+            {
+                await Task.Delay(100, CancellationToken.None);
+            }
+        }
+
+        for (var round = 0; round < 1000 && await splitter.SplitDueAsync(CancellationToken.None) > 0; round++)
+        {
+        }
+    }
+
+    /// <summary>
+    /// What a replica's cold start reads: every partition scanned for PDQ records only (the PDQ index load, filtered in
+    /// Redis) and, for comparison, every record (what the load read before).
+    /// </summary>
+    private static async Task ScanTimesAsync(SignalStore store)
+    {
+        foreach (var kind in new SignalKind?[] { SignalKind.Pdq, null })
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            long records = 0;
+            for (var p = 0; p < store.PartitionCount; p++)
+            {
+                await foreach (var _ in store.ScanActiveAsync(p, CancellationToken.None, kind))
+                {
+                    records++;
+                }
+            }
+
+            Console.WriteLine($"  scan {(kind is null ? "all records" : "PDQ records only")}: {records:N0} records in {clock.Elapsed.TotalSeconds:F2} s");
+        }
+    }
+
+    private static async Task<int> RunAsync(int signals, int? buckets, bool labelled, bool noSplit, bool curve)
     {
         var work = Directory.CreateTempSubdirectory("federation-bench-memory-").FullName;
         try
         {
             using var server = LocalRedisServer.Start(Path.Combine(work, "redis"), persistent: false);
-            using var redis = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",allowAdmin=true");
+            // A long timeout: on a shared 2-core machine a 10M fill can starve Redis for seconds (SLOWLOG below says whether a
+            // script itself was slow).
+            using var redis = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",allowAdmin=true,asyncTimeout=60000,syncTimeout=60000");
             var options = new FederationOptions();
             if (buckets is { } count)
             {
@@ -37,14 +80,54 @@ internal static class StoreMemory
             }
 
             var store = new SignalStore(redis, Options.Create(options), TimeProvider.System);
+            // The hub's bucket splitter runs beside the fill as it does beside ingest (--no-split: the fixed layout of before).
+            var splitter = new BucketSplitter(
+                new BucketSplitStore(redis, store), store, Options.Create(options), TimeProvider.System, NullLogger<BucketSplitter>.Instance);
+            using var filled = new CancellationTokenSource();
+            var splitting = noSplit ? Task.CompletedTask : SplitUntilAsync(splitter, filled.Token);
             var before = await UsedMemoryAsync(redis);
             // --labelled: every signal states a confidence and AMBER, the records' two governance bytes (docs/governance.md).
-            var fill = labelled
-                ? await RawRedisBaseline.FillLabelledAsync(store, 900_002, 7, signals)
-                : await RawRedisBaseline.FillAsync(store, 900_002, 7, signals);
+            RawRedisBaseline.Result fill;
+            long stored = 0;
+            var points = new List<StoreScale.Point>();
+            if (curve)
+            {
+                // Stages 200k, 1M, then the rest, each followed by an ingest and read probe (which store signals too).
+                var seed = 7;
+                foreach (var stage in new[] { 200_000, 1_000_000, signals }.Where(s => s <= signals).Distinct())
+                {
+                    var more = await RawRedisBaseline.FillAsync(store, 900_002, seed++, (int)Math.Max(0, stage - stored));
+                    stored += more.Signals;
+                    var point = await StoreScale.ProbeAsync(store, stored, 100 + seed, 7);
+                    stored += point.Ingested;
+                    points.Add(point);
+                }
+
+                fill = new RawRedisBaseline.Result("curve", stored, 0, 0, 0, 0);
+                Console.WriteLine($"  ingest {points[^1].IngestPerSecond / points[0].IngestPerSecond:F2}x the first point; exact read p99 {points[^1].ReadP99Ms / points[Math.Min(1, points.Count - 1)].ReadP99Ms:F2}x the 1M point");
+            }
+            else
+            {
+                fill = labelled
+                    ? await RawRedisBaseline.FillLabelledAsync(store, 900_002, 7, signals)
+                    : await RawRedisBaseline.FillAsync(store, 900_002, 7, signals);
+                Console.WriteLine($"  fill: {fill.SignalsPerSecond:N0} signals/s over {fill.Seconds:F0} s");
+            }
+
+            await filled.CancelAsync();
+            await splitting;
             var after = await UsedMemoryAsync(redis);
-            Console.WriteLine($"{fill.Signals:N0} signals, {store.PartitionCount} x {store.BucketsPerPartition} buckets: {(after - before) / (double)fill.Signals:F1} bytes/signal (used_memory - mem_clients_normal delta {after - before:N0})");
+            var total = 0;
+            for (var p = 0; p < store.PartitionCount; p++)
+            {
+                total += await store.BucketCountAsync(p);
+            }
+
+            Console.WriteLine($"{fill.Signals:N0} signals, {store.PartitionCount} partitions, {total:N0} buckets (initially {store.PartitionCount} x {store.BucketsPerPartition}): {(after - before) / (double)fill.Signals:F1} bytes/signal (used_memory - mem_clients_normal delta {after - before:N0})");
             await BreakdownAsync(redis, store, fill.Signals);
+            await ScanTimesAsync(store);
+            var slow = (RedisResult[])(await redis.GetDatabase().ExecuteAsync("SLOWLOG", "GET", "5"))!;
+            Console.WriteLine("  slowest commands (SLOWLOG, over 10 ms): " + string.Join("; ", slow.Select(e => { var f = (RedisResult[])e!; var argv = (RedisResult[])f[3]!; return $"{(long)f[2] / 1000.0:F1} ms {argv[0]}"; })));
             return 0;
         }
         finally
@@ -58,12 +141,21 @@ internal static class StoreMemory
     {
         var db = redis.GetDatabase();
         long bucketBytes = 0, bucketKeys = 0, feedBytes = 0, statsBytes = 0;
+        long listpacks = 0;
         for (var p = 0; p < store.PartitionCount; p++)
         {
             var pending = new List<Task<RedisResult>>();
-            for (var bucket = 0; bucket < store.BucketsPerPartition; bucket++)
+            var encodings = new List<Task<RedisResult>>();
+            var count = await store.BucketCountAsync(p);
+            for (var bucket = 0; bucket < count; bucket++)
             {
                 pending.Add(db.ExecuteAsync("MEMORY", "USAGE", RedisKeys.SignalBucket(p, bucket).ToString(), "SAMPLES", "0"));
+                encodings.Add(db.ExecuteAsync("OBJECT", "ENCODING", RedisKeys.SignalBucket(p, bucket).ToString()));
+            }
+
+            foreach (var t in encodings)
+            {
+                listpacks += (string?)await t == "listpack" ? 1 : 0;
             }
 
             foreach (var t in pending)
@@ -80,7 +172,7 @@ internal static class StoreMemory
             statsBytes += (long)await db.ExecuteAsync("MEMORY", "USAGE", RedisKeys.SignalStats(p).ToString(), "SAMPLES", "0");
         }
 
-        Console.WriteLine($"  buckets: {bucketKeys:N0} keys, MEMORY USAGE {bucketBytes / (double)signals:F1} B/signal ({signals / (double)Math.Max(1, bucketKeys):F1} fields per bucket)");
+        Console.WriteLine($"  buckets: {bucketKeys:N0} keys ({listpacks:N0} listpacks), MEMORY USAGE {bucketBytes / (double)signals:F1} B/signal ({signals / (double)Math.Max(1, bucketKeys):F1} fields per bucket)");
         Console.WriteLine($"  feed streams: {feedBytes / (double)signals:F1} B/signal; stats hashes: {statsBytes:N0} B in all");
         var stats = (RedisResult[])(await db.ExecuteAsync("MEMORY", "STATS"))!;
         var pairs = new List<string>();

@@ -26,6 +26,10 @@ public static class SignalsExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SubmissionAuditBatcher>());
         builder.Services.AddSingleton<SignalExpirySweeper>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<SignalExpirySweeper>());
+        // Buckets follow the data: one replica at a time splits the fullest partitions' buckets (linear hashing).
+        builder.Services.AddSingleton<BucketSplitStore>();
+        builder.Services.AddSingleton<BucketSplitter>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<BucketSplitter>());
         return builder;
     }
 

@@ -159,12 +159,23 @@ public sealed class SignalOptions
     public int RateLimitPerSecond { get; set; }
 
     /// <summary>
-    /// Record buckets (small listpack hashes) per partition. Fixed for the life of a deployment, like
-    /// <see cref="Partitions"/>: size it so that Partitions × BucketsPerPartition × ~50 ≥ the expected number of
-    /// signals, and set Redis <c>hash-max-listpack-entries</c> above the expected fields per bucket (docs/signals.md).
+    /// Record buckets (small listpack hashes) per partition before the first split: the bucket splitter then adds
+    /// buckets as the partition grows (<see cref="SplitFieldsPerBucket"/>, docs/signals.md "Buckets that follow the
+    /// data"). Do not change it once signals are stored: a partition without a stored layout is read with it.
     /// </summary>
     [Range(1, 65_536)]
     public int BucketsPerPartition { get; set; } = 1024;
+
+    /// <summary>
+    /// The average records per bucket above which the splitter adds a bucket (linear hashing). Buckets not yet split in
+    /// a round hold up to twice the average, so keep twice this (plus some) under Redis
+    /// <c>hash-max-listpack-entries</c> (512 for the hub's own redis-server; Redis's default 128 wants ≤ 48). 0 = never split.
+    /// </summary>
+    [Range(0, 100_000)]
+    public int SplitFieldsPerBucket { get; set; } = 192;
+
+    /// <summary>How often the splitter (one replica at a time) looks whether a partition needs more buckets.</summary>
+    public TimeSpan SplitInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How often the expiry sweep walks every bucket (one replica per round).</summary>
     public TimeSpan ExpirySweepInterval { get; set; } = TimeSpan.FromMinutes(1);

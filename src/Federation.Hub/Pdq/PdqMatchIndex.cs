@@ -168,7 +168,8 @@ public sealed class PdqMatchIndex(FeedTail tail, SignalStore store, ILogger<PdqM
 
     private async Task ScanPartitionAsync(int partition, CancellationToken stoppingToken)
     {
-        await foreach (var record in store.ScanActiveAsync(partition, stoppingToken).ConfigureAwait(false))
+        // Only the PDQ records cross the wire (filtered inside Redis): the index load no longer reads every record of every type.
+        await foreach (var record in store.ScanActiveAsync(partition, stoppingToken, SignalKind.Pdq).ConfigureAwait(false))
         {
             if (record.Signal.Kind == SignalKind.Pdq)
             {

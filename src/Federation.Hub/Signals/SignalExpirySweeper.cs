@@ -67,10 +67,13 @@ public sealed class SignalExpirySweeper(
     private async Task<int> SweepPartitionAsync(int partition, CancellationToken ct)
     {
         var expired = 0;
-        for (var start = 0; start < store.BucketsPerPartition; start += signals.SweepBucketsPerCall)
+        // The buckets there are now: a bucket the splitter adds meanwhile holds records moved from one walked already or
+        // about to be, and any it misses are expired by the next round (look-ups hide them meanwhile).
+        var buckets = await store.BucketCountAsync(partition).ConfigureAwait(false);
+        for (var start = 0; start < buckets; start += signals.SweepBucketsPerCall)
         {
             ct.ThrowIfCancellationRequested();
-            var (count, _) = await store.SweepAsync(partition, start, Math.Min(signals.SweepBucketsPerCall, store.BucketsPerPartition - start)).ConfigureAwait(false);
+            var (count, _) = await store.SweepAsync(partition, start, Math.Min(signals.SweepBucketsPerCall, buckets - start)).ConfigureAwait(false);
             expired += count;
         }
 

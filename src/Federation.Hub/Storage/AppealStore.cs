@@ -24,10 +24,13 @@ public sealed class AppealStore(IConnectionMultiplexer redis, SignalStore signal
     public async Task<(ActionRecordCode Code, SignalRecord? Record, IReadOnlyList<StoredAction> Actions)> RecordActionAsync(
         int partition, byte[] storageKey, long memberNumber, int kind, string reference)
     {
-        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
+        var result = (RedisResult[])(await signals.EvaluateOnRecordAsync(
             ActionScript,
-            [signals.BucketOf(partition, storageKey), RedisKeys.SignalActions(partition, storageKey)],
-            [storageKey, memberNumber, kind, reference, clock.GetUtcNow().ToUnixTimeSeconds(), MaxActionsPerMember]).ConfigureAwait(false))!;
+            partition,
+            storageKey,
+            [default, RedisKeys.SignalActions(partition, storageKey)],
+            [storageKey, memberNumber, kind, reference, clock.GetUtcNow().ToUnixTimeSeconds(), MaxActionsPerMember],
+            bucketIndex: 0).ConfigureAwait(false))!;
         var code = (ActionRecordCode)(int)result[0];
         var record = await signals.DecodeResultAsync(partition, storageKey, result).ConfigureAwait(false);
         return (code, record, result.Length > 2 ? StoredAction.Parse((string)result[2]!) : []);

@@ -92,11 +92,13 @@ public sealed class GovernanceStore(IConnectionMultiplexer redis, SignalStore si
 
     private async Task<SignalChange> GovernAsync(int op, int partition, byte[] storageKey, string reason, int trigger)
     {
-        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
+        var result = (RedisResult[])(await signals.EvaluateOnRecordAsync(
             GovernScript,
+            partition,
+            storageKey,
             [
                 RedisKeys.Feed(partition),
-                signals.BucketOf(partition, storageKey),
+                default,
                 RedisKeys.QuarantineRegistry(partition),
                 RedisKeys.SignalStats(partition),
                 RedisKeys.PendingAppeals(partition),

@@ -21,7 +21,10 @@ namespace Federation.Hub.Storage;
 /// Signals, per partition <c>NN</c> (hash tag <c>{pNN}</c>, see docs/signals.md for the packed record format):
 /// <list type="bullet">
 /// <item><c>fed:{pNN}:b:&lt;bucket&gt;</c> hash (listpack): field = storage key (kind byte + raw hash bytes + optional sharing
-/// group UTF-8), value = packed record (22 bytes for one contributor, 37 at most; SignalRecordCodec). Bucket = raw bytes 2-3 (big-endian) mod BucketsPerPartition.</item>
+/// group UTF-8), value = packed record (22 bytes for one contributor, 37 at most; SignalRecordCodec). Bucket by linear hashing on
+/// h = raw bytes 2-3 (big-endian): h mod n, or h mod 2n when that is below s (<c>fed:{pNN}:layout</c>).</item>
+/// <item><c>fed:{pNN}:layout</c> hash: the partition's bucket layout, <c>n</c> the low modulus (BucketsPerPartition until the first split)
+/// and <c>s</c> the split pointer (BucketLayout, BucketSplitter).</item>
 /// <item><c>fed:{pNN}:c:&lt;storage key&gt;</c> hash, only once a second member backs a signal: member number → packed contribution.</item>
 /// <item><c>fed:{pNN}:o:&lt;storage key&gt;</c> hash, only once a member gives an opinion: member number → opinion (1-3).</item>
 /// <item><c>fed:{pNN}:ln:&lt;storage key&gt;</c> set, only once a submission links hashes of one media item: the signal ids of the
@@ -35,7 +38,7 @@ namespace Federation.Hub.Storage;
 /// <item><c>fed:{pNN}:stats</c> hash: <c>t&lt;kind&gt;[:group]</c> records ever created, <c>a&lt;kind&gt;[:group]</c> records active.</item>
 /// <item><c>fed:{u:&lt;member&gt;}:rl</c> hash: the member's submit token bucket; <c>fed:{u:&lt;member&gt;}:batch:&lt;request id&gt;</c>
 /// string: the batch's answer (SubmissionResultCodec: outcomes and refusals, no ids), for idempotent retries (expires after RequestIdRetention).</item>
-/// <item><c>fed:sweep-lease</c> string: which replica runs the expiry sweep this round (SET NX PX).</item>
+/// <item><c>fed:sweep-lease</c> string: which replica runs the expiry sweep this round (SET NX PX); <c>fed:split-lease</c> the same for the bucket splitter.</item>
 /// <item><c>fed:{pNN}:quarantine</c> hash: quarantined records, storage key → <c>trigger|since|reason</c>; <c>fed:{pNN}:disputed</c>
 /// hash: records with DISPUTED or FALSE_POSITIVE opinions, storage key → their count; <c>fed:{pNN}:mr:&lt;hour&gt;</c>
 /// hash: look-up matches per storage key this hour (match-rate policy, expires); <c>fed:{pNN}:act:&lt;storage key&gt;</c> hash: member
@@ -88,6 +91,12 @@ public static class RedisKeys
 
     /// <summary>The partition's feed stream (contract with the Feed side).</summary>
     public static RedisKey Feed(int partition) => $"fed:{PartitionTag(partition)}:feed";
+
+    /// <summary>A partition's bucket layout (linear hashing): <c>n</c> the low modulus, <c>s</c> the split pointer.</summary>
+    public static RedisKey BucketLayout(int partition) => $"fed:{PartitionTag(partition)}:layout";
+
+    /// <summary>Lease that lets one replica at a time split buckets.</summary>
+    public static readonly RedisKey SplitLease = "fed:split-lease";
 
     /// <summary>One record bucket of a partition.</summary>
     public static RedisKey SignalBucket(int partition, int bucket) => $"fed:{PartitionTag(partition)}:b:{bucket}";

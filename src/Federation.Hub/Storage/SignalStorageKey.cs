@@ -35,10 +35,16 @@ public static class SignalStorageKey
     }
 
     /// <summary>
-    /// The bucket of a signal inside its partition: raw bytes 2 and 3 (big-endian) modulo the bucket count. The
-    /// partition uses bytes 0 and 1, so the two are independent; the group is not included, so every distribution
-    /// of one hash shares a bucket and a look-up reads one key. STABLE for the life of a deployment.
+    /// The bucket of a signal in a fixed layout of <paramref name="bucketsPerPartition"/> buckets (nothing split yet):
+    /// raw bytes 2 and 3 (big-endian) modulo the bucket count. The partition uses bytes 0 and 1, so the two are
+    /// independent; the group is not included, so every distribution of one hash shares a bucket and a look-up reads
+    /// one key.
     /// </summary>
-    public static int Bucket(ReadOnlySpan<byte> storageKey, int bucketsPerPartition) =>
-        ((storageKey[3] << 8) | storageKey[4]) % bucketsPerPartition;
+    public static int Bucket(ReadOnlySpan<byte> storageKey, int bucketsPerPartition) => Hash(storageKey) % bucketsPerPartition;
+
+    /// <summary>
+    /// The 16 bits the bucket layout hashes on (raw bytes 2 and 3, big-endian; <see cref="BucketLayout"/>): the record's
+    /// bucket is this mod n, or mod 2n once that bucket was split. With nothing split it is <see cref="Bucket"/>.
+    /// </summary>
+    public static int Hash(ReadOnlySpan<byte> storageKey) => (storageKey[3] << 8) | storageKey[4];
 }

@@ -34,6 +34,10 @@ public sealed class SignalStore(
     private static readonly string PurgeScript = WithRecord("signal_purge.lua");
     private static readonly AcknowledgedWrites.Script LinkScript = new(LuaScripts.Load("signal_link.lua"));
     private static readonly string ContributorsScript = WithRecord("signal_contributors.lua");
+    private static readonly string ScanScript = WithRecord("signal_scan.lua");
+
+    // Hash classes one scan script call reads (each one or two buckets): the page size of the scans before.
+    private const int ScanClassesPerCall = 32;
 
     /// <summary>
     /// How long a video's frames outlive the purge of its last record: longer than any submission takes between writing the
@@ -54,14 +58,24 @@ public sealed class SignalStore(
     private readonly int feedMaxLength = options.Value.Feed.MaxEntriesPerPartition;
 
     // Every partition's keys built once (by RedisKeys) instead of two interpolated strings per signal per call:
-    // halves what the store allocates per signal on the submit path (bench all: 184 → 92 B batched). 16 x 1,024 keys ≈ 1 MB.
+    // halves what the store allocates per signal on the submit path (bench all: 184 → 92 B batched).
     private readonly PartitionKeys[] partitionKeys = PartitionKeys.Build(options.Value.Signals);
 
     /// <summary>Number of partitions (hash tags).</summary>
     public int PartitionCount => signals.Partitions;
 
-    /// <summary>Record buckets per partition.</summary>
+    /// <summary>Record buckets per partition before the first split (the fixed layout of earlier versions).</summary>
     public int BucketsPerPartition => signals.BucketsPerPartition;
+
+    /// <summary>Where each partition's records are: the bucket layout this replica assumes (shared with the splitter).</summary>
+    public BucketLayout Layout { get; } = new(options.Value.Signals.Partitions, options.Value.Signals.BucketsPerPartition);
+
+    /// <summary>The buckets one partition has now (n + s of its layout), for walks over all of them (the expiry sweep).</summary>
+    public async Task<int> BucketCountAsync(int partition)
+    {
+        var (n, s) = await Layout.ReadAsync(redis.GetDatabase(), partition).ConfigureAwait(false);
+        return n + s;
+    }
 
     /// <summary>
     /// Starts a submission's writes: pass it to <see cref="SubmitAsync"/>, <see cref="LinkAsync"/> and
@@ -86,12 +100,13 @@ public sealed class SignalStore(
     {
         using var timing = this.metrics.TimeStore("submit");
         // Every key the script may touch is declared (Redis requires it; a cluster proxy or a store that enforces it fails
-        // otherwise): per item its bucket and its overflow contributors hash, whose name carries the storage key.
-        var keys = new RedisKey[2 + (2 * items.Count)];
-        var args = new RedisValue[4 + (ArgsPerItem * items.Count)];
+        // otherwise): per item both buckets it may be in and its overflow contributors hash, whose name carries the storage key.
+        var keys = new RedisKey[3 + (3 * items.Count)];
+        var args = new RedisValue[5 + (ArgsPerItem * items.Count)];
         var cached = partitionKeys[partition];
         keys[0] = cached.Feed;
         keys[1] = cached.Stats;
+        keys[2] = Layout.LayoutKey(partition);
         args[0] = clock.GetUtcNow().ToUnixTimeSeconds();
         args[1] = memberNumber;
         args[2] = feedMaxLength;
@@ -99,9 +114,8 @@ public sealed class SignalStore(
         for (var i = 0; i < items.Count; i++)
         {
             var item = items[i];
-            keys[2 + (2 * i)] = cached.Buckets[SignalStorageKey.Bucket(item.StorageKey, signals.BucketsPerPartition)];
-            keys[3 + (2 * i)] = RedisKeys.WithStorageKey(cached.ContributorsPrefix, item.StorageKey);
-            var a = 4 + (ArgsPerItem * i);
+            keys[5 + (3 * i)] = RedisKeys.WithStorageKey(cached.ContributorsPrefix, item.StorageKey);
+            var a = 5 + (ArgsPerItem * i);
             args[a] = item.Categories;
             args[a + 1] = item.ExpiresAtSeconds;
             args[a + 2] = item.Quality;
@@ -109,7 +123,16 @@ public sealed class SignalStore(
             args[a + 4] = SignalRecordCodec.StoredShareLevel(item.ShareLevel);
         }
 
-        var result = (RedisResult[])(await writes.EvaluateAsync(SubmitScript, keys, args, submission).ConfigureAwait(false))!;
+        var result = (RedisResult[])(await Layout.RunAsync(partition, n =>
+        {
+            args[4] = n;
+            for (var i = 0; i < items.Count; i++)
+            {
+                (keys[3 + (3 * i)], keys[4 + (3 * i)]) = Layout.Candidates(partition, items[i].StorageKey, n);
+            }
+
+            return writes.EvaluateAsync(SubmitScript, keys, args, submission);
+        }).ConfigureAwait(false))!;
         var written = result[1].IsNull ? FeedPosition.Zero : FeedPosition.Parse((string)result[1]!);
         if (!result[1].IsNull)
         {
@@ -168,23 +191,32 @@ public sealed class SignalStore(
 
         // With a caller the script also reads each record's contributors, opinions and links: declared too.
         var n = storageKeys.Count;
-        var keys = new RedisKey[memberNumber == 0 ? n : 4 * n];
-        var args = new RedisValue[1 + n];
+        var keys = new RedisKey[1 + (memberNumber == 0 ? 2 * n : 5 * n)];
+        var args = new RedisValue[2 + n];
         var cached = partitionKeys[partition];
+        keys[0] = Layout.LayoutKey(partition);
         args[0] = memberNumber;
         for (var i = 0; i < n; i++)
         {
-            keys[i] = cached.Buckets[SignalStorageKey.Bucket(storageKeys[i], signals.BucketsPerPartition)];
-            args[1 + i] = storageKeys[i];
+            args[2 + i] = storageKeys[i];
             if (memberNumber != 0)
             {
-                keys[n + i] = RedisKeys.WithStorageKey(cached.ContributorsPrefix, storageKeys[i]);
-                keys[(2 * n) + i] = RedisKeys.WithStorageKey(cached.OpinionsPrefix, storageKeys[i]);
-                keys[(3 * n) + i] = RedisKeys.WithStorageKey(cached.LinksPrefix, storageKeys[i]);
+                keys[1 + (2 * n) + i] = RedisKeys.WithStorageKey(cached.ContributorsPrefix, storageKeys[i]);
+                keys[1 + (3 * n) + i] = RedisKeys.WithStorageKey(cached.OpinionsPrefix, storageKeys[i]);
+                keys[1 + (4 * n) + i] = RedisKeys.WithStorageKey(cached.LinksPrefix, storageKeys[i]);
             }
         }
 
-        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(ReadScript, keys, args).ConfigureAwait(false))!;
+        var result = (RedisResult[])(await Layout.RunAsync(partition, modulus =>
+        {
+            args[1] = modulus;
+            for (var i = 0; i < n; i++)
+            {
+                (keys[1 + i], keys[1 + n + i]) = Layout.Candidates(partition, storageKeys[i], modulus);
+            }
+
+            return redis.GetDatabase().ScriptEvaluateAsync(ReadScript, keys, args);
+        }).ConfigureAwait(false))!;
         var now = clock.GetUtcNow();
         var reads = new SignalRead?[storageKeys.Count];
         for (var i = 0; i < reads.Length; i++)
@@ -219,11 +251,12 @@ public sealed class SignalStore(
 
     /// <summary>
     /// Every record of a partition with <see cref="SignalState.Active"/> (for SNAPSHOT and for loading the PDQ
-    /// index), streamed bucket by bucket in pipelined pages, no ordering promise.
+    /// index), streamed in pages of hash classes, no ordering promise. With <paramref name="kind"/> only records of that
+    /// kind, filtered inside Redis: a replica's PDQ index load reads only the PDQ records.
     /// </summary>
-    public async IAsyncEnumerable<SignalRecord> ScanActiveAsync(int partition, [EnumeratorCancellation] CancellationToken ct)
+    public async IAsyncEnumerable<SignalRecord> ScanActiveAsync(int partition, [EnumeratorCancellation] CancellationToken ct, SignalKind? kind = null)
     {
-        await foreach (var record in ScanAllAsync(partition, ct).ConfigureAwait(false))
+        await foreach (var record in ScanAsync(partition, kind, ct).ConfigureAwait(false))
         {
             if (record.State == SignalState.Active)
             {
@@ -234,33 +267,67 @@ public sealed class SignalStore(
 
     /// <summary>
     /// Every record of a partition whatever its state (retracted and expired tombstones too, for the TAXII catalog),
-    /// streamed bucket by bucket in pipelined pages, no ordering promise.
+    /// streamed in pages of hash classes, no ordering promise.
     /// </summary>
-    public async IAsyncEnumerable<SignalRecord> ScanAllAsync(int partition, [EnumeratorCancellation] CancellationToken ct)
+    public IAsyncEnumerable<SignalRecord> ScanAllAsync(int partition, CancellationToken ct) => ScanAsync(partition, null, ct);
+
+    /// <summary>
+    /// Walks a partition by hash class (h mod n; signal_scan.lua reads each class's one or two buckets in one call, so a
+    /// record the splitter moves meanwhile is seen exactly once). When the modulus doubles under the walk, the classes not
+    /// read yet are split the same way and the walk goes on.
+    /// </summary>
+    private async IAsyncEnumerable<SignalRecord> ScanAsync(int partition, SignalKind? kind, [EnumeratorCancellation] CancellationToken ct)
     {
-        const int Page = 32;
         var db = redis.GetDatabase();
-        for (var start = 0; start < signals.BucketsPerPartition; start += Page)
+        var (n, _) = await Layout.ReadAsync(db, partition).ConfigureAwait(false);
+        RedisValue filter = kind is { } k ? new[] { (byte)k } : "";
+        var remaining = Enumerable.Range(0, n).ToList();
+        var at = 0;
+        for (var restarts = 0; at < remaining.Count;)
         {
             ct.ThrowIfCancellationRequested();
-            var count = Math.Min(Page, signals.BucketsPerPartition - start);
-            var pending = new Task<HashEntry[]>[count];
-            for (var b = 0; b < count; b++)
+            var count = Math.Min(ScanClassesPerCall, remaining.Count - at);
+            var keys = new RedisKey[1 + (2 * count)];
+            keys[0] = Layout.LayoutKey(partition);
+            for (var j = 0; j < count; j++)
             {
-                pending[b] = db.HashGetAllAsync(RedisKeys.SignalBucket(partition, start + b));
+                keys[1 + j] = Layout.Bucket(partition, remaining[at + j]);
+                keys[1 + count + j] = Layout.Bucket(partition, remaining[at + j] + n);
             }
 
-            var now = clock.GetUtcNow();
-            var page = new List<SignalRecord?>();
-            foreach (var task in pending)
+            RedisResult[] result;
+            try
             {
-                foreach (var entry in await task.ConfigureAwait(false))
+                result = (RedisResult[])(await db.ScriptEvaluateAsync(ScanScript, keys, [n, filter]).ConfigureAwait(false))!;
+            }
+            catch (RedisServerException e) when (BucketLayout.StaleModulus(e) is { } stored && restarts < 8)
+            {
+                Layout.Observe(partition, stored);
+                if (stored > n && stored % n == 0)
                 {
-                    page.Add(SignalRecordCodec.Decode((byte[])entry.Name!, (byte[])entry.Value!, now));
+                    // Class c mod n is classes c, c + n, ... mod the new modulus.
+                    remaining = remaining.Skip(at).SelectMany(c => Enumerable.Range(0, stored / n).Select(i => c + (i * n))).ToList();
                 }
+                else
+                {
+                    // The layout shrank: only after a FLUSHDB (tests). Start again.
+                    remaining = Enumerable.Range(0, stored).ToList();
+                    restarts++;
+                }
+
+                n = stored;
+                at = 0;
+                continue;
             }
 
-            var records = page.ToArray();
+            at += count;
+            var now = clock.GetUtcNow();
+            var records = new SignalRecord?[result.Length / 2];
+            for (var i = 0; i < records.Length; i++)
+            {
+                records[i] = SignalRecordCodec.Decode((byte[])result[2 * i]!, (byte[])result[(2 * i) + 1]!, now);
+            }
+
             await AttachVideosAsync(partition, records).ConfigureAwait(false);
             foreach (var record in records)
             {
@@ -277,11 +344,13 @@ public sealed class SignalStore(
     {
         using var timing = this.metrics.TimeStore("opinion");
         var quarantine = governance.Quarantine;
-        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
+        var result = (RedisResult[])(await EvaluateOnRecordAsync(
             OpinionScript,
+            partition,
+            storageKey,
             [
                 RedisKeys.Feed(partition),
-                BucketOf(partition, storageKey),
+                default,
                 RedisKeys.SignalOpinions(partition, storageKey),
                 RedisKeys.SignalContributors(partition, storageKey),
                 RedisKeys.QuarantineRegistry(partition),
@@ -310,11 +379,13 @@ public sealed class SignalStore(
     public async Task<SignalChange> RetractAsync(int partition, byte[] storageKey, long memberNumber)
     {
         using var timing = this.metrics.TimeStore("retract");
-        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(
+        var result = (RedisResult[])(await EvaluateOnRecordAsync(
             RetractScript,
+            partition,
+            storageKey,
             [
                 RedisKeys.Feed(partition),
-                BucketOf(partition, storageKey),
+                default,
                 RedisKeys.SignalContributors(partition, storageKey),
                 RedisKeys.SignalStats(partition),
                 RedisKeys.QuarantineRegistry(partition),
@@ -421,17 +492,26 @@ public sealed class SignalStore(
     public async Task<long[][]> ActiveContributorsAsync(int partition, IReadOnlyList<byte[]> storageKeys)
     {
         var n = storageKeys.Count;
-        var keys = new RedisKey[2 * n];
-        var args = new RedisValue[n];
+        var keys = new RedisKey[1 + (3 * n)];
+        var args = new RedisValue[1 + n];
         var cached = partitionKeys[partition];
+        keys[0] = Layout.LayoutKey(partition);
         for (var i = 0; i < n; i++)
         {
-            keys[i] = cached.Buckets[SignalStorageKey.Bucket(storageKeys[i], signals.BucketsPerPartition)];
-            keys[n + i] = RedisKeys.WithStorageKey(cached.ContributorsPrefix, storageKeys[i]);
-            args[i] = storageKeys[i];
+            keys[1 + (2 * n) + i] = RedisKeys.WithStorageKey(cached.ContributorsPrefix, storageKeys[i]);
+            args[1 + i] = storageKeys[i];
         }
 
-        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(ContributorsScript, keys, args).ConfigureAwait(false))!;
+        var result = (RedisResult[])(await Layout.RunAsync(partition, modulus =>
+        {
+            args[0] = modulus;
+            for (var i = 0; i < n; i++)
+            {
+                (keys[1 + i], keys[1 + n + i]) = Layout.Candidates(partition, storageKeys[i], modulus);
+            }
+
+            return redis.GetDatabase().ScriptEvaluateAsync(ContributorsScript, keys, args);
+        }).ConfigureAwait(false))!;
         return result.Select(r => ((RedisResult[])r!).Select(m => (long)m).ToArray()).ToArray();
     }
 
@@ -524,8 +604,25 @@ public sealed class SignalStore(
     /// <summary>A signal script with what every one starts with: the stats prelude and signal_record.lua (packed records, governance helpers).</summary>
     internal static string WithRecord(string script) => SignalStatFields.LuaPrelude + LuaScripts.Load("signal_record.lua") + LuaScripts.Load(script);
 
-    /// <summary>The bucket hash holding the record with <paramref name="storageKey"/>.</summary>
-    internal RedisKey BucketOf(int partition, byte[] storageKey) => partitionKeys[partition].Buckets[SignalStorageKey.Bucket(storageKey, signals.BucketsPerPartition)];
+    /// <summary>
+    /// Runs a script about one record whose <c>KEYS[bucketIndex + 1]</c> is its bucket (<paramref name="keys"/>[<paramref
+    /// name="bucketIndex"/>], filled here): appends the bucket at twice the modulus, the layout key and the modulus, which the
+    /// script's <c>layout_one</c> uses to pick the record's bucket (signal_record.lua); calls again when the layout moved on.
+    /// </summary>
+    internal Task<RedisResult> EvaluateOnRecordAsync(string script, int partition, byte[] storageKey, RedisKey[] keys, RedisValue[] args, int bucketIndex = 1)
+    {
+        var allKeys = new RedisKey[keys.Length + 2];
+        keys.CopyTo(allKeys, 0);
+        allKeys[^1] = Layout.LayoutKey(partition);
+        var allArgs = new RedisValue[args.Length + 1];
+        args.CopyTo(allArgs, 0);
+        return Layout.RunAsync(partition, n =>
+        {
+            (allKeys[bucketIndex], allKeys[^2]) = Layout.Candidates(partition, storageKey, n);
+            allArgs[^1] = n;
+            return redis.GetDatabase().ScriptEvaluateAsync(script, allKeys, allArgs);
+        });
+    }
 
     /// <summary>Decodes the packed record a script returned as <paramref name="result"/>[1], with a VPDQ record's frames.</summary>
     internal async Task<SignalRecord?> DecodeResultAsync(int partition, byte[] storageKey, RedisResult[] result) =>
@@ -535,7 +632,7 @@ public sealed class SignalStore(
         result.Length > 1 && !result[1].IsNull ? SignalRecordCodec.Decode(storageKey, (byte[])result[1]!, clock.GetUtcNow()) : null;
 
     /// <summary>One partition's fixed keys and key prefixes, built by <see cref="RedisKeys"/> once per store.</summary>
-    private sealed record PartitionKeys(RedisKey Feed, RedisKey Stats, RedisKey ContributorsPrefix, RedisKey OpinionsPrefix, RedisKey ActionsPrefix, RedisKey LinksPrefix, RedisKey[] Buckets)
+    private sealed record PartitionKeys(RedisKey Feed, RedisKey Stats, RedisKey ContributorsPrefix, RedisKey OpinionsPrefix, RedisKey ActionsPrefix, RedisKey LinksPrefix)
     {
         /// <summary>Where the storage key starts inside a contributors key (the submit script reads it back from there).</summary>
         public int ContributorsPrefixLength { get; } = ((byte[])ContributorsPrefix!).Length;
@@ -545,15 +642,9 @@ public sealed class SignalStore(
             var all = new PartitionKeys[signals.Partitions];
             for (var p = 0; p < all.Length; p++)
             {
-                var buckets = new RedisKey[signals.BucketsPerPartition];
-                for (var b = 0; b < buckets.Length; b++)
-                {
-                    buckets[b] = RedisKeys.SignalBucket(p, b);
-                }
-
                 all[p] = new PartitionKeys(
                     RedisKeys.Feed(p), RedisKeys.SignalStats(p), RedisKeys.SignalContributorsPrefix(p), RedisKeys.SignalOpinionsPrefix(p),
-                    RedisKeys.SignalActionsPrefix(p), RedisKeys.SignalLinksPrefix(p), buckets);
+                    RedisKeys.SignalActionsPrefix(p), RedisKeys.SignalLinksPrefix(p));
             }
 
             return all;

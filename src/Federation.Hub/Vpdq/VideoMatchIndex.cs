@@ -96,7 +96,7 @@ public sealed class VideoMatchIndex(FeedTail tail, SignalStore store, ILogger<Vi
             {
                 try
                 {
-                    await foreach (var record in store.ScanActiveAsync(p, stoppingToken).ConfigureAwait(false))
+                    await foreach (var record in store.ScanActiveAsync(p, stoppingToken, SignalKind.Vpdq).ConfigureAwait(false))
                     {
                         if (record is { Signal.Kind: SignalKind.Vpdq, Video: { } video })
                         {

@@ -4,9 +4,11 @@
 -- KEYS[1] bucket hash, KEYS[2] the record's actions hash 'act:'
 -- ARGV[1] storage key, ARGV[2] member number, ARGV[3] action kind, ARGV[4] reference, ARGV[5] now (unix seconds),
 -- ARGV[6] most actions per member per record
+-- then the bucket layout (layout_one, signal_record.lua): KEYS[3] bucket at twice the modulus, KEYS[4] layout, ARGV[7] assumed modulus
 -- Returns {code, packed record, the member's actions}: code 1 recorded, 0 recorded before, -1 no record,
 -- -2 not active (retracted, expired or overturned), -3 the member has recorded the most actions already.
 local field, member, now = ARGV[1], ARGV[2], tonumber(ARGV[5])
+layout_one(field, 1)
 local packed = redis.call('HGET', KEYS[1], field)
 if not packed then return {-1} end
 local st, _, _, _, _, _, exp = rec_unpack(packed)

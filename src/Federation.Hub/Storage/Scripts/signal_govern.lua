@@ -4,9 +4,11 @@
 -- KEYS[5] partition appeals hash, KEYS[6] the signal's actions hash
 -- ARGV[1] op, ARGV[2] storage key, ARGV[3] now (unix seconds), ARGV[4] feed MAXLEN, ARGV[5] reason,
 -- ARGV[6] quarantine trigger (2 match rate: skipped for a record administrators released; 3 administrator)
+-- then the bucket layout (layout_one, signal_record.lua): KEYS[7] bucket at twice the modulus, KEYS[8] layout, ARGV[7] assumed modulus
 -- Returns {code, packed record}: code 1 changed, -1 no record, -2 not active (retracted, expired or overturned),
 -- -4 quarantine: already quarantined (or, trigger 2, released before) / release: not quarantined.
 local op, field, now, maxlen, reason = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5]
+layout_one(field, 2)
 local packed = redis.call('HGET', KEYS[2], field)
 if not packed then return {-1} end
 local st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, cf, lv, fl = rec_unpack(packed)

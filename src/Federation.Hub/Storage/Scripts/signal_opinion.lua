@@ -8,9 +8,11 @@
 -- ARGV[1] storage key, ARGV[2] member number, ARGV[3] opinion 0-3, ARGV[4] now (unix seconds), ARGV[5] feed MAXLEN,
 -- ARGV[6] quarantine minimum disputes (0 = never), ARGV[7] quarantine minimum dispute share (percent),
 -- ARGV[8] false-positive quorum (0 = never)
+-- then the bucket layout (layout_one, signal_record.lua): KEYS[10] bucket at twice the modulus, KEYS[11] layout, ARGV[9] assumed modulus
 -- Returns {code, packed record, caller contributes (0/1), feed kind}: code 1 changed, 0 unchanged, -1 no record, -2 not active.
 local field, member, opinion, now, maxlen = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local min_disputes, min_share, quorum = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+layout_one(field, 2)
 local packed = redis.call('HGET', KEYS[2], field)
 if not packed then return {-1} end
 local st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, cf, lv, fl = rec_unpack(packed)

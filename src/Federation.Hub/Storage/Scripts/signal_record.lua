@@ -80,3 +80,33 @@ local function lv_loosest(a, b)
   return a
 end
 
+
+-- The partition's bucket layout (linear hashing, docs/signals.md "Buckets that follow the data"): hash 'fed:{pNN}:layout'
+-- with 'n' the low modulus and 's' the split pointer. A record's bucket is h mod n, or h mod 2n when h mod n < s, with
+-- h = raw bytes 2-3 of its hash (storage key bytes 4-5, as SignalStorageKey.Hash). The client sends the modulus it
+-- assumes and both candidate buckets; a layout without 'n' is the fixed layout of before (the client's configured
+-- bucket count, nothing split). A different 'n' raises FEDLAYOUT before the script writes anything: the client
+-- re-reads the layout and calls again, so a stale client never writes or reads the wrong bucket.
+local function layout_of(lkey, assumed)
+  local v = redis.call('HMGET', lkey, 'n', 's')
+  if not v[1] then return tonumber(assumed), 0, false end
+  local n = tonumber(v[1])
+  if n ~= tonumber(assumed) then error({err = 'FEDLAYOUT ' .. n}) end
+  return n, tonumber(v[2]), true
+end
+
+local function layout_hash(field)
+  return string.byte(field, 4) * 256 + string.byte(field, 5)
+end
+
+local function layout_pick(field, n, s, low, high)
+  if layout_hash(field) % n < s then return high end
+  return low
+end
+
+-- For scripts about one record: KEYS[i] its bucket at the assumed modulus, the last two keys the bucket at twice that
+-- modulus and the layout, the last argument the assumed modulus. Replaces KEYS[i] by the record's bucket.
+local function layout_one(field, i)
+  local n, s = layout_of(KEYS[#KEYS], ARGV[#ARGV])
+  KEYS[i] = layout_pick(field, n, s, KEYS[i], KEYS[#KEYS - 1])
+end

@@ -5,8 +5,10 @@
 -- KEYS[1] partition feed stream, KEYS[2] bucket hash, KEYS[3] the signal's overflow contributors hash, KEYS[4] partition stats hash,
 -- KEYS[5] partition quarantine registry, KEYS[6] partition appeals hash, KEYS[7] the signal's actions hash
 -- ARGV[1] storage key, ARGV[2] member number, ARGV[3] now (unix seconds), ARGV[4] feed MAXLEN, ARGV[5] stats field 'a<kind>[:group]'
+-- then the bucket layout (layout_one, signal_record.lua): KEYS[8] bucket at twice the modulus, KEYS[9] layout, ARGV[6] assumed modulus
 -- Returns {code, packed record}: code 4 withdrawn, 5 retracted, -1 no record, -2 not active, -3 caller is not a contributor.
 local field, member, now, maxlen = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+layout_one(field, 2)
 local packed = redis.call('HGET', KEYS[2], field)
 if not packed then return {-1} end
 local st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, cf, lv, fl = rec_unpack(packed)

@@ -1,11 +1,12 @@
 -- Deduplicates a batch of submissions of ONE member into ONE partition, atomically: creates or updates each record,
 -- adds the member as a contributor, merges categories, updates last seen / expiry / version, and appends a feed
 -- entry only on a material change (new record, new member, new category).
--- KEYS[1] partition feed stream, KEYS[2] partition stats hash, then 2 per item i: KEYS[1+2i] its bucket hash and
--- KEYS[2+2i] its overflow contributors hash 'fed:{pNN}:c:<storage key>' (declared, as Redis requires of every key a
+-- KEYS[1] partition feed stream, KEYS[2] partition stats hash, KEYS[3] partition bucket layout, then 3 per item i:
+-- KEYS[1+3i] its bucket at the assumed modulus, KEYS[2+3i] its bucket at twice that (layout_pick, signal_record.lua), and
+-- KEYS[3+3i] its overflow contributors hash 'fed:{pNN}:c:<storage key>' (declared, as Redis requires of every key a
 -- script touches; the storage key, the bucket field, is read back from it, so it crosses the wire once)
 -- ARGV[1] now (unix seconds), ARGV[2] member number, ARGV[3] feed MAXLEN (approximate),
--- ARGV[4] length of the overflow key prefix 'fed:{pNN}:c:'
+-- ARGV[4] length of the overflow key prefix 'fed:{pNN}:c:', ARGV[5] the bucket modulus the client assumes
 -- then 5 per item: categories bitmask, expires at (unix seconds, 0 = never), PDQ quality, confidence (stored: + 1,
 -- 0 = none), share level (stored: 0 = GREEN)
 -- Returns {outcomes, written}: one outcome per item (1 CREATED, 2 CORROBORATED, 3 UNCHANGED, 4 refused: the record is
@@ -33,19 +34,23 @@ local now = tonumber(ARGV[1])
 local member = tonumber(ARGV[2])
 local maxlen = ARGV[3]
 local fstart = tonumber(ARGV[4]) + 1
+-- The layout first: a stale client gets FEDLAYOUT before anything is written. The first write of a partition without
+-- a layout records the fixed layout it has been using, so every client agrees on it from then on.
+local ln, ls, known = layout_of(KEYS[3], ARGV[5])
+if not known then redis.call('HSET', KEYS[3], 'n', ln, 's', 0) end
 local out = {}
 local written = false
-local n = (#ARGV - 4) / 5
+local n = (#ARGV - 5) / 5
 for i = 1, n do
-  local a = 4 + (i - 1) * 5
+  local a = 5 + (i - 1) * 5
   local icats = tonumber(ARGV[a + 1])
   local iexp = tonumber(ARGV[a + 2])
   local iq = tonumber(ARGV[a + 3])
   local icf = tonumber(ARGV[a + 4])
   local ilv = tonumber(ARGV[a + 5])
-  local bucket = KEYS[1 + 2 * i]
-  local ckey = KEYS[2 + 2 * i]
+  local ckey = KEYS[3 + 3 * i]
   local field = string.sub(ckey, fstart)
+  local bucket = layout_pick(field, ln, ls, KEYS[1 + 3 * i], KEYS[2 + 3 * i])
   local packed = redis.call('HGET', bucket, field)
   local outcome
   local version
