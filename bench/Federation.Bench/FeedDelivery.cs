@@ -70,11 +70,11 @@ internal static class FeedDelivery
                 tokens.Add(await hub.CreateReaderTokenAsync("bench-sub"));
             }
 
-            return await OpenAsync(hub.GrpcAddress, tokens, subscribers);
+            return await OpenAsync(hub.GrpcAddress, tokens, subscribers, perMember);
         }
 
         /// <summary>Opens <paramref name="subscribers"/> streams to <paramref name="address"/> (the hub or an anchor), one connection per token.</summary>
-        public static async Task<Audience> OpenAsync(string address, IReadOnlyList<string> tokens, int subscribers)
+        public static async Task<Audience> OpenAsync(string address, IReadOnlyList<string> tokens, int subscribers, int perMember = DefaultSubscribersPerMember)
         {
             var tokenFile = Path.GetTempFileName();
             await File.WriteAllLinesAsync(tokenFile, tokens);
