@@ -47,9 +47,27 @@ public sealed class HubInstance : IAsyncDisposable
     /// <summary>Starts a hub. <paramref name="settings"/> override configuration keys; <paramref name="configure"/> adds services (e.g. telemetry exporters).</summary>
     public static async Task<HubInstance> StartAsync(string redis, string? dataPath = null, IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
     {
+        dataPath ??= Directory.CreateTempSubdirectory("federation-test-hub-").FullName;
+        var portsNamed = settings is not null && (settings.ContainsKey("Federation:HttpPort") || settings.ContainsKey("Federation:GrpcPort"));
+        // Ports this method draws can still be taken by another test between probing and binding;
+        // draw again then (bounded). Ports the caller names get one attempt: a restart must use them.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(redis, dataPath, settings, configure);
+            }
+            catch (IOException e) when (!portsNamed && attempt < 4 && e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                // Drawn ports taken meanwhile: try fresh ones.
+            }
+        }
+    }
+
+    private static async Task<HubInstance> StartOnceAsync(string redis, string dataPath, IDictionary<string, string?>? settings, Action<WebApplicationBuilder>? configure)
+    {
         var httpPort = LocalRedisServer.FreeLoopbackPort();
         var grpcPort = LocalRedisServer.FreeLoopbackPort();
-        dataPath ??= Directory.CreateTempSubdirectory("federation-test-hub-").FullName;
         var logs = new CapturedLogs();
         var config = new Dictionary<string, string?>
         {
@@ -76,7 +94,18 @@ public sealed class HubInstance : IAsyncDisposable
             builder.Logging.AddProvider(logs);
             configure?.Invoke(builder);
         });
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            // Hosted services started before the bind failed: stop them before letting go.
+            await app.StopAsync();
+            await app.DisposeAsync();
+            throw;
+        }
+
         // The caller's settings may name the ports (a restart on the same ports): address what the hub really uses.
         var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Federation.Hub.Options.FederationOptions>>().Value;
         return new HubInstance(app, options.HttpPort, options.GrpcPort, logs, dataPath);

@@ -156,9 +156,11 @@ public sealed class FairAdmissionGate
         hold = TimeSpan.Zero;
         var share = ShareOf(memberId);
         var paced = IsPaced(share);
-        var limit = paced ? PacedCallsInProgress : PerMember + QueuedPerMember;
+        // The refusal names the limit that binds: the configured one when it is no higher than the paced one.
+        var configured = PerMember + QueuedPerMember;
+        var limit = paced ? Math.Min(PacedCallsInProgress, configured) : configured;
         var current = Volatile.Read(ref share.Reserved);
-        limited = paced ? ReserveLimit.Paced : ReserveLimit.Calls;
+        limited = paced && PacedCallsInProgress < configured ? ReserveLimit.Paced : ReserveLimit.Calls;
         while (current < limit)
         {
             if (current > 0 && ItemsInProgress(share, current) > ItemsInProgressPerMember)
@@ -183,7 +185,7 @@ public sealed class FairAdmissionGate
         var interval = Volatile.Read(ref share.MeanIntervalTicks);
         var estimate = TimeSpan.FromTicks(Math.Max(interval, Volatile.Read(ref meanHoldTicks) * Math.Max(1, current) / PerMember));
         retryAfter = estimate < MinRetryAfter ? MinRetryAfter : estimate > MaxRetryAfter ? MaxRetryAfter : estimate;
-        if (limited == ReserveLimit.Paced)
+        if (paced && limited != ReserveLimit.Items)
         {
             // Paced: its queue is one call deep, so a hold of its length would let a client that ignores hints send
             // a refused body every interval from each of its connections' calls. Held the longest instead; a client

@@ -73,12 +73,54 @@ public sealed class LocalRedisServer : IDisposable
         throw new LocalRedisUnavailableException($"redis-server did not start: {last?.Message}");
     }
 
-    /// <summary>Returns a TCP port that was free on the loopback interface a moment ago.</summary>
+    /// <summary>
+    /// Returns a TCP port that was free on the loopback interface a moment ago. It is drawn from
+    /// below the kernel's ephemeral range: a port the kernel handed out for a listener (port 0)
+    /// is also one it hands to outgoing connections, so between probing and binding a client
+    /// socket (to Redis, to another hub) could take it, and a bind failed with "address in use".
+    /// </summary>
     public static int FreeLoopbackPort()
     {
+        var (low, high) = ListenerPortRange();
+        for (var attempt = 0; attempt < 64; attempt++)
+        {
+            var candidate = Random.Shared.Next(low, high);
+            try
+            {
+                using var probe = new TcpListener(IPAddress.Loopback, candidate);
+                probe.Start();
+                return candidate;
+            }
+            catch (SocketException)
+            {
+                // Taken: draw again.
+            }
+        }
+
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Ports between 20000 and the start of the ephemeral range (Linux: ip_local_port_range, usually 32768).</summary>
+    private static (int Low, int High) ListenerPortRange()
+    {
+        const int low = 20000;
+        var high = 32768;
+        try
+        {
+            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (range.Length > 0 && int.TryParse(range[0], System.Globalization.CultureInfo.InvariantCulture, out var ephemeralStart))
+            {
+                high = ephemeralStart;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not Linux: keep the usual start of the ephemeral range.
+        }
+
+        return high - low >= 1000 ? (low, high) : (49152 - 8192, 49152);
     }
 
     public void Dispose()
