@@ -84,16 +84,53 @@ public sealed class FeedStreamStore(IConnectionMultiplexer redis)
     }
 
     /// <summary>Reads one entry from a raw XREAD reply (<c>[id, [field, value, ...]]</c>).</summary>
+    /// <remarks>
+    /// Every replica's feed tail parses every entry, so this reads the reply's bytes in place: no field-name strings,
+    /// no name/value pairs and no id string (only the storage key is copied out, the entry keeps it).
+    /// </remarks>
     public static FeedEntry Parse(int partition, RedisResult entry, ulong ordinal)
     {
         var parts = (RedisResult[])entry!;
         var fields = (RedisResult[])parts[1]!;
-        var pairs = new NameValueEntry[fields.Length / 2];
-        for (var i = 0; i < pairs.Length; i++)
+        byte[]? storageKey = null;
+        var kind = UpdateKind.Unspecified;
+        long version = 0;
+        for (var i = 0; i + 1 < fields.Length; i += 2)
         {
-            pairs[i] = new NameValueEntry((RedisValue)fields[2 * i], (RedisValue)fields[(2 * i) + 1]);
+            var name = ((ReadOnlyMemory<byte>)(RedisValue)fields[i]).Span;
+            var value = (RedisValue)fields[i + 1];
+            if (name.SequenceEqual("s"u8))
+            {
+                storageKey = (byte[]?)value;
+            }
+            else if (name.SequenceEqual("k"u8))
+            {
+                kind = (UpdateKind)(int)value;
+            }
+            else if (name.SequenceEqual("v"u8))
+            {
+                version = (long)value;
+            }
         }
 
-        return Parse(partition, (RedisValue)parts[0], pairs, ordinal);
+        return new FeedEntry(partition, ParseId((RedisValue)parts[0], ordinal), storageKey ?? [], kind, version);
+    }
+
+    // A stream id ("ms-seq", at most 41 ASCII characters) read from the reply's bytes.
+    private static FeedPosition ParseId(RedisValue id, ulong ordinal)
+    {
+        var bytes = ((ReadOnlyMemory<byte>)id).Span;
+        Span<char> text = stackalloc char[48];
+        if (bytes.Length > text.Length)
+        {
+            throw new FormatException($"A {bytes.Length}-byte stream id is not a Redis stream id.");
+        }
+
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            text[i] = (char)bytes[i];
+        }
+
+        return FeedPosition.Parse(text[..bytes.Length], ordinal);
     }
 }
