@@ -5,7 +5,7 @@ using Federation.Hub.Taxii;
 namespace Federation.Bench;
 
 /// <summary>
-/// <c>taxii-memory [--entries N] [--updates U]</c>: managed heap per TAXII catalog entry, the hub's
+/// <c>taxii-memory [--entries N] [--updates U] [--compact-first]</c>: managed heap per TAXII catalog entry, the hub's
 /// <see cref="CatalogIndex"/> against the structure it replaced (<see cref="LegacyCatalog"/>, kept here as the baseline),
 /// both loaded with the same N synthetic SHA-256 records (feed-like dates: increasing with stragglers) and then U new
 /// versions, in one process. Bytes = <c>GC.GetTotalMemory(true)</c> after − before; also the pause of a forced full
@@ -37,8 +37,17 @@ internal static class TaxiiCatalogMemory
         Console.WriteLine($"TAXII catalog memory: {entries:N0} entries (coalition-wide SHA-256 records), then {updates:N0} new versions; GC {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}");
         Console.WriteLine("| structure | after load: B/entry | after updates: B/entry | load ms | full GC pause ms (median of 5) |");
         Console.WriteLine("|---|---|---|---|---|");
+        // --compact-first: the same two measurements the other way round (does the first one's garbage leak into the second's?).
+        if (args.Contains("--compact-first"))
+        {
+            Measure("after: CatalogIndex", () => new CompactCatalog(), ids, dates, signalKeys, updated);
+        }
+
         Measure("before: Dictionary + SortedSet of CatalogEntry", () => new LegacyCatalog(), ids, dates, signalKeys, updated);
-        Measure("after: CatalogIndex", () => new CompactCatalog(), ids, dates, signalKeys, updated);
+        if (!args.Contains("--compact-first"))
+        {
+            Measure("after: CatalogIndex", () => new CompactCatalog(), ids, dates, signalKeys, updated);
+        }
         return 0;
     }
 
@@ -55,6 +64,7 @@ internal static class TaxiiCatalogMemory
         catalog.Settle();
         var loadMs = clock.Elapsed.TotalMilliseconds;
         var loaded = GC.GetTotalMemory(forceFullCollection: true);
+        var loadedShape = catalog.Describe();
         var date = dates[^1];
         var version = 1L;
         foreach (var i in updated)
@@ -75,6 +85,7 @@ internal static class TaxiiCatalogMemory
         Array.Sort(pauses);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {name} | {(double)(loaded - before) / ids.Length:0.0} | {(double)(afterUpdates - before) / ids.Length:0.0} | {loadMs:0} | {pauses[2]:0.0} |"));
+        Console.WriteLine($"|   after load: {loadedShape}; after updates: {catalog.Describe()} | | | | |");
         GC.KeepAlive(catalog);
     }
 
@@ -83,6 +94,8 @@ internal static class TaxiiCatalogMemory
         void Set(Guid id, long date, long version, int partition, ReadOnlySpan<byte> signalKey);
 
         void Settle();
+
+        string Describe();
     }
 
     private sealed class CompactCatalog : ICatalog
@@ -93,6 +106,13 @@ internal static class TaxiiCatalogMemory
 
         // A page read merges what is pending, as the first TAXII page after the load does.
         public void Settle() => index.Page("", CatalogPosition.After(long.MaxValue - 1), long.MaxValue, 1, null, []);
+
+        public string Describe()
+        {
+            var stats = index.Stats();
+            return string.Create(CultureInfo.InvariantCulture,
+                $"arrays {stats.ArrayBytes / (double)stats.Records:0.0} B/record ({stats.SlotChunks} slot + {stats.KeyChunks} key chunks, {stats.DeadHandles:N0} dead, {stats.Merges} merges, {stats.Compactions} compactions)");
+        }
     }
 
     /// <summary>The catalog's structure until branch <c>taxiicat</c>: one <see cref="CatalogEntry"/> per record in a dictionary and a sorted set per group.</summary>
@@ -127,5 +147,7 @@ internal static class TaxiiCatalogMemory
         public void Settle()
         {
         }
+
+        public string Describe() => $"{byId.Count:N0} CatalogEntry objects, each with a byte[] and a tree node";
     }
 }
