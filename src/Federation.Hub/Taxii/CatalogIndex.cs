@@ -5,7 +5,7 @@ namespace Federation.Hub.Taxii;
 /// <summary>
 /// The TAXII catalog's records without an object per record (docs/taxii.md, "The catalog"): 40-byte
 /// <see cref="CatalogSlot"/>s in chunked arrays, one sorted handle array per collection (<see cref="CatalogOrder"/>),
-/// the signal keys in a byte arena and an id → handle dictionary of structs. What a page needs is materialized as
+/// the signal keys in a byte arena and an open-addressing id → handle table (<see cref="CatalogIdTable"/>). What a page needs is materialized as
 /// <see cref="CatalogEntry"/> objects for that page only. A sorted set of entry objects cost ~4 objects and ~200 B per
 /// record, all of them old-generation objects the garbage collector walked on every full collection and, being
 /// rewritten from the feed, on many young ones too. Not thread-safe: <see cref="TaxiiCatalog"/> calls it under its lock.
@@ -13,7 +13,7 @@ namespace Federation.Hub.Taxii;
 public sealed class CatalogIndex
 {
     private readonly CatalogSlots slots = new();
-    private readonly Dictionary<Guid, int> byId = [];
+    private readonly CatalogIdTable byId;
     private readonly Dictionary<string, int> collectionOf = new(StringComparer.Ordinal);
     private readonly List<Collection> collections = [];
     private readonly Func<int, bool> isLive;
@@ -30,6 +30,7 @@ public sealed class CatalogIndex
         ArgumentOutOfRangeException.ThrowIfLessThan(compactionMinimum, 1);
         this.mergeThreshold = mergeThreshold;
         this.compactionMinimum = compactionMinimum;
+        byId = new CatalogIdTable(slots);
         isLive = handle => byId.TryGetValue(slots[handle].Id, out var current) && current == handle;
     }
 
@@ -88,7 +89,7 @@ public sealed class CatalogIndex
             Collection = (ushort)collection.Number,
             Partition = (ushort)partition,
         });
-        byId[id] = handle;
+        byId.Set(id, handle);
         collection.Order.Add(handle);
         return true;
     }
@@ -109,7 +110,7 @@ public sealed class CatalogIndex
 
         var order = collections[slot.Collection].Order;
         deadKeyBytes += 1 + keys.Get(slot.Key).Length;
-        byId.Remove(id);
+        byId.Remove(id); // before the kill, which may free the slot the table reads the id from
         order.Kill(handle);
         if (deadKeyBytes > 1 << 20 && deadKeyBytes * 2 > keys.Written)
         {
@@ -197,8 +198,7 @@ public sealed class CatalogIndex
             merges += collection.Order.Merges;
         }
 
-        // Dictionary<Guid, int>: an entry of hash code, next, key and value (28 B) and a bucket (4 B) per unit of capacity.
-        var dictionaryBytes = (long)byId.EnsureCapacity(0) * 32;
+        var idBytes = byId.Bytes;
         return new CatalogIndexStats(
             Records: byId.Count,
             Collections: collections.Count,
@@ -208,7 +208,7 @@ public sealed class CatalogIndex
             Merges: merges,
             SlotChunks: slots.Chunks,
             KeyChunks: keys.Chunks,
-            ArrayBytes: slots.Bytes + keys.Bytes + orderBytes + dictionaryBytes);
+            ArrayBytes: slots.Bytes + keys.Bytes + orderBytes + idBytes);
     }
 
     private CatalogEntry Materialize(int handle)
@@ -244,8 +244,14 @@ public sealed class CatalogIndex
     private void RebuildKeys()
     {
         var fresh = new CatalogKeyArena();
-        foreach (var handle in byId.Values)
+        for (var cell = 0; cell < byId.Capacity; cell++)
         {
+            var handle = byId.HandleAt(cell);
+            if (handle < 0)
+            {
+                continue;
+            }
+
             ref var slot = ref slots[handle];
             slot.Key = fresh.Add(keys.Get(slot.Key));
         }

@@ -9,6 +9,6 @@ namespace Federation.Hub.Taxii;
 /// <param name="Merges">Merges of out-of-order entries so far.</param>
 /// <param name="SlotChunks">Arrays of slots.</param>
 /// <param name="KeyChunks">Arrays of the key arena.</param>
-/// <param name="ArrayBytes">Bytes of all the arrays (slots, keys, orders, the id dictionary), allocated capacity.</param>
+/// <param name="ArrayBytes">Bytes of all the arrays (slots, keys, orders, the id table), allocated capacity.</param>
 public sealed record CatalogIndexStats(
     int Records, int Collections, long OrderedHandles, long DeadHandles, long Compactions, long Merges, int SlotChunks, int KeyChunks, long ArrayBytes);

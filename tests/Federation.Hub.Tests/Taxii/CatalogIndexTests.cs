@@ -278,7 +278,7 @@ public sealed class CatalogIndexTests
     }
 
     [Fact]
-    public void A_hundred_thousand_records_take_a_few_hundred_arrays_and_under_160_bytes_each()
+    public void A_hundred_thousand_records_take_a_dozen_arrays_and_under_120_bytes_each()
     {
         var index = new CatalogIndex();
         var random = new Random(11);
@@ -292,9 +292,46 @@ public sealed class CatalogIndexTests
         All(index, ""); // merges what is pending
         var stats = index.Stats();
 
-        // Objects do not grow with the records: 7 slot chunks, 4 key chunks, the orders' and the dictionary's arrays.
+        // Objects do not grow with the records: 7 slot chunks, 4 key chunks, the order and the id table.
         Assert.True(stats.SlotChunks + stats.KeyChunks <= 12, $"{stats.SlotChunks} + {stats.KeyChunks} chunks");
-        Assert.True(stats.ArrayBytes / Records < 160, $"{stats.ArrayBytes / Records} B per record");
+        Assert.True(stats.ArrayBytes / Records < 120, $"{stats.ArrayBytes / Records} B per record");
+    }
+
+    [Fact]
+    public void Id_table_finds_every_id_through_growth_and_backward_shift_deletion()
+    {
+        var slots = new CatalogSlots();
+        var table = new CatalogIdTable(slots);
+        var random = new Random(12);
+        var held = new Dictionary<Guid, int>();
+        var ids = new List<Guid>();
+        for (var step = 0; step < 60_000; step++)
+        {
+            if (ids.Count > 0 && random.Next(3) == 0)
+            {
+                // Remove a random id (the slot still holds it, as the catalog guarantees), then free its slot.
+                var at = random.Next(ids.Count);
+                var id = ids[at];
+                ids[at] = ids[^1];
+                ids.RemoveAt(ids.Count - 1);
+                Assert.True(table.Remove(id));
+                slots.Free(held[id]);
+                held.Remove(id);
+            }
+            else
+            {
+                var id = NewId(random);
+                var handle = slots.Add(new CatalogSlot { Id = id });
+                table.Set(id, handle);
+                held[id] = handle;
+                ids.Add(id);
+            }
+        }
+
+        Assert.Equal(held.Count, table.Count);
+        Assert.All(held, pair => Assert.True(table.TryGetValue(pair.Key, out var handle) && handle == pair.Value));
+        Assert.False(table.TryGetValue(NewId(random), out _));
+        Assert.True(table.Count * 10L <= table.Capacity * 7L);
     }
 
     private static List<CatalogEntry> All(CatalogIndex index, string group)
