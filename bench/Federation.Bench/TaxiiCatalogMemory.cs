@@ -104,8 +104,8 @@ internal static class TaxiiCatalogMemory
 
         public void Set(Guid id, long date, long version, int partition, ReadOnlySpan<byte> signalKey) => index.Set(id, "", date, version, partition, signalKey);
 
-        // A page read merges what is pending, as the first TAXII page after the load does.
-        public void Settle() => index.Page("", CatalogPosition.After(long.MaxValue - 1), long.MaxValue, 1, null, []);
+        // Merges what is pending, as the catalog does at the end of its load.
+        public void Settle() => index.Settle();
 
         public string Describe()
         {

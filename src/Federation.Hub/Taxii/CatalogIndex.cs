@@ -185,6 +185,15 @@ public sealed class CatalogIndex
         return more;
     }
 
+    /// <summary>Merges every collection's out-of-order entries now (after the start-up load, so no page pays for it).</summary>
+    public void Settle()
+    {
+        foreach (var collection in collections)
+        {
+            collection.Order.Merge();
+        }
+    }
+
     /// <summary>Sizes and counters of the structure (for tests and the memory bench).</summary>
     public CatalogIndexStats Stats()
     {

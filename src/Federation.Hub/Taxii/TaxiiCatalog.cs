@@ -194,6 +194,8 @@ public sealed class TaxiiCatalog(FeedTail tail, FeedLog feed, SignalStore store,
             // Entries of writes during the load first (a record scanned at a version written after the observation
             // started gets that version's date here), then clients.
             ApplyPending();
+            // The scan met records in no order: sort them in now rather than in the first page's request.
+            index.Settle();
         }
 
         loaded = true;

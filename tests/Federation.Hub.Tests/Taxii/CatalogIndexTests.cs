@@ -289,7 +289,7 @@ public sealed class CatalogIndexTests
             index.Set(NewId(random), "", 1_000_000 + i - random.Next(3), 1, i % 16, Key(i));
         }
 
-        All(index, ""); // merges what is pending
+        index.Settle();
         var stats = index.Stats();
 
         // Objects do not grow with the records: 7 slot chunks, 4 key chunks, the order and the id table.
