@@ -12,6 +12,7 @@ var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordina
     ["fairness"] = FairnessBenchmark.Run,
     ["flood-clients"] = FloodClients.Run,
     ["taxii"] = TaxiiBenchmark.Run,
+    ["taxii-memory"] = TaxiiCatalogMemory.Run,
     ["victim-clients"] = VictimClients.Run,
     ["vpdq"] = VpdqBenchmark.Run,
     ["video-lookup"] = VideoLookupBenchmark.Run,
@@ -29,6 +30,7 @@ if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
     Console.Error.WriteLine("  pdq [--quick] [--out <file>]   PDQ near-match: index vs brute force over 1M hashes (quick: 100k)");
     Console.Error.WriteLine("  fairness [--quick] [--out <file>] [--flood-concurrency N] [--flooder-nice N] [--gc-allocations]   a victim member's Submit/Lookup p99 alone and while another member floods (section 9 of all)");
     Console.Error.WriteLine("  taxii [--signals N] [--limit L] [--out <file>]   TAXII 2.1 paging of N stored signals (default 100,000) vs a raw scan of the same records");
+    Console.Error.WriteLine("  taxii-memory [--entries N] [--updates U]   managed bytes per TAXII catalog entry and full-GC pause, compact catalog vs the old sorted set (default 1M entries, N/10 updates; no Redis)");
     Console.Error.WriteLine("  vpdq [--quick] [--out <file>]   vPDQ hashing speed for 640x360 H.264 on one core vs real time (video made with ffmpeg's testsrc)");
     Console.Error.WriteLine("  video-lookup [--quick] [--videos N] [--frames F] [--out <file>]   video near-match over N stored videos (default 100,000 x 30 frames) vs brute force; bytes/video");
     Console.Error.WriteLine("  startup [--rounds N] [--signals N] [--variants jit,jit-pgo-off,r2r,r2r-pgo-off] [--publish-root dir] [--reuse-publish] [--warm-after S] [--out file]   a published replica's start-up per variant (JIT, ReadyToRun, tiered PGO off): to gRPC port, to ready, first calls, first 10 s, warm");

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Federation.Core.Feed;
+using Federation.Core.Signals;
 using Federation.Hub.Feed;
 using Federation.Hub.Storage;
 
@@ -9,7 +10,8 @@ namespace Federation.Hub.Taxii;
 /// This replica's ordering of the TAXII collections: every stored record (all states: a retracted record is served as
 /// a revoked indicator) at its current version, sorted by (date added, object id), one sorted set per collection, plus
 /// the definition objects at the head of each. Loaded from Redis at start, kept current from the feed tail like the
-/// PDQ index. Only the ordering lives here; pages read the records themselves from Redis.
+/// PDQ index. Only the ordering lives here, in a <see cref="CatalogIndex"/> (no object per record); pages read the
+/// records themselves from Redis.
 /// </summary>
 /// <remarks>
 /// Date added of a record's current version (docs/taxii.md, "Date added"): the id time of the feed entry that made that
@@ -24,12 +26,10 @@ public sealed class TaxiiCatalog(FeedTail tail, FeedLog feed, SignalStore store,
     public static readonly DateTimeOffset DefinitionsDate = new(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private const int FeedPage = 10_000;
-    private static readonly Comparer<CatalogEntry> Order = Comparer<CatalogEntry>.Create((a, b) => a.Position.CompareTo(b.Position));
 
     private readonly Channel<FeedEntry> pending = Channel.CreateUnbounded<FeedEntry>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock gate = new();
-    private readonly Dictionary<Guid, CatalogEntry> byId = [];
-    private readonly Dictionary<string, SortedSet<CatalogEntry>> byGroup = new(StringComparer.Ordinal);
+    private readonly CatalogIndex index = new();
     /// <summary>The coalition's identity, first in every collection.</summary>
     public static readonly CatalogEntry Identity = Definition(StixIds.CoalitionIdentity);
 
@@ -52,8 +52,17 @@ public sealed class TaxiiCatalog(FeedTail tail, FeedLog feed, SignalStore store,
         {
             lock (gate)
             {
-                return byId.Count;
+                return index.Count;
             }
+        }
+    }
+
+    /// <summary>Sizes of the catalog's structure (docs/taxii.md, "The catalog").</summary>
+    public CatalogIndexStats Stats()
+    {
+        lock (gate)
+        {
+            return index.Stats();
         }
     }
 
@@ -102,48 +111,7 @@ public sealed class TaxiiCatalog(FeedTail tail, FeedLog feed, SignalStore store,
 
         lock (gate)
         {
-            if (ids is not null)
-            {
-                // A few named objects: look them up rather than walk the collection.
-                var named = new List<CatalogEntry>(ids.Count);
-                foreach (var id in ids)
-                {
-                    if (byId.TryGetValue(id, out var entry) && string.Equals(entry.Group, group, StringComparison.Ordinal) && entry.Position > after)
-                    {
-                        named.Add(entry);
-                    }
-                }
-
-                named.Sort(Order);
-                foreach (var entry in named)
-                {
-                    if (!Take(entry))
-                    {
-                        break;
-                    }
-                }
-
-                return new CatalogPage(result, more);
-            }
-
-            if (!byGroup.TryGetValue(group, out var set) || set.Count == 0 || set.Max!.Position <= after)
-            {
-                return new CatalogPage(result, more);
-            }
-
-            var from = new CatalogEntry(after.Id, after.DateAdded, 0, 0, [], group);
-            foreach (var entry in set.GetViewBetween(from, set.Max))
-            {
-                if (entry.Position == after)
-                {
-                    continue;
-                }
-
-                if (!Take(entry))
-                {
-                    break;
-                }
-            }
+            more = index.Page(group, after, horizon, limit, ids, result);
         }
 
         return new CatalogPage(result, more);
@@ -162,7 +130,7 @@ public sealed class TaxiiCatalog(FeedTail tail, FeedLog feed, SignalStore store,
 
         lock (gate)
         {
-            return byId.TryGetValue(id, out var entry) && string.Equals(entry.Group, group, StringComparison.Ordinal) ? entry : null;
+            return index.Find(group, id);
         }
     }
 
@@ -193,10 +161,8 @@ public sealed class TaxiiCatalog(FeedTail tail, FeedLog feed, SignalStore store,
     {
         lock (gate)
         {
-            if (byId.TryGetValue(entry.Id, out var current) && current == entry)
-            {
-                Remove(current);
-            }
+            // The id names the group too (StixIds.Indicator), so id, version and date name the entry.
+            index.Forget(entry.Id, entry.Version, entry.DateAdded);
         }
     }
 
@@ -228,6 +194,8 @@ public sealed class TaxiiCatalog(FeedTail tail, FeedLog feed, SignalStore store,
             // Entries of writes during the load first (a record scanned at a version written after the observation
             // started gets that version's date here), then clients.
             ApplyPending();
+            // The scan met records in no order: sort them in now rather than in the first page's request.
+            index.Settle();
         }
 
         loaded = true;
@@ -277,13 +245,15 @@ public sealed class TaxiiCatalog(FeedTail tail, FeedLog feed, SignalStore store,
             after = entries[^1].Id;
         }
 
+        var key = new byte[SignalRules.MaxKeyLength];
         await foreach (var record in store.ScanAllAsync(partition, ct).ConfigureAwait(false))
         {
             var id = StixIds.Indicator(record.Signal, record.SharingGroup);
             var date = dated.TryGetValue(id, out var d) && d.Version == record.Version ? d.Date : record.FirstSeen.ToUnixTimeMilliseconds();
+            var length = record.Signal.WriteKey(key);
             lock (gate)
             {
-                Replace(new CatalogEntry(id, date, record.Version, partition, SignalStorageKey.Create(record.Signal, record.SharingGroup), record.SharingGroup));
+                index.Set(id, record.SharingGroup, date, record.Version, partition, key.AsSpan(0, length));
             }
 
             Interlocked.Increment(ref scanned);
@@ -298,45 +268,12 @@ public sealed class TaxiiCatalog(FeedTail tail, FeedLog feed, SignalStore store,
     {
         var (signal, group) = SignalStorageKey.Parse(storageKey);
         var id = StixIds.Indicator(signal, group);
-        if (byId.TryGetValue(id, out var current) && (current.Version > version || (current.Version == version && current.DateAdded == date)))
+        if (index.TryGet(id, out var currentVersion, out var currentDate) && (currentVersion > version || (currentVersion == version && currentDate == date)))
         {
             return; // a later version is already in (its own entry follows), or this one with this date
         }
 
-        Replace(new CatalogEntry(id, date, version, partition, storageKey, group));
-    }
-
-    // Under the gate.
-    private void Replace(CatalogEntry entry)
-    {
-        if (byId.TryGetValue(entry.Id, out var current))
-        {
-            if (current.Version > entry.Version)
-            {
-                return;
-            }
-
-            Remove(current);
-        }
-
-        byId[entry.Id] = entry;
-        if (!byGroup.TryGetValue(entry.Group, out var set))
-        {
-            set = new SortedSet<CatalogEntry>(Order);
-            byGroup[entry.Group] = set;
-        }
-
-        set.Add(entry);
-    }
-
-    // Under the gate.
-    private void Remove(CatalogEntry entry)
-    {
-        byId.Remove(entry.Id);
-        if (byGroup.TryGetValue(entry.Group, out var set))
-        {
-            set.Remove(entry);
-        }
+        index.Set(id, group, date, version, partition, storageKey.AsSpan(0, signal.KeyLength));
     }
 
     private static CatalogEntry Definition(string stixId) =>
