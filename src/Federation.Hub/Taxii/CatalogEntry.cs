@@ -2,7 +2,8 @@ namespace Federation.Hub.Taxii;
 
 /// <summary>
 /// One object of the TAXII catalog at its current version: where it sorts (<see cref="DateAdded"/>, then
-/// <see cref="Id"/>) and where its record lives. Immutable: a new version replaces the entry.
+/// <see cref="Id"/>) and where its record lives. Immutable: a new version replaces the entry. Made for the entries of a
+/// page only (<see cref="CatalogIndex"/> holds records as structs), so never kept per stored record.
 /// </summary>
 /// <param name="Id">The object's UUID (an indicator's is <see cref="StixIds.Indicator(string)"/> of its record id).</param>
 /// <param name="DateAdded">When this version was added, Unix milliseconds (the feed entry that made it; docs/taxii.md).</param>

@@ -8,7 +8,7 @@ namespace Federation.Hub.Taxii;
 
 /// <summary>
 /// This replica's ordering of the TAXII collections: every stored record (all states: a retracted record is served as
-/// a revoked indicator) at its current version, sorted by (date added, object id), one sorted set per collection, plus
+/// a revoked indicator) at its current version, sorted by (date added, object id), one order per collection, plus
 /// the definition objects at the head of each. Loaded from Redis at start, kept current from the feed tail like the
 /// PDQ index. Only the ordering lives here, in a <see cref="CatalogIndex"/> (no object per record); pages read the
 /// records themselves from Redis.
