@@ -21,8 +21,8 @@ internal static class PdqBenchmark
     private const int RecentAdds = 3_000;
     private const int QuickRecentAdds = 1_000;
 
-    // Live adds: the rate DESIGN.md names, for long enough at 10M that the recent segment fills and the main
-    // one is rebuilt at least once (its limit is sqrt(2 n delta) ≈ 405k at 10M).
+    // Live adds: the rate DESIGN.md names, for long enough at 10M that the recent segment is folded into the
+    // main one several times (every ~100k adds at 10M).
     private const int LiveAddsPerSecond = 10_000;
 
     /// <summary>What one run measured: the hash count, index memory, the brute-force baseline and the index rows.</summary>
@@ -106,7 +106,7 @@ internal static class PdqBenchmark
         Print(rows, bruteStats);
         var parallel = MeasureParallel(index, queries, Environment.ProcessorCount);
         Console.WriteLine($"d<=31 with {Environment.ProcessorCount} query threads: {parallel:N0} queries/s (1 thread: {rows.First(r => r.Threshold == 31 && r.UnmergedAdds == 0).Stats.QueriesPerSecond:N0})");
-        // Long enough for the recent segment to fill 1.5 times (a main rebuild included), within 75 s.
+        // The window the issue-18 runs used (14 s at 1M, 60 s at 10M), so figures compare across branches.
         var delta = Math.Clamp(hashes.Length / 256, 1024, 8192);
         var liveSeconds = Math.Clamp(1.5 * Math.Sqrt(2.0 * hashes.Length * delta) / LiveAddsPerSecond, quick ? 5 : 10, 75);
         var live = MeasureLiveAdds(index, queries, hashes.Length + recentAdds, TimeSpan.FromSeconds(liveSeconds), TimeSpan.FromSeconds(quick ? 3 : 10));
@@ -142,20 +142,20 @@ internal static class PdqBenchmark
     }
 
     // One thread adds random hashes at LiveAddsPerSecond (paced per millisecond) while one thread times d ≤ 31
-    // queries back to back; the same query thread alone over `idle` first is the comparison. Merge time is
-    // the wall time of each background merge (one thread, so at most one core's worth).
+    // queries back to back; the same query thread alone over `idle` first is the comparison. Merge load is the
+    // CPU time of the merging thread inside merges (wall time where the clock is missing) over the window.
     private static LiveAdds MeasureLiveAdds(PdqIndex<int> index, PdqHash[] queries, int firstId, TimeSpan duration, TimeSpan idle)
     {
         index.WaitForMerges();
         var idleStats = QueryFor(index, queries, idle, () => false, out _);
 
-        var merges = new List<double>();
+        var merges = new List<PdqMergeReport>();
         var mergeLock = new Lock();
-        index.MergeCompleted = took =>
+        index.MergeReported = report =>
         {
             lock (mergeLock)
             {
-                merges.Add(took.TotalSeconds);
+                merges.Add(report);
             }
         };
 
@@ -183,18 +183,34 @@ internal static class PdqBenchmark
         var elapsed = clock.Elapsed.TotalSeconds;
         var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
 
-        // A main rebuild the window's adds started counts in full, even if it ends after the window.
+        // A merge the window's adds started counts in full, even if it ends after the window.
         index.WaitForMerges();
-        index.MergeCompleted = null;
-        double[] mergeTimes;
+        index.MergeReported = null;
+        PdqMergeReport[] reports;
         lock (mergeLock)
         {
-            mergeTimes = [.. merges];
+            reports = [.. merges];
         }
 
-        var live = new LiveAdds(added / elapsed, elapsed, idleStats, during, mergeTimes.Length, mergeTimes.Sum() / elapsed, mergeTimes.DefaultIfEmpty(0).Max(), cpu / elapsed) { PeakUnmerged = peakUnmerged };
+        var cpuMeasured = reports.All(r => r.CpuTime is not null);
+        double Cost(PdqMergeReport r) => (r.CpuTime ?? r.Elapsed).TotalSeconds;
+        var kinds = reports.GroupBy(r => r.Kind).OrderBy(g => g.Key)
+            .Select(g => new MergeKindStats(g.Key.ToString(), g.Count(), g.Sum(Cost), g.Sum(r => r.Elapsed.TotalSeconds), g.Max(r => r.Elapsed.TotalSeconds), g.Max(r => r.Entries)))
+            .ToList();
+        var live = new LiveAdds(added / elapsed, elapsed, idleStats, during, reports.Length, reports.Sum(Cost) / elapsed, reports.Select(r => r.Elapsed.TotalSeconds).DefaultIfEmpty(0).Max(), cpu / elapsed)
+        {
+            PeakUnmerged = peakUnmerged,
+            MergeWallShare = reports.Sum(r => r.Elapsed.TotalSeconds) / elapsed,
+            MergeCpuMeasured = cpuMeasured,
+            Kinds = kinds,
+        };
         Console.WriteLine($"live adds: {live.AddsPerSecond:N0} adds/s for {elapsed:F0} s; d<=31 idle p99 {idleStats.P99:F3} ms (mean {idleStats.Mean:F3}), during adds p99 {during.P99:F3} ms (mean {during.Mean:F3}) = {during.P99 / idleStats.P99:F2}x idle; "
-            + $"{live.Merges} merges, merge time {live.MergeShare * 100:F1}% of one core (longest {live.LongestMergeSeconds:F2} s); at most {peakUnmerged:N0} unmerged adds; process CPU {live.ProcessCores:F2} cores (query thread ~1 of it)");
+            + $"{live.Merges} merges, merge {(cpuMeasured ? "CPU" : "wall")} time {live.MergeShare * 100:F1}% of one core (wall {live.MergeWallShare * 100:F1}%, longest {live.LongestMergeSeconds:F2} s); at most {peakUnmerged:N0} unmerged adds; process CPU {live.ProcessCores:F2} cores (query thread ~1 of it)");
+        foreach (var k in kinds)
+        {
+            Console.WriteLine($"  {k.Kind}: {k.Count} merges, CPU {k.CpuSeconds:F2} s, wall {k.WallSeconds:F2} s (longest {k.LongestWallSeconds:F2} s), largest {k.LargestEntries:N0} entries");
+        }
+
         return live;
     }
 
@@ -394,6 +410,22 @@ internal static class PdqBenchmark
             json.WriteNumber("longestMergeSeconds", Math.Round(live.LongestMergeSeconds, 2));
             json.WriteNumber("processCores", Math.Round(live.ProcessCores, 2));
             json.WriteNumber("peakUnmergedAdds", live.PeakUnmerged);
+            json.WriteBoolean("mergeShareIsCpuTime", live.MergeCpuMeasured);
+            json.WriteNumber("mergeWallShareOfOneCore", Math.Round(live.MergeWallShare, 3));
+            json.WriteStartArray("mergeKinds");
+            foreach (var k in live.Kinds)
+            {
+                json.WriteStartObject();
+                json.WriteString("kind", k.Kind);
+                json.WriteNumber("count", k.Count);
+                json.WriteNumber("cpuSeconds", Math.Round(k.CpuSeconds, 3));
+                json.WriteNumber("wallSeconds", Math.Round(k.WallSeconds, 3));
+                json.WriteNumber("longestWallSeconds", Math.Round(k.LongestWallSeconds, 3));
+                json.WriteNumber("largestEntries", k.LargestEntries);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
             json.WriteEndObject();
         }
 
@@ -449,7 +481,18 @@ internal static class PdqBenchmark
     {
         /// <summary>The most adds seen in the delta(s) during the window (they grow while a main rebuild runs).</summary>
         public int PeakUnmerged { get; init; }
+
+        /// <summary>The merges' wall time over the window (MergeShare is their CPU time when measurable).</summary>
+        public double MergeWallShare { get; init; }
+
+        /// <summary>Whether MergeShare is CPU time (thread clock available) rather than wall time.</summary>
+        public bool MergeCpuMeasured { get; init; }
+
+        public IReadOnlyList<MergeKindStats> Kinds { get; init; } = [];
     }
+
+    /// <summary>Merges of one kind during the live-adds window.</summary>
+    public sealed record MergeKindStats(string Kind, int Count, double CpuSeconds, double WallSeconds, double LongestWallSeconds, int LargestEntries);
 
     /// <summary>One index measurement: the distance threshold, its latency, and the speed-ups over brute force (same run).</summary>
     public sealed record Row(int Threshold, Stats Stats, double SpeedupMean, double SpeedupP99, int UnmergedAdds = 0);
