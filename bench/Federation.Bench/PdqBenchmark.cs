@@ -147,7 +147,7 @@ internal static class PdqBenchmark
     private static LiveAdds MeasureLiveAdds(PdqIndex<int> index, PdqHash[] queries, int firstId, TimeSpan duration, TimeSpan idle)
     {
         index.WaitForMerges();
-        var idleStats = QueryFor(index, queries, idle, () => false, out _);
+        var idleStats = QueryFor(index, queries, idle, () => false, out _, out _);
 
         var merges = new List<PdqMergeReport>();
         var mergeLock = new Lock();
@@ -178,7 +178,9 @@ internal static class PdqBenchmark
             }
         });
         adder.Start();
-        var during = QueryFor(index, queries, duration, () => !adder.IsAlive, out var peakUnmerged);
+        var gen2Before = GC.CollectionCount(2);
+        var during = QueryFor(index, queries, duration, () => !adder.IsAlive, out var peakUnmerged, out var split);
+        var gen2 = GC.CollectionCount(2) - gen2Before;
         adder.Join();
         var elapsed = clock.Elapsed.TotalSeconds;
         var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
@@ -203,9 +205,14 @@ internal static class PdqBenchmark
             MergeWallShare = reports.Sum(r => r.Elapsed.TotalSeconds) / elapsed,
             MergeCpuMeasured = cpuMeasured,
             Kinds = kinds,
+            InMerge = split.InMerge,
+            OutsideMerge = split.Outside,
+            Gen2Collections = gen2,
+            MergeNice = PdqMergeThreadPriority.Nice,
         };
         Console.WriteLine($"live adds: {live.AddsPerSecond:N0} adds/s for {elapsed:F0} s; d<=31 idle p99 {idleStats.P99:F3} ms (mean {idleStats.Mean:F3}), during adds p99 {during.P99:F3} ms (mean {during.Mean:F3}) = {during.P99 / idleStats.P99:F2}x idle; "
             + $"{live.Merges} merges, merge {(cpuMeasured ? "CPU" : "wall")} time {live.MergeShare * 100:F1}% of one core (wall {live.MergeWallShare * 100:F1}%, longest {live.LongestMergeSeconds:F2} s); at most {peakUnmerged:N0} unmerged adds; process CPU {live.ProcessCores:F2} cores (query thread ~1 of it)");
+        Console.WriteLine($"  during adds, queries started while a merge ran: {split.InMerge.Count:N0}, p99 {split.InMerge.P99:F3} ms (mean {split.InMerge.Mean:F3}); the others: {split.Outside.Count:N0}, p99 {split.Outside.P99:F3} ms (mean {split.Outside.Mean:F3}); {gen2} gen2 GCs; merge thread nice {PdqMergeThreadPriority.Nice}");
         foreach (var k in kinds)
         {
             Console.WriteLine($"  {k.Kind}: {k.Count} merges, CPU {k.CpuSeconds:F2} s, wall {k.WallSeconds:F2} s (longest {k.LongestWallSeconds:F2} s), largest {k.LargestEntries:N0} entries");
@@ -214,17 +221,19 @@ internal static class PdqBenchmark
         return live;
     }
 
-    private static Stats QueryFor(PdqIndex<int> index, PdqHash[] queries, TimeSpan duration, Func<bool> stop, out int peakUnmerged)
+    private static Stats QueryFor(PdqIndex<int> index, PdqHash[] queries, TimeSpan duration, Func<bool> stop, out int peakUnmerged, out (SplitStats InMerge, SplitStats Outside) split)
     {
         peakUnmerged = 0;
         var results = new List<PdqMatch<int>>();
         var latencies = new double[2_000_000];
+        var inMerge = new bool[latencies.Length];
         var n = 0;
         var matches = 0L;
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < duration && n < latencies.Length && !stop())
         {
             results.Clear();
+            inMerge[n] = index.MergeRunning;
             var start = Stopwatch.GetTimestamp();
             matches += index.Query(queries[n % queries.Length], 31, int.MaxValue, results);
             latencies[n++] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
@@ -235,9 +244,16 @@ internal static class PdqBenchmark
         }
 
         var total = clock.Elapsed.TotalSeconds;
+        split = (Split(latencies, inMerge, n, true), Split(latencies, inMerge, n, false));
         var sorted = latencies.AsSpan(0, n).ToArray();
         Array.Sort(sorted);
         return new Stats(n / total, sorted.Average(), Percentile(sorted, 0.50), Percentile(sorted, 0.99), sorted[^1], (double)matches / n);
+    }
+
+    private static SplitStats Split(double[] latencies, bool[] inMerge, int n, bool merging)
+    {
+        var chosen = Enumerable.Range(0, n).Where(i => inMerge[i] == merging).Select(i => latencies[i]).Order().ToArray();
+        return chosen.Length == 0 ? new SplitStats(0, 0, 0) : new SplitStats(chosen.Length, chosen.Average(), Percentile(chosen, 0.99));
     }
 
     private static (PdqHash[] Hashes, PdqHash[] Queries) Generate(Random random, int randomCount, int queryCount)
@@ -412,6 +428,17 @@ internal static class PdqBenchmark
             json.WriteNumber("peakUnmergedAdds", live.PeakUnmerged);
             json.WriteBoolean("mergeShareIsCpuTime", live.MergeCpuMeasured);
             json.WriteNumber("mergeWallShareOfOneCore", Math.Round(live.MergeWallShare, 3));
+            json.WriteNumber("mergeThreadNice", live.MergeNice);
+            json.WriteNumber("gen2Collections", live.Gen2Collections);
+            foreach (var (name, part) in new[] { ("queriesWhileMerging", live.InMerge), ("queriesOutsideMerges", live.OutsideMerge) })
+            {
+                json.WriteStartObject(name);
+                json.WriteNumber("count", part.Count);
+                json.WriteNumber("meanMs", Math.Round(part.Mean, 5));
+                json.WriteNumber("p99Ms", Math.Round(part.P99, 5));
+                json.WriteEndObject();
+            }
+
             json.WriteStartArray("mergeKinds");
             foreach (var k in live.Kinds)
             {
@@ -489,7 +516,19 @@ internal static class PdqBenchmark
         public bool MergeCpuMeasured { get; init; }
 
         public IReadOnlyList<MergeKindStats> Kinds { get; init; } = [];
+
+        /// <summary>Queries during adds that started while a merge task ran, and the others.</summary>
+        public SplitStats InMerge { get; init; } = new(0, 0, 0);
+
+        public SplitStats OutsideMerge { get; init; } = new(0, 0, 0);
+
+        public int Gen2Collections { get; init; }
+
+        public int MergeNice { get; init; }
     }
+
+    /// <summary>Latency of a subset of the queries during adds.</summary>
+    public sealed record SplitStats(int Count, double Mean, double P99);
 
     /// <summary>Merges of one kind during the live-adds window.</summary>
     public sealed record MergeKindStats(string Kind, int Count, double CpuSeconds, double WallSeconds, double LongestWallSeconds, int LargestEntries);

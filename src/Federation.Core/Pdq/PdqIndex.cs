@@ -109,6 +109,9 @@ public sealed class PdqIndex<TId> : IDisposable
     /// <summary>For tests: whether the running merge folds into the main segment (read from <see cref="BeforeMergeBuild"/>).</summary>
     internal bool MergingMain => Volatile.Read(ref _mergingMain);
 
+    /// <summary>Whether a merge task is running (for benchmarks; read without locks).</summary>
+    internal bool MergeRunning => Volatile.Read(ref _merge) is not null;
+
     /// <summary>Slots in the main segment, dead ones included (for tests and diagnostics).</summary>
     internal int MainCount => Volatile.Read(ref _main).Count;
 
@@ -328,7 +331,8 @@ public sealed class PdqIndex<TId> : IDisposable
     {
         if (_merge is null && !_disposed && MergeDue())
         {
-            _merge = Task.Run(MergeLoop);
+            // A dedicated thread (not a pool thread) so that its priority can be lowered for good.
+            _merge = Task.Factory.StartNew(MergeLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
     }
 
@@ -358,6 +362,7 @@ public sealed class PdqIndex<TId> : IDisposable
 
     private void MergeLoop()
     {
+        PdqMergeThreadPriority.LowerCurrentThread();
         while (true)
         {
             PdqIndexSegment<TId> main, recent;
