@@ -16,9 +16,9 @@ internal static class PdqBenchmark
 {
     private static readonly int[] Thresholds = [0, 16, 31];
 
-    // Below the index's merge threshold (clamp(n / 256, 1024, 8192): 4,031 at 1M, 1,024 at 100k), so
-    // these stay in the scanned delta.
-    private const int RecentAdds = 3_000;
+    // Below the index's merge threshold (clamp(n / 256, 1024, 2048): 2,048 at 1M and 10M, 1,024 at 100k),
+    // so these stay in the scanned delta (3,000 before the limit was lowered from 8,192).
+    private const int RecentAdds = 2_000;
     private const int QuickRecentAdds = 1_000;
 
     // Live adds: the rate DESIGN.md names, for long enough at 10M that the recent segment is folded into the

@@ -14,11 +14,13 @@ namespace Federation.Core.Pdq;
 /// stored contiguously (one 32-byte-aligned hash per cache line) and, per chunk, a bucket directory over
 /// the chunk's high bits pointing into 4-byte entries (slot + the chunk's 5 low bits), built by a counting
 /// sort (<see cref="PdqIndexSegment{TId}"/>). Two segments: the main one and a smaller recent one, so
-/// that live adds rebuild the small one and the main one only rarely. Recent additions go to a delta
+/// that live adds rebuild the small one and touch the main one only rarely. Recent additions go to a delta
 /// that queries scan linearly; removals mark entries dead. When the delta reaches
-/// <c>clamp(n / 256, 1024, 8192)</c> entries a background task merges it into the recent segment, or,
-/// once that would pass <c>sqrt(2 n delta)</c> entries (the size that minimises rebuild work per add),
-/// merges everything into a new main segment; many dead entries also force a full merge.
+/// <c>clamp(n / 256, 1024, 2048)</c> entries a background task merges it into the recent segment, or,
+/// once that would pass <c>sqrt(2 n 8192 / 16)</c> entries (~100k at 10M, the size that minimises merge
+/// work per add), appends recent and delta to the main segment: main's slots and sorted runs are kept, so
+/// that is a sequential copy, not a rebuild. Main is rebuilt only to drop many dead entries or to grow
+/// its directory.
 /// </para>
 /// <para>
 /// Why recall equals brute force (pigeonhole): the distance of two hashes is the sum of the distances
@@ -43,7 +45,8 @@ public sealed class PdqIndex<TId> : IDisposable
     where TId : notnull
 {
     private const int DefaultMinDeltaLimit = 1024;
-    private const int MaxDeltaLimit = 8192;
+    private const int MaxDeltaLimit = 2048;
+    private const int PlanningMaxDeltaLimit = 8192;
 
     // How much cheaper an entry is to carry over in an append than to place in a full build (measured at 10M).
     private const double AppendSpeedup = 16;
@@ -120,10 +123,14 @@ public sealed class PdqIndex<TId> : IDisposable
 
     private int DeltaLimit => Math.Clamp(_main.Count / 256, _minDeltaLimit, Math.Max(_minDeltaLimit, MaxDeltaLimit));
 
+    // The delta limit the recent segment's size is planned for: the delta is kept smaller than that (every query
+    // scans it, ~2 ns an entry) at the price of more frequent recent rebuilds, which at ~100k entries are cheap.
+    private int PlanningDeltaLimit => Math.Clamp(_main.Count / 256, _minDeltaLimit, Math.Max(_minDeltaLimit, PlanningMaxDeltaLimit));
+
     // The recent segment's largest size. Folding it into main costs ~n/limit entry-copies per add (a sequential
     // append), rebuilding it ~limit/(2 delta) entry-sorts per add; an append copies an entry ~16x faster than a
     // counting sort places one at 10M, which puts the optimum near sqrt(2 n delta / 16) (~100k at 10M).
-    private int RecentLimit => Math.Max(4 * DeltaLimit, (int)Math.Sqrt(2.0 * _main.Count * DeltaLimit / AppendSpeedup));
+    private int RecentLimit => Math.Max(4 * PlanningDeltaLimit, (int)Math.Sqrt(2.0 * _main.Count * PlanningDeltaLimit / AppendSpeedup));
 
     /// <summary>Adds an entry. The same hash may be added under several ids (and the same id twice).</summary>
     public void Add(in PdqHash hash, TId id)
