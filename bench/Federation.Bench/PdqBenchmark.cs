@@ -16,13 +16,13 @@ internal static class PdqBenchmark
 {
     private static readonly int[] Thresholds = [0, 16, 31];
 
-    // Below the index's merge threshold (clamp(n / 256, 1024, 8192): 4,031 at 1M, 1,024 at 100k), so
-    // these stay in the scanned delta.
-    private const int RecentAdds = 3_000;
+    // Below the index's merge threshold (clamp(n / 256, 1024, 2048): 2,048 at 1M and 10M, 1,024 at 100k),
+    // so these stay in the scanned delta (3,000 before the limit was lowered from 8,192).
+    private const int RecentAdds = 2_000;
     private const int QuickRecentAdds = 1_000;
 
-    // Live adds: the rate DESIGN.md names, for long enough at 10M that the recent segment fills and the main
-    // one is rebuilt at least once (its limit is sqrt(2 n delta) ≈ 405k at 10M).
+    // Live adds: the rate DESIGN.md names, for long enough at 10M that the recent segment is folded into the
+    // main one several times (every ~100k adds at 10M).
     private const int LiveAddsPerSecond = 10_000;
 
     /// <summary>What one run measured: the hash count, index memory, the brute-force baseline and the index rows.</summary>
@@ -106,7 +106,7 @@ internal static class PdqBenchmark
         Print(rows, bruteStats);
         var parallel = MeasureParallel(index, queries, Environment.ProcessorCount);
         Console.WriteLine($"d<=31 with {Environment.ProcessorCount} query threads: {parallel:N0} queries/s (1 thread: {rows.First(r => r.Threshold == 31 && r.UnmergedAdds == 0).Stats.QueriesPerSecond:N0})");
-        // Long enough for the recent segment to fill 1.5 times (a main rebuild included), within 75 s.
+        // The window the issue-18 runs used (14 s at 1M, 60 s at 10M), so figures compare across branches.
         var delta = Math.Clamp(hashes.Length / 256, 1024, 8192);
         var liveSeconds = Math.Clamp(1.5 * Math.Sqrt(2.0 * hashes.Length * delta) / LiveAddsPerSecond, quick ? 5 : 10, 75);
         var live = MeasureLiveAdds(index, queries, hashes.Length + recentAdds, TimeSpan.FromSeconds(liveSeconds), TimeSpan.FromSeconds(quick ? 3 : 10));
@@ -142,20 +142,20 @@ internal static class PdqBenchmark
     }
 
     // One thread adds random hashes at LiveAddsPerSecond (paced per millisecond) while one thread times d ≤ 31
-    // queries back to back; the same query thread alone over `idle` first is the comparison. Merge time is
-    // the wall time of each background merge (one thread, so at most one core's worth).
+    // queries back to back; the same query thread alone over `idle` first is the comparison. Merge load is the
+    // CPU time of the merging thread inside merges (wall time where the clock is missing) over the window.
     private static LiveAdds MeasureLiveAdds(PdqIndex<int> index, PdqHash[] queries, int firstId, TimeSpan duration, TimeSpan idle)
     {
         index.WaitForMerges();
-        var idleStats = QueryFor(index, queries, idle, () => false, out _);
+        var idleStats = QueryFor(index, queries, idle, () => false, out _, out _);
 
-        var merges = new List<double>();
+        var merges = new List<PdqMergeReport>();
         var mergeLock = new Lock();
-        index.MergeCompleted = took =>
+        index.MergeReported = report =>
         {
             lock (mergeLock)
             {
-                merges.Add(took.TotalSeconds);
+                merges.Add(report);
             }
         };
 
@@ -178,37 +178,62 @@ internal static class PdqBenchmark
             }
         });
         adder.Start();
-        var during = QueryFor(index, queries, duration, () => !adder.IsAlive, out var peakUnmerged);
+        var gen2Before = GC.CollectionCount(2);
+        var during = QueryFor(index, queries, duration, () => !adder.IsAlive, out var peakUnmerged, out var split);
+        var gen2 = GC.CollectionCount(2) - gen2Before;
         adder.Join();
         var elapsed = clock.Elapsed.TotalSeconds;
         var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
 
-        // A main rebuild the window's adds started counts in full, even if it ends after the window.
+        // A merge the window's adds started counts in full, even if it ends after the window.
         index.WaitForMerges();
-        index.MergeCompleted = null;
-        double[] mergeTimes;
+        index.MergeReported = null;
+        PdqMergeReport[] reports;
         lock (mergeLock)
         {
-            mergeTimes = [.. merges];
+            reports = [.. merges];
         }
 
-        var live = new LiveAdds(added / elapsed, elapsed, idleStats, during, mergeTimes.Length, mergeTimes.Sum() / elapsed, mergeTimes.DefaultIfEmpty(0).Max(), cpu / elapsed) { PeakUnmerged = peakUnmerged };
+        var cpuMeasured = reports.All(r => r.CpuTime is not null);
+        double Cost(PdqMergeReport r) => (r.CpuTime ?? r.Elapsed).TotalSeconds;
+        var kinds = reports.GroupBy(r => r.Kind).OrderBy(g => g.Key)
+            .Select(g => new MergeKindStats(g.Key.ToString(), g.Count(), g.Sum(Cost), g.Sum(r => r.Elapsed.TotalSeconds), g.Max(r => r.Elapsed.TotalSeconds), g.Max(r => r.Entries)))
+            .ToList();
+        var live = new LiveAdds(added / elapsed, elapsed, idleStats, during, reports.Length, reports.Sum(Cost) / elapsed, reports.Select(r => r.Elapsed.TotalSeconds).DefaultIfEmpty(0).Max(), cpu / elapsed)
+        {
+            PeakUnmerged = peakUnmerged,
+            MergeWallShare = reports.Sum(r => r.Elapsed.TotalSeconds) / elapsed,
+            MergeCpuMeasured = cpuMeasured,
+            Kinds = kinds,
+            InMerge = split.InMerge,
+            OutsideMerge = split.Outside,
+            Gen2Collections = gen2,
+            MergeNice = PdqMergeThreadPriority.Nice,
+        };
         Console.WriteLine($"live adds: {live.AddsPerSecond:N0} adds/s for {elapsed:F0} s; d<=31 idle p99 {idleStats.P99:F3} ms (mean {idleStats.Mean:F3}), during adds p99 {during.P99:F3} ms (mean {during.Mean:F3}) = {during.P99 / idleStats.P99:F2}x idle; "
-            + $"{live.Merges} merges, merge time {live.MergeShare * 100:F1}% of one core (longest {live.LongestMergeSeconds:F2} s); at most {peakUnmerged:N0} unmerged adds; process CPU {live.ProcessCores:F2} cores (query thread ~1 of it)");
+            + $"{live.Merges} merges, merge {(cpuMeasured ? "CPU" : "wall")} time {live.MergeShare * 100:F1}% of one core (wall {live.MergeWallShare * 100:F1}%, longest {live.LongestMergeSeconds:F2} s); at most {peakUnmerged:N0} unmerged adds; process CPU {live.ProcessCores:F2} cores (query thread ~1 of it)");
+        Console.WriteLine($"  during adds, queries started while a merge ran: {split.InMerge.Count:N0}, p99 {split.InMerge.P99:F3} ms (mean {split.InMerge.Mean:F3}); the others: {split.Outside.Count:N0}, p99 {split.Outside.P99:F3} ms (mean {split.Outside.Mean:F3}); {gen2} gen2 GCs; merge thread nice {PdqMergeThreadPriority.Nice}");
+        foreach (var k in kinds)
+        {
+            Console.WriteLine($"  {k.Kind}: {k.Count} merges, CPU {k.CpuSeconds:F2} s, wall {k.WallSeconds:F2} s (longest {k.LongestWallSeconds:F2} s), largest {k.LargestEntries:N0} entries");
+        }
+
         return live;
     }
 
-    private static Stats QueryFor(PdqIndex<int> index, PdqHash[] queries, TimeSpan duration, Func<bool> stop, out int peakUnmerged)
+    private static Stats QueryFor(PdqIndex<int> index, PdqHash[] queries, TimeSpan duration, Func<bool> stop, out int peakUnmerged, out (SplitStats InMerge, SplitStats Outside) split)
     {
         peakUnmerged = 0;
         var results = new List<PdqMatch<int>>();
         var latencies = new double[2_000_000];
+        var inMerge = new bool[latencies.Length];
         var n = 0;
         var matches = 0L;
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < duration && n < latencies.Length && !stop())
         {
             results.Clear();
+            inMerge[n] = index.MergeRunning;
             var start = Stopwatch.GetTimestamp();
             matches += index.Query(queries[n % queries.Length], 31, int.MaxValue, results);
             latencies[n++] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
@@ -219,9 +244,16 @@ internal static class PdqBenchmark
         }
 
         var total = clock.Elapsed.TotalSeconds;
+        split = (Split(latencies, inMerge, n, true), Split(latencies, inMerge, n, false));
         var sorted = latencies.AsSpan(0, n).ToArray();
         Array.Sort(sorted);
         return new Stats(n / total, sorted.Average(), Percentile(sorted, 0.50), Percentile(sorted, 0.99), sorted[^1], (double)matches / n);
+    }
+
+    private static SplitStats Split(double[] latencies, bool[] inMerge, int n, bool merging)
+    {
+        var chosen = Enumerable.Range(0, n).Where(i => inMerge[i] == merging).Select(i => latencies[i]).Order().ToArray();
+        return chosen.Length == 0 ? new SplitStats(0, 0, 0) : new SplitStats(chosen.Length, chosen.Average(), Percentile(chosen, 0.99));
     }
 
     private static (PdqHash[] Hashes, PdqHash[] Queries) Generate(Random random, int randomCount, int queryCount)
@@ -394,6 +426,33 @@ internal static class PdqBenchmark
             json.WriteNumber("longestMergeSeconds", Math.Round(live.LongestMergeSeconds, 2));
             json.WriteNumber("processCores", Math.Round(live.ProcessCores, 2));
             json.WriteNumber("peakUnmergedAdds", live.PeakUnmerged);
+            json.WriteBoolean("mergeShareIsCpuTime", live.MergeCpuMeasured);
+            json.WriteNumber("mergeWallShareOfOneCore", Math.Round(live.MergeWallShare, 3));
+            json.WriteNumber("mergeThreadNice", live.MergeNice);
+            json.WriteNumber("gen2Collections", live.Gen2Collections);
+            foreach (var (name, part) in new[] { ("queriesWhileMerging", live.InMerge), ("queriesOutsideMerges", live.OutsideMerge) })
+            {
+                json.WriteStartObject(name);
+                json.WriteNumber("count", part.Count);
+                json.WriteNumber("meanMs", Math.Round(part.Mean, 5));
+                json.WriteNumber("p99Ms", Math.Round(part.P99, 5));
+                json.WriteEndObject();
+            }
+
+            json.WriteStartArray("mergeKinds");
+            foreach (var k in live.Kinds)
+            {
+                json.WriteStartObject();
+                json.WriteString("kind", k.Kind);
+                json.WriteNumber("count", k.Count);
+                json.WriteNumber("cpuSeconds", Math.Round(k.CpuSeconds, 3));
+                json.WriteNumber("wallSeconds", Math.Round(k.WallSeconds, 3));
+                json.WriteNumber("longestWallSeconds", Math.Round(k.LongestWallSeconds, 3));
+                json.WriteNumber("largestEntries", k.LargestEntries);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
             json.WriteEndObject();
         }
 
@@ -449,7 +508,30 @@ internal static class PdqBenchmark
     {
         /// <summary>The most adds seen in the delta(s) during the window (they grow while a main rebuild runs).</summary>
         public int PeakUnmerged { get; init; }
+
+        /// <summary>The merges' wall time over the window (MergeShare is their CPU time when measurable).</summary>
+        public double MergeWallShare { get; init; }
+
+        /// <summary>Whether MergeShare is CPU time (thread clock available) rather than wall time.</summary>
+        public bool MergeCpuMeasured { get; init; }
+
+        public IReadOnlyList<MergeKindStats> Kinds { get; init; } = [];
+
+        /// <summary>Queries during adds that started while a merge task ran, and the others.</summary>
+        public SplitStats InMerge { get; init; } = new(0, 0, 0);
+
+        public SplitStats OutsideMerge { get; init; } = new(0, 0, 0);
+
+        public int Gen2Collections { get; init; }
+
+        public int MergeNice { get; init; }
     }
+
+    /// <summary>Latency of a subset of the queries during adds.</summary>
+    public sealed record SplitStats(int Count, double Mean, double P99);
+
+    /// <summary>Merges of one kind during the live-adds window.</summary>
+    public sealed record MergeKindStats(string Kind, int Count, double CpuSeconds, double WallSeconds, double LongestWallSeconds, int LargestEntries);
 
     /// <summary>One index measurement: the distance threshold, its latency, and the speed-ups over brute force (same run).</summary>
     public sealed record Row(int Threshold, Stats Stats, double SpeedupMean, double SpeedupP99, int UnmergedAdds = 0);

@@ -14,11 +14,13 @@ namespace Federation.Core.Pdq;
 /// stored contiguously (one 32-byte-aligned hash per cache line) and, per chunk, a bucket directory over
 /// the chunk's high bits pointing into 4-byte entries (slot + the chunk's 5 low bits), built by a counting
 /// sort (<see cref="PdqIndexSegment{TId}"/>). Two segments: the main one and a smaller recent one, so
-/// that live adds rebuild the small one and the main one only rarely. Recent additions go to a delta
+/// that live adds rebuild the small one and touch the main one only rarely. Recent additions go to a delta
 /// that queries scan linearly; removals mark entries dead. When the delta reaches
-/// <c>clamp(n / 256, 1024, 8192)</c> entries a background task merges it into the recent segment, or,
-/// once that would pass <c>sqrt(2 n delta)</c> entries (the size that minimises rebuild work per add),
-/// merges everything into a new main segment; many dead entries also force a full merge.
+/// <c>clamp(n / 256, 1024, 2048)</c> entries a background task merges it into the recent segment, or,
+/// once that would pass <c>sqrt(2 n 8192 / 16)</c> entries (~100k at 10M, the size that minimises merge
+/// work per add), appends recent and delta to the main segment: main's slots and sorted runs are kept, so
+/// that is a sequential copy, not a rebuild. Main is rebuilt only to drop many dead entries or to grow
+/// its directory.
 /// </para>
 /// <para>
 /// Why recall equals brute force (pigeonhole): the distance of two hashes is the sum of the distances
@@ -43,7 +45,11 @@ public sealed class PdqIndex<TId> : IDisposable
     where TId : notnull
 {
     private const int DefaultMinDeltaLimit = 1024;
-    private const int MaxDeltaLimit = 8192;
+    private const int MaxDeltaLimit = 2048;
+    private const int PlanningMaxDeltaLimit = 8192;
+
+    // How much cheaper an entry is to carry over in an append than to place in a full build (measured at 10M).
+    private const double AppendSpeedup = 16;
 
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
     private readonly Lock _writerGate = new();
@@ -97,16 +103,34 @@ public sealed class PdqIndex<TId> : IDisposable
     /// <summary>Called on the merge task after each merge with how long it took (the host's metrics); keep it short.</summary>
     public Action<TimeSpan>? MergeCompleted { get; set; }
 
+    /// <summary>For benchmarks: called on the merge task after each merge with its kind, size, wall and CPU time.</summary>
+    internal Action<PdqMergeReport>? MergeReported { get; set; }
+
     /// <summary>Entries in the recent segment (for tests and diagnostics).</summary>
     internal int RecentCount => Volatile.Read(ref _recent).Count;
+
+    /// <summary>For tests: whether the running merge folds into the main segment (read from <see cref="BeforeMergeBuild"/>).</summary>
+    internal bool MergingMain => Volatile.Read(ref _mergingMain);
+
+    /// <summary>Whether a merge task is running (for benchmarks; read without locks).</summary>
+    internal bool MergeRunning => Volatile.Read(ref _merge) is not null;
+
+    /// <summary>Slots in the main segment, dead ones included (for tests and diagnostics).</summary>
+    internal int MainCount => Volatile.Read(ref _main).Count;
 
     /// <summary>For tests: runs on the merge task after the delta is frozen, before the segment is built.</summary>
     internal Action? BeforeMergeBuild { get; set; }
 
     private int DeltaLimit => Math.Clamp(_main.Count / 256, _minDeltaLimit, Math.Max(_minDeltaLimit, MaxDeltaLimit));
 
-    // The recent segment's largest size: main rebuilds cost ~n/limit per add, recent ones ~limit/(2 delta).
-    private int RecentLimit => (int)Math.Sqrt(2.0 * _main.Count * DeltaLimit);
+    // The delta limit the recent segment's size is planned for: the delta is kept smaller than that (every query
+    // scans it, ~2 ns an entry) at the price of more frequent recent rebuilds, which at ~100k entries are cheap.
+    private int PlanningDeltaLimit => Math.Clamp(_main.Count / 256, _minDeltaLimit, Math.Max(_minDeltaLimit, PlanningMaxDeltaLimit));
+
+    // The recent segment's largest size. Folding it into main costs ~n/limit entry-copies per add (a sequential
+    // append), rebuilding it ~limit/(2 delta) entry-sorts per add; an append copies an entry ~16x faster than a
+    // counting sort places one at 10M, which puts the optimum near sqrt(2 n delta / 16) (~100k at 10M).
+    private int RecentLimit => Math.Max(4 * PlanningDeltaLimit, (int)Math.Sqrt(2.0 * _main.Count * PlanningDeltaLimit / AppendSpeedup));
 
     /// <summary>Adds an entry. The same hash may be added under several ids (and the same id twice).</summary>
     public void Add(in PdqHash hash, TId id)
@@ -314,7 +338,8 @@ public sealed class PdqIndex<TId> : IDisposable
     {
         if (_merge is null && !_disposed && MergeDue())
         {
-            _merge = Task.Run(MergeLoop);
+            // A dedicated thread (not a pool thread) so that its priority can be lowered for good.
+            _merge = Task.Factory.StartNew(MergeLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
     }
 
@@ -324,20 +349,40 @@ public sealed class PdqIndex<TId> : IDisposable
     private bool ManyDead(PdqIndexSegment<TId> segment) =>
         segment.DeadCount > 0 && segment.DeadCount >= Math.Max(DeltaLimit, segment.Count >> 3);
 
+    // The slow part of a merge, without locks. Folding into main appends to it (its slots and runs kept) unless
+    // its dead entries are due for compaction or the larger count needs a larger directory.
+    private static (PdqIndexSegment<TId> Built, PdqMergeKind Kind) Build(
+        PdqIndexSegment<TId> main, ulong[] mainDead, PdqIndexSegment<TId> recent, ulong[] recentDead, PdqIndexDelta<TId> frozen, ulong[] frozenDead, bool full, bool compact)
+    {
+        if (!full)
+        {
+            return (PdqIndexSegment<TId>.Build([(recent, recentDead)], frozen, frozenDead), PdqMergeKind.Recent);
+        }
+
+        if (!compact && main.CanAppendTo((long)main.Count + recent.Count + frozen.Count))
+        {
+            return (main.Append(mainDead, [(recent, recentDead)], frozen, frozenDead), PdqMergeKind.MainAppend);
+        }
+
+        return (PdqIndexSegment<TId>.Build([(main, mainDead), (recent, recentDead)], frozen, frozenDead), PdqMergeKind.MainRebuild);
+    }
+
     private void MergeLoop()
     {
+        PdqMergeThreadPriority.LowerCurrentThread();
         while (true)
         {
             PdqIndexSegment<TId> main, recent;
             PdqIndexDelta<TId> frozen;
             ulong[] mainDead, recentDead, frozenDead;
-            bool full;
+            bool full, compact;
             lock (_writerGate)
             {
                 main = _main;
                 recent = _recent;
                 frozen = _delta;
-                full = ManyDead(main) || (long)recent.Count + frozen.Count > RecentLimit;
+                compact = ManyDead(main);
+                full = compact || (long)recent.Count + frozen.Count > RecentLimit;
                 mainDead = main.SnapshotDead();
                 recentDead = recent.SnapshotDead();
                 frozenDead = frozen.SnapshotDead();
@@ -359,10 +404,10 @@ public sealed class PdqIndex<TId> : IDisposable
             // longer change, and the dead bitmaps were copied above.
             BeforeMergeBuild?.Invoke();
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var built = full
-                ? PdqIndexSegment<TId>.Build([(main, mainDead), (recent, recentDead)], frozen, frozenDead)
-                : PdqIndexSegment<TId>.Build([(recent, recentDead)], frozen, frozenDead);
+            var cpuStarted = PdqThreadCpuTime.Now();
+            var (built, kind) = Build(main, mainDead, recent, recentDead, frozen, frozenDead, full, compact);
             var took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            var cpu = PdqThreadCpuTime.Now() - cpuStarted;
 
             lock (_writerGate)
             {
@@ -394,6 +439,7 @@ public sealed class PdqIndex<TId> : IDisposable
                 }
 
                 MergeCompleted?.Invoke(took);
+                MergeReported?.Invoke(new PdqMergeReport(kind, built.Count, took, cpu));
 
                 if (_disposed || !MergeDue())
                 {

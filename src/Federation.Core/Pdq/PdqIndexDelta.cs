@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Federation.Core.Pdq;
 
@@ -77,15 +79,16 @@ internal sealed class PdqIndexDelta<TId>
     }
 
     /// <summary>Appends (distance, <paramref name="slotOffset"/> + position) of live entries within the distance.</summary>
+    /// <remarks>Every query runs this over up to a delta limit of entries: no bounds checks, matches (rare) off the loop.</remarks>
     public void Scan(in PdqHash query, int maxDistance, int slotOffset, PdqQueryScratch scratch)
     {
         ulong q0 = query.Word3, q1 = query.Word2, q2 = query.Word1, q3 = query.Word0;
-        var words = _words.AsSpan(0, Count << 2);
-        for (var i = 0; i < Count; i++)
+        var count = Count;
+        ref var h = ref MemoryMarshal.GetArrayDataReference(_words);
+        for (var i = 0; i < count; i++, h = ref Unsafe.Add(ref h, 4))
         {
-            var h = words.Slice(i << 2, 4);
-            var distance = BitOperations.PopCount(h[0] ^ q0) + BitOperations.PopCount(h[1] ^ q1)
-                + BitOperations.PopCount(h[2] ^ q2) + BitOperations.PopCount(h[3] ^ q3);
+            var distance = BitOperations.PopCount(h ^ q0) + BitOperations.PopCount(Unsafe.Add(ref h, 1) ^ q1)
+                + BitOperations.PopCount(Unsafe.Add(ref h, 2) ^ q2) + BitOperations.PopCount(Unsafe.Add(ref h, 3) ^ q3);
             if (distance <= maxDistance && (_dead[i >> 6] & (1UL << (i & 63))) == 0)
             {
                 scratch.AddMatch(distance, slotOffset + i);

@@ -20,7 +20,7 @@ namespace Federation.Core.Pdq;
 /// segments only) are not stored: the filter then only bounds the chunk distance from below, and the
 /// full check decides.
 /// </remarks>
-internal sealed class PdqIndexSegment<TId>
+internal sealed partial class PdqIndexSegment<TId>
 {
     public const int ChunkCount = 11;
 
