@@ -91,9 +91,15 @@ internal sealed class FeedDispatcher
     /// </summary>
     public bool Renew(FeedAttachment attachment)
     {
+        // Checked once without the lock: a subscriber still reading a backlog does not take the tail's lock per wake-up.
+        if (Volatile.Read(ref attachment.Batches) != 0)
+        {
+            return false;
+        }
+
         lock (gate)
         {
-            if (Volatile.Read(ref attachment.Batches) != 0 || attachment.Channel.Reader.TryPeek(out _) || !attached.Contains(attachment))
+            if (Volatile.Read(ref attachment.Batches) != 0 || attachment.Channel.Reader.TryPeek(out _) || attachment.Channel.Reader.Completion.IsCompleted)
             {
                 return false;
             }
