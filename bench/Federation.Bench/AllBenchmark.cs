@@ -49,7 +49,9 @@ internal static class AllBenchmark
         int[] FanOutRates, TimeSpan FanOutStep, int[] ScaleStages, TimeSpan ScaleStep, Crowd? Crowd = null);
 
     /// <summary>The many-subscriber fan-out step: subscribers, streams per member, signals/s, idle wait before the steady memory figure, step length.</summary>
-    private sealed record Crowd(int Subscribers, int PerMember, int Rate, TimeSpan Idle, TimeSpan Step);
+    /// <c>Hold</c>: a pause before the streams open, after the steady figure and after the last one, for taking heap
+    /// dumps of the hub's process (<c>dotnet-gcdump collect -p PID</c>) at those moments; zero in every measured run.
+    private sealed record Crowd(int Subscribers, int PerMember, int Rate, TimeSpan Idle, TimeSpan Step, TimeSpan Hold = default);
 
     /// <summary>The many-subscriber step's figures: memory per idle stream at each moment, then the delivery step.</summary>
     private sealed record CrowdResult(int Subscribers, int PerMember, int Members, double OpenSeconds, List<FeedDelivery.MemoryPoint> Memory, FeedDelivery.Result Delivery);
@@ -310,6 +312,7 @@ internal static class AllBenchmark
                 Rate = int.Parse(BenchPaths.Option(args, "--rate") ?? "100", CultureInfo.InvariantCulture),
                 PerMember = int.Parse(BenchPaths.Option(args, "--per-member") ?? "100", CultureInfo.InvariantCulture),
                 Step = BenchPaths.Option(args, "--seconds") is { } seconds ? TimeSpan.FromSeconds(int.Parse(seconds, CultureInfo.InvariantCulture)) : DefaultCrowd(quick).Step,
+                Hold = TimeSpan.FromSeconds(int.Parse(BenchPaths.Option(args, "--hold") ?? "0", CultureInfo.InvariantCulture)),
             }
             : null;
         var mode = quick
@@ -414,17 +417,29 @@ internal static class AllBenchmark
     {
         var members = (crowd.Subscribers + crowd.PerMember - 1) / crowd.PerMember;
         Progress(total, $"fan-out, {crowd.Subscribers:N0} subscribers ({members} members x {crowd.PerMember} streams; clients in a separate process), {crowd.Rate} signals/s");
+        await HoldAsync(crowd, "no streams open");
         await using var audience = await FeedDelivery.Audience.OpenAsync(hub, crowd.Subscribers, crowd.PerMember);
         Console.WriteLine($"  opened in {audience.OpenSeconds:F1} s; hub memory per stream: "
             + string.Join("; ", audience.Memory.Select(m => $"{m.Moment} working set {m.WorkingSetPerStream / 1024:F1} KiB, managed {m.ManagedPerStream / 1024:F1} KiB")));
         var steady = await audience.MeasureAsync($"steady, {crowd.Idle.TotalSeconds:F0} s idle", crowd.Idle);
         Console.WriteLine($"  {steady.Moment}: working set {steady.WorkingSetPerStream / 1024:F1} KiB, managed {steady.ManagedPerStream / 1024:F1} KiB per stream");
+        await HoldAsync(crowd, "steady");
         await FeedDelivery.RunAsync(audience, publisher, crowd.Rate, TimeSpan.FromSeconds(2), seed++);
         var run = await FeedDelivery.RunAsync(audience, publisher, crowd.Rate, crowd.Step, seed);
         var after = await audience.MeasureAsync($"idle again, {crowd.Idle.TotalSeconds:F0} s after the step", crowd.Idle);
         Console.WriteLine($"  {after.Moment}: working set {after.WorkingSetPerStream / 1024:F1} KiB, managed {after.ManagedPerStream / 1024:F1} KiB per stream");
+        await HoldAsync(crowd, "after the step");
         Console.WriteLine($"  {crowd.Rate}/s: {run.DeliveriesPerSecond:N0} deliveries/s, p50 {run.P50Ms:F1} ms, p99 {run.P99Ms:F1} ms, max {run.MaxMs:F0} ms ({run.Delivered:N0}/{run.Expected:N0} delivered); from emitted_at p50 {run.EmittedP50Ms:F0} / p99 {run.EmittedP99Ms:F0} ms; CPU hub {run.HubCpuSeconds:F1} s, clients {run.ClientCpuSeconds:F1} s over {run.Seconds:F1} s");
         return new CrowdResult(crowd.Subscribers, crowd.PerMember, members, audience.OpenSeconds, [.. audience.Memory], run);
+    }
+
+    private static async Task HoldAsync(Crowd crowd, string moment)
+    {
+        if (crowd.Hold > TimeSpan.Zero)
+        {
+            Console.WriteLine($"  holding {crowd.Hold.TotalSeconds:F0} s ({moment}), pid {Environment.ProcessId}");
+            await Task.Delay(crowd.Hold);
+        }
     }
 
     // Memory verdict on the steady figure (after the idle wait and a forced GC): both the working set and the managed heap.

@@ -2,6 +2,8 @@ using System.Net;
 using Federation.Hub.Auth;
 using Federation.Hub.Grpc;
 using Federation.Hub.Options;
+using Federation.Hub.Transport;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Federation.Hub.Extensions;
@@ -33,6 +35,9 @@ public static class HostingExtensions
             });
         }
 
+        // Registered after Kestrel's default (a TryAdd), so Kestrel resolves this one: its pools keep a bounded number
+        // of free blocks instead of a burst's peak (Transport/BoundedBlockMemoryPool).
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>, BoundedBlockMemoryPoolFactory>();
         builder.Services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = options.MaxRequestMessageBytes;

@@ -85,6 +85,31 @@ internal sealed class FeedDispatcher
     }
 
     /// <summary>
+    /// Gives a subscriber whose channel's queue grew during a backlog a fresh channel, when it has read everything and is
+    /// still attached (a detached one's channel is completed and must stay so); true when replaced. Under the lock, so the
+    /// tail writes no batch into the old channel meanwhile: the subscriber reads on from the new one and misses nothing.
+    /// </summary>
+    public bool Renew(FeedAttachment attachment)
+    {
+        // Checked once without the lock: a subscriber still reading a backlog does not take the tail's lock per wake-up.
+        if (Volatile.Read(ref attachment.Batches) != 0)
+        {
+            return false;
+        }
+
+        lock (gate)
+        {
+            if (Volatile.Read(ref attachment.Batches) != 0 || attachment.Channel.Reader.TryPeek(out _) || attachment.Channel.Reader.Completion.IsCompleted)
+            {
+                return false;
+            }
+
+            attachment.ReplaceChannel();
+            return true;
+        }
+    }
+
+    /// <summary>
     /// Advances the vector over <paramref name="batches"/> (one per partition, with their <paramref name="records"/>),
     /// skipping entries dispatched already (a retried read), tells the observers and offers the new items to every
     /// subscriber as one batch: one channel operation and at most one wake-up and one flush per subscriber per read,
@@ -219,6 +244,10 @@ internal sealed class FeedDispatcher
             }
 
             Interlocked.Add(ref attachment.Pending, batch.Length);
+            if (Interlocked.Increment(ref attachment.Batches) > FeedAttachment.FirstSegmentBatches)
+            {
+                attachment.Grown = true;
+            }
         }
     }
 

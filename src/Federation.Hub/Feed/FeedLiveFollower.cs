@@ -5,12 +5,11 @@ namespace Federation.Hub.Feed;
 /// subscriber overflowed its buffer), sends each wanted update, and heartbeats when idle. In step with the tail it
 /// copies the frame the tail serialized once; otherwise it sends the same signal with this subscriber's cursor.
 /// </summary>
-internal sealed class FeedLiveFollower
+internal sealed class FeedLiveFollower(Func<FeedAttachment, bool> renew)
 {
     /// <summary>Returns when the tail completed the channel (overflow); the caller catches up and re-attaches.</summary>
     public async Task RunAsync(FeedSubscriber subscriber, FeedAttachment attachment)
     {
-        var reader = attachment.Channel.Reader;
         var stream = subscriber.Stream;
         var token = subscriber.Token;
         // One idle timer per heartbeat period, not one per wake-up: it is armed for the time left until a
@@ -20,14 +19,23 @@ internal sealed class FeedLiveFollower
         {
             while (true)
             {
+                var reader = attachment.Channel.Reader;
                 while (reader.TryRead(out var batch))
                 {
+                    Interlocked.Decrement(ref attachment.Batches);
                     foreach (var item in batch)
                     {
                         await ApplyAsync(subscriber, item).ConfigureAwait(false);
                     }
 
                     Interlocked.Add(ref attachment.Pending, -batch.Length);
+                }
+
+                // Drained after a backlog that grew the channel's queue: a fresh channel, so an idle stream does not
+                // keep the burst's queue segment (FeedAttachment).
+                if (attachment.Grown && renew(attachment))
+                {
+                    reader = attachment.Channel.Reader;
                 }
 
                 await stream.FlushAsync().ConfigureAwait(false);

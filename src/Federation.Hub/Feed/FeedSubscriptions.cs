@@ -33,7 +33,7 @@ public sealed class FeedSubscriptions
     private readonly FeedStartResolver start;
     private readonly FeedSnapshot snapshot;
     private readonly FeedCatchUp catchUp;
-    private readonly FeedLiveFollower live = new();
+    private readonly FeedLiveFollower live;
 
     public FeedSubscriptions(
         FeedTail tail, FeedLog log, SignalStore store, FeedAccessMonitor access, IOptions<FederationOptions> options, TimeProvider clock, ILogger<FeedSubscriptions> logger, HubMetrics metrics)
@@ -47,6 +47,7 @@ public sealed class FeedSubscriptions
         start = new FeedStartResolver(tail, log);
         snapshot = new FeedSnapshot(tail, log, store, clock);
         catchUp = new FeedCatchUp(log, store);
+        live = new FeedLiveFollower(tail.Renew);
     }
 
     /// <summary>Serves one Subscribe call until the client leaves or the hub ends it.</summary>

@@ -79,6 +79,9 @@ public sealed class FeedTail : BackgroundService
     /// <summary>Stops offering items to a subscriber.</summary>
     internal void Detach(FeedAttachment attachment) => dispatcher.Detach(attachment);
 
+    /// <summary>Replaces a drained subscriber's grown channel (<see cref="FeedDispatcher.Renew"/>).</summary>
+    internal bool Renew(FeedAttachment attachment) => dispatcher.Renew(attachment);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var start = await RetryAsync(() => log.ReadHeadsAsync(partitions), "reading the feed heads", stoppingToken).ConfigureAwait(false);
