@@ -150,6 +150,13 @@ internal static class ColdStart
         var loaders = await hub.WaitForLinesAsync(Loaders, LoadersLimit);
         Console.WriteLine("  loaders done at: " + string.Join(", ", loaders.Select(l => $"{l.Key} {l.Value / 1000:F2} s")));
         var rss = hub.WorkingSetMiB;
+        // Why ready came when it did: the readiness checks that failed before it (the hub logs each failed check).
+        foreach (var check in new[] { "Health check store", "Health check pdqIndex" })
+        {
+            var (failed, last) = hub.Lines(check, ready.Ms);
+            Console.WriteLine($"  {check}: failed {failed} times before ready{(last is null ? "" : "; last " + last)}");
+        }
+
 
         var token = await StartupBenchmark.TokenAsync(hub.Http, clientId, secret);
         using var channel = GrpcChannel.ForAddress(hub.GrpcAddress);

@@ -144,6 +144,16 @@ internal sealed class HubProcess : IDisposable
         return found;
     }
 
+    /// <summary>The child's lines containing <paramref name="text"/>: how many, and the last one before <paramref name="beforeMs"/>.</summary>
+    public (int Count, string? Last) Lines(string text, double beforeMs)
+    {
+        lock (lines)
+        {
+            var hits = lines.Where(l => l.Ms <= beforeMs && l.Line.Contains(text, StringComparison.Ordinal)).ToList();
+            return (hits.Count, hits.Count == 0 ? null : $"{hits[^1].Ms / 1000:F2} s: {hits[^1].Line}");
+        }
+    }
+
     private string Tail()
     {
         lock (lines)
