@@ -17,6 +17,7 @@ var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordina
     ["vpdq"] = VpdqBenchmark.Run,
     ["video-lookup"] = VideoLookupBenchmark.Run,
     ["startup"] = StartupBenchmark.Run,
+    ["cold"] = ColdStart.Run,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
@@ -34,6 +35,7 @@ if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
     Console.Error.WriteLine("  vpdq [--quick] [--out <file>]   vPDQ hashing speed for 640x360 H.264 on one core vs real time (video made with ffmpeg's testsrc)");
     Console.Error.WriteLine("  video-lookup [--quick] [--videos N] [--frames F] [--out <file>]   video near-match over N stored videos (default 100,000 x 30 frames) vs brute force; bytes/video");
     Console.Error.WriteLine("  startup [--rounds N] [--signals N] [--variants jit,jit-pgo-off,r2r,r2r-pgo-off] [--publish-root dir] [--reuse-publish] [--warm-after S] [--out file]   a published replica's start-up per variant (JIT, ReadyToRun, tiered PGO off): to gRPC port, to ready, first calls, first 10 s, warm");
+    Console.Error.WriteLine("  cold [--signals N] [--publish-root dir] [--reuse-publish]   a published replica's cold start to ready at 1M and N stored signals (default 10M) and exact Lookup p50/p99 over gRPC at each");
     return 2;
 }
 

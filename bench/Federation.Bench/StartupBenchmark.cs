@@ -160,7 +160,7 @@ internal static class StartupBenchmark
     }
 
     // dotnet publish of the hub into publishRoot/name; null and a reason when it cannot be built (e.g. no crossgen pack).
-    private static (string? Dir, string? Reason) Publish(string name, string publishRoot, bool reuse)
+    internal static (string? Dir, string? Reason) Publish(string name, string publishRoot, bool reuse)
     {
         var dir = Path.Combine(publishRoot, name);
         if (reuse && File.Exists(Path.Combine(dir, "Federation.Hub.dll")))
@@ -446,7 +446,7 @@ internal static class StartupBenchmark
     }
 
     // One TCP connect attempt on loopback, bounded to 200 ms.
-    private static async Task<bool> AcceptsAsync(int port)
+    internal static async Task<bool> AcceptsAsync(int port)
     {
         using var socket = new TcpClient();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
@@ -461,7 +461,7 @@ internal static class StartupBenchmark
         }
     }
 
-    private static async Task<string> TokenAsync(HttpClient http, string clientId, string secret)
+    internal static async Task<string> TokenAsync(HttpClient http, string clientId, string secret)
     {
         using var response = await http.PostAsync("connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
         {

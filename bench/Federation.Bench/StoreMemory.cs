@@ -27,7 +27,7 @@ internal static class StoreMemory
     }
 
     // Rounds of the splitter while the fill runs, then until nothing is due (bounded: each round splits or ends the loop).
-    private static async Task SplitUntilAsync(BucketSplitter splitter, CancellationToken filled)
+    internal static async Task SplitUntilAsync(BucketSplitter splitter, CancellationToken filled)
     {
         while (!filled.IsCancellationRequested)
         {
