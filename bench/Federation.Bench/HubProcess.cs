@@ -10,8 +10,8 @@ namespace Federation.Bench;
 /// </summary>
 internal sealed class HubProcess : IDisposable
 {
-    private const string AdminId = "bench-admin";
-    private const string AdminSecret = "bench-admin-secret-0123456789abcdef";
+    internal const string AdminId = "bench-admin";
+    internal const string AdminSecret = "bench-admin-secret-0123456789abcdef";
     private readonly Process process;
     private readonly Stopwatch clock;
     private readonly List<(double Ms, string Line)> lines = [];
@@ -41,6 +41,22 @@ internal sealed class HubProcess : IDisposable
     {
         var httpPort = LocalRedisServer.FreeLoopbackPort();
         var grpcPort = LocalRedisServer.FreeLoopbackPort();
+        var info = StartInfo(publishDir, redis, dataPath, issuer, httpPort, grpcPort, loaderLogs: true);
+        var clock = Stopwatch.StartNew();
+        var hub = new HubProcess(Process.Start(info)!, clock, httpPort, grpcPort);
+        hub.process.OutputDataReceived += (_, e) => hub.Append(e.Data);
+        hub.process.ErrorDataReceived += (_, e) => hub.Append(e.Data);
+        hub.process.BeginOutputReadLine();
+        hub.process.BeginErrorReadLine();
+        return hub;
+    }
+
+    /// <summary>
+    /// How a published hub starts on loopback ports against <paramref name="redis"/> (the <c>cold</c> and <c>startup</c>
+    /// benches): warnings only, and with <paramref name="loaderLogs"/> the hub's own Information lines (its loaders' "loaded").
+    /// </summary>
+    internal static ProcessStartInfo StartInfo(string publishDir, string redis, string dataPath, string issuer, int httpPort, int grpcPort, bool loaderLogs)
+    {
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = publishDir, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in (string[])[
             Path.Combine(publishDir, "Federation.Hub.dll"),
@@ -55,20 +71,17 @@ internal sealed class HubProcess : IDisposable
             $"--Federation:Bootstrap:AdminClientId={AdminId}",
             $"--Federation:Bootstrap:AdminClientSecret={AdminSecret}",
             "--Federation:Signals:RateLimitPerSecond=0",
-            // Information for the hub's own loaders (their "loaded" lines), Warning for the framework.
-            "--Logging:LogLevel:Default=Warning",
-            "--Logging:LogLevel:Federation=Information"])
+            "--Logging:LogLevel:Default=Warning"])
         {
             info.ArgumentList.Add(argument);
         }
 
-        var clock = Stopwatch.StartNew();
-        var hub = new HubProcess(Process.Start(info)!, clock, httpPort, grpcPort);
-        hub.process.OutputDataReceived += (_, e) => hub.Append(e.Data);
-        hub.process.ErrorDataReceived += (_, e) => hub.Append(e.Data);
-        hub.process.BeginOutputReadLine();
-        hub.process.BeginErrorReadLine();
-        return hub;
+        if (loaderLogs)
+        {
+            info.ArgumentList.Add("--Logging:LogLevel:Federation=Information");
+        }
+
+        return info;
     }
 
     private void Append(string? line)

@@ -25,8 +25,8 @@ namespace Federation.Bench;
 internal static class StartupBenchmark
 {
     private const string Issuer = "http://federation.bench/";
-    private const string AdminId = "bench-admin";
-    private const string AdminSecret = "bench-admin-secret-0123456789abcdef";
+    private const string AdminId = HubProcess.AdminId;
+    private const string AdminSecret = HubProcess.AdminSecret;
     private const int BatchItems = 100;
     private const int FirstCalls = 50;
     private const int WarmCalls = 200;
@@ -269,13 +269,7 @@ internal static class StartupBenchmark
         using var redisServer = LocalRedisServer.Start(redisDir, persistent: false);
         var httpPort = LocalRedisServer.FreeLoopbackPort();
         var grpcPort = LocalRedisServer.FreeLoopbackPort();
-        var info = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = publishDir,
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        var info = HubProcess.StartInfo(publishDir, redisServer.ConnectionString, dataPath, Issuer, httpPort, grpcPort, loaderLogs: false);
         foreach (var knob in RuntimeKnobs)
         {
             info.Environment.Remove(knob);
@@ -284,24 +278,6 @@ internal static class StartupBenchmark
         foreach (var (key, value) in variant.Environment)
         {
             info.Environment[key] = value;
-        }
-
-        foreach (var argument in (string[])[
-            Path.Combine(publishDir, "Federation.Hub.dll"),
-            "--contentRoot", publishDir,
-            $"--Federation:Redis={redisServer.ConnectionString},protocol=resp2",
-            $"--Federation:DataPath={dataPath}",
-            $"--Federation:Issuer={Issuer}",
-            "--Federation:ListenAddress=127.0.0.1",
-            $"--Federation:HttpPort={httpPort.ToString(CultureInfo.InvariantCulture)}",
-            $"--Federation:GrpcPort={grpcPort.ToString(CultureInfo.InvariantCulture)}",
-            "--Federation:AccessTokenLifetime=02:00:00",
-            $"--Federation:Bootstrap:AdminClientId={AdminId}",
-            $"--Federation:Bootstrap:AdminClientSecret={AdminSecret}",
-            "--Federation:Signals:RateLimitPerSecond=0",
-            "--Logging:LogLevel:Default=Warning"])
-        {
-            info.ArgumentList.Add(argument);
         }
 
         var output = new Queue<string>();

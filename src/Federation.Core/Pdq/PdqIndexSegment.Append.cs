@@ -28,11 +28,7 @@ internal sealed partial class PdqIndexSegment<TId>
     /// </summary>
     public PdqIndexSegment<TId> Append(ulong[] dead, ReadOnlySpan<(PdqIndexSegment<TId> Segment, ulong[] Dead)> parts, PdqIndexDelta<TId> delta, ulong[] deltaDead)
     {
-        long added = delta.Count - CountSet(deltaDead);
-        foreach (var (segment, partDead) in parts)
-        {
-            added += segment.Count - CountSet(partDead);
-        }
+        var added = CountLive(parts, delta, deltaDead);
 
         var oldCount = Count;
         var newCount = oldCount + added;
@@ -46,27 +42,7 @@ internal sealed partial class PdqIndexSegment<TId>
         var ids = new TId[count];
         _words.AsSpan(_base, oldCount << 2).CopyTo(words.AsSpan(wordBase));
         Array.Copy(_ids, ids, oldCount);
-        var next = oldCount;
-        foreach (var (segment, partDead) in parts)
-        {
-            for (var s = 0; s < segment.Count; s++)
-            {
-                if (!IsSet(partDead, s))
-                {
-                    segment._words.AsSpan(segment._base + (s << 2), 4).CopyTo(words.AsSpan(wordBase + (next << 2), 4));
-                    ids[next++] = segment._ids[s];
-                }
-            }
-        }
-
-        for (var i = 0; i < delta.Count; i++)
-        {
-            if (!IsSet(deltaDead, i))
-            {
-                delta.Words.AsSpan(i << 2, 4).CopyTo(words.AsSpan(wordBase + (next << 2), 4));
-                ids[next++] = delta.Ids[i];
-            }
-        }
+        CopyLive(parts, delta, deltaDead, words, wordBase, ids, oldCount);
 
         var directory = PdqIndexMemory.AllocatePinned<int>(_directory.Length);
         var entries = PdqIndexMemory.AllocatePinned<uint>((ChunkCount * count) + Vector256<uint>.Count);

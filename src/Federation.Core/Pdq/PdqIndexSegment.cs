@@ -98,12 +98,7 @@ internal sealed partial class PdqIndexSegment<TId>
     /// <remarks><paramref name="directoryBits"/> overrides the bucket bits chosen from the count (tests).</remarks>
     public static PdqIndexSegment<TId> Build(ReadOnlySpan<(PdqIndexSegment<TId> Segment, ulong[] Dead)> parts, PdqIndexDelta<TId> delta, ulong[] deltaDead, int? directoryBits = null)
     {
-        long total = delta.Count - CountSet(deltaDead);
-        foreach (var (segment, dead) in parts)
-        {
-            total += segment.Count - CountSet(dead);
-        }
-
+        var total = CountLive(parts, delta, deltaDead);
         if (total >= MaxSlots)
         {
             throw new NotSupportedException($"A PDQ index holds at most {MaxSlots - 1} entries.");
@@ -117,27 +112,7 @@ internal sealed partial class PdqIndexSegment<TId>
 
         var (words, wordBase) = AllocateAligned(count);
         var ids = new TId[count];
-        var next = 0;
-        foreach (var (segment, dead) in parts)
-        {
-            for (var s = 0; s < segment.Count; s++)
-            {
-                if (!IsSet(dead, s))
-                {
-                    segment._words.AsSpan(segment._base + (s << 2), 4).CopyTo(words.AsSpan(wordBase + (next << 2), 4));
-                    ids[next++] = segment._ids[s];
-                }
-            }
-        }
-
-        for (var i = 0; i < delta.Count; i++)
-        {
-            if (!IsSet(deltaDead, i))
-            {
-                delta.Words.AsSpan(i << 2, 4).CopyTo(words.AsSpan(wordBase + (next << 2), 4));
-                ids[next++] = delta.Ids[i];
-            }
-        }
+        CopyLive(parts, delta, deltaDead, words, wordBase, ids, 0);
 
         var bucketBits = Math.Clamp(directoryBits ?? DirectoryBitsFor(count), MinDirectoryBits, MaxDirectoryBits);
         var directory = PdqIndexMemory.AllocatePinned<int>(DirectoryLength(bucketBits));
@@ -536,6 +511,45 @@ internal sealed partial class PdqIndexSegment<TId>
         var address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(words));
         var wordBase = (int)(((32 - (address & 31)) & 31) >> 3);
         return (words, wordBase);
+    }
+
+    // Live entries (by their dead bitmaps) of parts, then of delta.
+    private static long CountLive(ReadOnlySpan<(PdqIndexSegment<TId> Segment, ulong[] Dead)> parts, PdqIndexDelta<TId> delta, ulong[] deltaDead)
+    {
+        long live = delta.Count - CountSet(deltaDead);
+        foreach (var (segment, dead) in parts)
+        {
+            live += segment.Count - CountSet(dead);
+        }
+
+        return live;
+    }
+
+    // Copies the live entries of parts, then of delta, into words and ids from slot next on; returns the slot after the last.
+    private static int CopyLive(ReadOnlySpan<(PdqIndexSegment<TId> Segment, ulong[] Dead)> parts, PdqIndexDelta<TId> delta, ulong[] deltaDead, ulong[] words, int wordBase, TId[] ids, int next)
+    {
+        foreach (var (segment, dead) in parts)
+        {
+            for (var s = 0; s < segment.Count; s++)
+            {
+                if (!IsSet(dead, s))
+                {
+                    segment._words.AsSpan(segment._base + (s << 2), 4).CopyTo(words.AsSpan(wordBase + (next << 2), 4));
+                    ids[next++] = segment._ids[s];
+                }
+            }
+        }
+
+        for (var i = 0; i < delta.Count; i++)
+        {
+            if (!IsSet(deltaDead, i))
+            {
+                delta.Words.AsSpan(i << 2, 4).CopyTo(words.AsSpan(wordBase + (next << 2), 4));
+                ids[next++] = delta.Ids[i];
+            }
+        }
+
+        return next;
     }
 
     private static bool IsSet(ulong[] bits, int index) => (bits[index >> 6] & (1UL << (index & 63))) != 0;
