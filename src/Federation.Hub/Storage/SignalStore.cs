@@ -207,16 +207,7 @@ public sealed class SignalStore(
             }
         }
 
-        var result = (RedisResult[])(await Layout.RunAsync(partition, modulus =>
-        {
-            args[1] = modulus;
-            for (var i = 0; i < n; i++)
-            {
-                (keys[1 + i], keys[1 + n + i]) = Layout.Candidates(partition, storageKeys[i], modulus);
-            }
-
-            return redis.GetDatabase().ScriptEvaluateAsync(ReadScript, keys, args);
-        }).ConfigureAwait(false))!;
+        var result = await EvaluateOnCandidatesAsync(ReadScript, partition, storageKeys, keys, args, modulusArg: 1).ConfigureAwait(false);
         var now = clock.GetUtcNow();
         var reads = new SignalRead?[storageKeys.Count];
         for (var i = 0; i < reads.Length; i++)
@@ -488,6 +479,23 @@ public sealed class SignalStore(
         return writes.EvaluateAsync(LinkScript, [RedisKeys.WithStorageKey(partitionKeys[partition].LinksPrefix, storageKey)], args, submission);
     }
 
+    // Runs a script that reads records by storage key: KEYS[2..n+1] and KEYS[n+2..2n+1] are each key's two candidate
+    // buckets and ARGV[modulusArg] the modulus they follow, filled in again when the layout moved on (BucketLayout.RunAsync).
+    private async Task<RedisResult[]> EvaluateOnCandidatesAsync(string script, int partition, IReadOnlyList<byte[]> storageKeys, RedisKey[] keys, RedisValue[] args, int modulusArg)
+    {
+        var n = storageKeys.Count;
+        return (RedisResult[])(await Layout.RunAsync(partition, modulus =>
+        {
+            args[modulusArg] = modulus;
+            for (var i = 0; i < n; i++)
+            {
+                (keys[1 + i], keys[1 + n + i]) = Layout.Candidates(partition, storageKeys[i], modulus);
+            }
+
+            return redis.GetDatabase().ScriptEvaluateAsync(script, keys, args);
+        }).ConfigureAwait(false))!;
+    }
+
     /// <summary>The member numbers backing each of one partition's records now (empty for a missing or inactive record).</summary>
     public async Task<long[][]> ActiveContributorsAsync(int partition, IReadOnlyList<byte[]> storageKeys)
     {
@@ -502,16 +510,7 @@ public sealed class SignalStore(
             args[1 + i] = storageKeys[i];
         }
 
-        var result = (RedisResult[])(await Layout.RunAsync(partition, modulus =>
-        {
-            args[0] = modulus;
-            for (var i = 0; i < n; i++)
-            {
-                (keys[1 + i], keys[1 + n + i]) = Layout.Candidates(partition, storageKeys[i], modulus);
-            }
-
-            return redis.GetDatabase().ScriptEvaluateAsync(ContributorsScript, keys, args);
-        }).ConfigureAwait(false))!;
+        var result = await EvaluateOnCandidatesAsync(ContributorsScript, partition, storageKeys, keys, args, modulusArg: 0).ConfigureAwait(false);
         return result.Select(r => ((RedisResult[])r!).Select(m => (long)m).ToArray()).ToArray();
     }
 
