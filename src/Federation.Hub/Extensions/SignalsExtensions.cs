@@ -15,7 +15,8 @@ public static class SignalsExtensions
         builder.Services.AddSingleton<SignalSubmitter>();
         builder.Services.AddSingleton<SignalLookupService>();
         builder.Services.AddSingleton<SignalContributions>();
-        // The per-replica PDQ index: near-match look-ups, kept current from the feed tail.
+        // The per-replica PDQ index: near-match look-ups, kept current from the feed tail. Its start-up walk goes first.
+        builder.Services.AddSingleton<Health.StartupWalks>();
         builder.Services.AddSingleton<PdqMatchIndex>();
         builder.Services.AddSingleton<IPdqMatcher>(sp => sp.GetRequiredService<PdqMatchIndex>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PdqMatchIndex>());

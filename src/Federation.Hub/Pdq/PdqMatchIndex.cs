@@ -3,6 +3,7 @@ using Federation.Core.Feed;
 using Federation.Core.Pdq;
 using Federation.Core.Signals;
 using Federation.Hub.Feed;
+using Federation.Hub.Health;
 using Federation.Hub.Signals;
 using Federation.Hub.Storage;
 using Federation.Hub.Telemetry;
@@ -21,7 +22,7 @@ namespace Federation.Hub.Pdq;
 /// its change (kinds 1-4 active, 5-6 inactive), so replaying them over the scan converges to the current
 /// state whatever the scan saw. One task applies scan and entries, so the index has a single writer.
 /// </remarks>
-public sealed class PdqMatchIndex(FeedTail tail, SignalStore store, ILogger<PdqMatchIndex> logger, HubMetrics metrics) : BackgroundService, IPdqMatcher
+public sealed class PdqMatchIndex(FeedTail tail, SignalStore store, StartupWalks walks, ILogger<PdqMatchIndex> logger, HubMetrics metrics) : BackgroundService, IPdqMatcher
 {
     // The id carries the hash (matches report ids, not hashes) and the record's sharing group ("" = coalition-wide).
     private readonly PdqIndex<IndexedPdq> index = Observed(new PdqIndex<IndexedPdq>(capacity: 1 << 16), metrics);
@@ -119,6 +120,18 @@ public sealed class PdqMatchIndex(FeedTail tail, SignalStore store, ILogger<PdqM
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            await ExecuteLoadedAsync(stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            walks.EndReadinessWalk();
+        }
+    }
+
+    private async Task ExecuteLoadedAsync(CancellationToken stoppingToken)
+    {
         using var observation = await tail.ObserveAsync(Observe, stoppingToken).ConfigureAwait(false);
         // The scan below covers every write before the observation started; the entries after it are applied in order.
         watermark.Start(observation.StartedAfter);
@@ -145,6 +158,7 @@ public sealed class PdqMatchIndex(FeedTail tail, SignalStore store, ILogger<PdqM
         // Entries that arrived during the scan are applied first, then live ones as they come.
         loaded = true;
         logger.LogInformation("PDQ index loaded: {Count} PDQ hashes from {Scanned} records", index.Count, Scanned);
+        walks.EndReadinessWalk();
         while (await pending.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
         {
             lock (writer)

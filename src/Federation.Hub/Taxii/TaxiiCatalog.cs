@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Federation.Core.Feed;
 using Federation.Core.Signals;
 using Federation.Hub.Feed;
+using Federation.Hub.Health;
 using Federation.Hub.Storage;
 
 namespace Federation.Hub.Taxii;
@@ -20,7 +21,7 @@ namespace Federation.Hub.Taxii;
 /// added or with <c>next</c> meets every version once. Consistency at start as in <see cref="Pdq.PdqMatchIndex"/>: the
 /// observer is registered before the feed range and the record scan are read, and buffered entries are applied after.
 /// </remarks>
-public sealed class TaxiiCatalog(FeedTail tail, FeedLog feed, SignalStore store, ILogger<TaxiiCatalog> logger) : BackgroundService
+public sealed class TaxiiCatalog(FeedTail tail, FeedLog feed, SignalStore store, StartupWalks walks, ILogger<TaxiiCatalog> logger) : BackgroundService
 {
     /// <summary>Date added of the definition objects (identity, extension definition): before any record.</summary>
     public static readonly DateTimeOffset DefinitionsDate = new(2020, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -170,6 +171,8 @@ public sealed class TaxiiCatalog(FeedTail tail, FeedLog feed, SignalStore store,
     {
         using var observation = await tail.ObserveAsync(Observe, stoppingToken).ConfigureAwait(false);
         var upTo = observation.StartedAfter.ToArray();
+        // After the PDQ index's walk (StartupWalks): the feed entries meanwhile wait in the observation.
+        await walks.WaitForReadinessWalkAsync(stoppingToken).ConfigureAwait(false);
         logger.LogInformation("Loading the TAXII catalog from Redis ({Partitions} partitions)", store.PartitionCount);
         for (var p = 0; p < store.PartitionCount; p++)
         {

@@ -4,6 +4,7 @@ using Federation.Core.Pdq;
 using Federation.Core.Signals;
 using Federation.Core.Vpdq;
 using Federation.Hub.Feed;
+using Federation.Hub.Health;
 using Federation.Hub.Pdq;
 using Federation.Hub.Signals;
 using Federation.Hub.Storage;
@@ -17,7 +18,7 @@ namespace Federation.Hub.Vpdq;
 /// becomes active on the feed are read from its side key; a removed video's frames are read again to unindex them
 /// (the key is immutable).
 /// </summary>
-public sealed class VideoMatchIndex(FeedTail tail, SignalStore store, ILogger<VideoMatchIndex> logger) : BackgroundService, IVideoMatcher
+public sealed class VideoMatchIndex(FeedTail tail, SignalStore store, StartupWalks walks, ILogger<VideoMatchIndex> logger) : BackgroundService, IVideoMatcher
 {
     private readonly VpdqIndex<IndexedVideo> index = new(frameCapacity: 1 << 16);
     private readonly Channel<FeedEntry> pending = Channel.CreateUnbounded<FeedEntry>(new UnboundedChannelOptions { SingleReader = true });
@@ -90,6 +91,8 @@ public sealed class VideoMatchIndex(FeedTail tail, SignalStore store, ILogger<Vi
         using var observation = await tail.ObserveAsync(Observe, stoppingToken).ConfigureAwait(false);
         // The scan below covers every write before the observation started; the entries after it are applied in order.
         watermark.Start(observation.StartedAfter);
+        // After the PDQ index's walk (StartupWalks): the feed entries meanwhile wait in the observation.
+        await walks.WaitForReadinessWalkAsync(stoppingToken).ConfigureAwait(false);
         for (var p = 0; p < store.PartitionCount; p++)
         {
             for (var attempt = 1; ; attempt++)
