@@ -122,7 +122,7 @@ public sealed class PdqMatchIndex(FeedTail tail, SignalStore store, StartupWalks
     {
         try
         {
-            await ExecuteLoadedAsync(stoppingToken).ConfigureAwait(false);
+            await LoadAndFollowAsync(stoppingToken).ConfigureAwait(false);
         }
         finally
         {
@@ -130,7 +130,7 @@ public sealed class PdqMatchIndex(FeedTail tail, SignalStore store, StartupWalks
         }
     }
 
-    private async Task ExecuteLoadedAsync(CancellationToken stoppingToken)
+    private async Task LoadAndFollowAsync(CancellationToken stoppingToken)
     {
         using var observation = await tail.ObserveAsync(Observe, stoppingToken).ConfigureAwait(false);
         // The scan below covers every write before the observation started; the entries after it are applied in order.
