@@ -9,6 +9,7 @@ using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Federation.Bench;
@@ -42,8 +43,12 @@ internal sealed class BenchHub : IAsyncDisposable
 
     public IServiceProvider Services => app.Services;
 
-    /// <summary>Starts a hub on <paramref name="redis"/> with its data in <paramref name="dataPath"/>; <paramref name="settings"/> override the benchmark's configuration keys.</summary>
-    public static async Task<BenchHub> StartAsync(string redis, string dataPath, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Starts a hub on <paramref name="redis"/> with its data in <paramref name="dataPath"/>; <paramref name="settings"/>
+    /// override the benchmark's configuration keys; <paramref name="services"/> adds a benchmark's own instrumentation,
+    /// registered before the hub's wiring.
+    /// </summary>
+    public static async Task<BenchHub> StartAsync(string redis, string dataPath, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var httpPort = LocalRedisServer.FreeLoopbackPort();
         var grpcPort = LocalRedisServer.FreeLoopbackPort();
@@ -75,6 +80,7 @@ internal sealed class BenchHub : IAsyncDisposable
             builder.Logging.ClearProviders();
             builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            services?.Invoke(builder.Services);
         });
         await app.StartAsync();
         return new BenchHub(app, httpPort, grpcPort);

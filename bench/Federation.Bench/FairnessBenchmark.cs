@@ -47,19 +47,32 @@ internal static class FairnessBenchmark
         var concurrency = int.Parse(BenchPaths.Option(args, "--flood-concurrency") ?? DefaultFloodConcurrency.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
         var clientNice = int.Parse(BenchPaths.Option(args, "--flooder-nice") ?? DefaultClientNice.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
         var allocations = args.Contains("--gc-allocations");
-        return RunAloneAsync(quick ? TimeSpan.FromSeconds(6) : TimeSpan.FromSeconds(15), outFile, concurrency, clientNice, allocations).GetAwaiter().GetResult();
+        using var trace = args.Contains("--trace") ? new VictimCallTrace() : null;
+        return RunAloneAsync(quick ? TimeSpan.FromSeconds(6) : TimeSpan.FromSeconds(15), outFile, concurrency, clientNice, allocations, trace).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAloneAsync(TimeSpan step, string outFile, int floodConcurrency, int clientNice, bool allocations)
+    private static async Task<int> RunAloneAsync(TimeSpan step, string outFile, int floodConcurrency, int clientNice, bool allocations, VictimCallTrace? trace)
     {
         Console.WriteLine($"Federation fairness benchmark: {Environment.ProcessorCount} cores, .NET {Environment.Version}, load {LoadAverage()}");
         var work = Directory.CreateTempSubdirectory("federation-bench-").FullName;
         try
         {
             using var redisServer = LocalRedisServer.Start(Path.Combine(work, "redis"), persistent: false);
-            await using var hub = await BenchHub.StartAsync(redisServer.ConnectionString, Path.Combine(work, "hub"));
+            await using var hub = await BenchHub.StartAsync(redisServer.ConnectionString, Path.Combine(work, "hub"), services: trace is null ? null : trace.AddTo);
             using var gc = new GcPauses(allocations);
-            var result = await RunAsync(hub, step, 5000, floodConcurrency, clientNice, gc);
+            trace?.StartSampling(redisServer.Port);
+            using var redis = trace is null ? null : await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redisServer.ConnectionString + ",allowAdmin=true");
+            if (redis is not null)
+            {
+                await VictimCallTrace.StartRedisLogsAsync(redis, redisServer.ProcessId);
+            }
+
+            var result = await RunAsync(hub, step, 5000, floodConcurrency, clientNice, gc, trace);
+            if (redis is not null)
+            {
+                Console.WriteLine(await VictimCallTrace.DescribeRedisLogsAsync(redis, redisServer.ProcessId));
+            }
+
             if (allocations)
             {
                 Console.WriteLine("  allocation samples of the hub process over the whole run (each ~100 KB allocated), by type:");
@@ -77,7 +90,8 @@ internal static class FairnessBenchmark
         }
     }
 
-    public static async Task<Result> RunAsync(BenchHub hub, TimeSpan step, int seed, int floodConcurrency = DefaultFloodConcurrency, int clientNice = DefaultClientNice, GcPauses? collections = null)
+    public static async Task<Result> RunAsync(
+        BenchHub hub, TimeSpan step, int seed, int floodConcurrency = DefaultFloodConcurrency, int clientNice = DefaultClientNice, GcPauses? collections = null, VictimCallTrace? trace = null)
     {
         using var owned = collections is null ? new GcPauses(allocations: false) : null;
         var gc = collections ?? owned!;
@@ -121,6 +135,15 @@ internal static class FairnessBenchmark
                 await flooder.WaitForExitAsync();
             }
 
+            if (trace is not null)
+            {
+                // Split at the alone p99: what makes a flooded call slower than the slowest 1 % of calls without the flood.
+                Console.WriteLine(trace.Describe("alone, Submit", alone.Calls("s"), alone.Submit.P99Ms, alone.Collections));
+                Console.WriteLine(trace.Describe("flooded, Submit", flooded.Calls("s"), alone.Submit.P99Ms, flooded.Collections));
+                Console.WriteLine(trace.Describe("alone, Lookup", alone.Calls("l"), alone.Lookup.P99Ms, alone.Collections));
+                Console.WriteLine(trace.Describe("flooded, Lookup", flooded.Calls("l"), alone.Lookup.P99Ms, flooded.Collections));
+            }
+
             await victim.StandardInput.WriteLineAsync("exit");
             await victim.WaitForExitAsync();
             var seconds = floods.Sum(d => d.GetProperty("seconds").GetDouble());
@@ -161,6 +184,7 @@ internal static class FairnessBenchmark
         private readonly List<double> submit = [];
         private readonly List<double> lookup = [];
         private readonly List<GcPauses.Collection> collections = [];
+        private readonly List<VictimCallTrace.ClientCall> calls = [];
 
         public IReadOnlyList<GcPauses.Collection> Collections => collections;
 
@@ -174,6 +198,9 @@ internal static class FairnessBenchmark
 
         public LatencyStats Lookup => LatencyStats.From(lookup);
 
+        /// <summary>The victim's calls of one kind ("s" Submit, "l" Lookup) with their client-side stamps.</summary>
+        public List<VictimCallTrace.ClientCall> Calls(string kind) => calls.Where(c => c.Id.StartsWith(kind, StringComparison.Ordinal)).ToList();
+
         public async Task MeasureAsync(Process victim, TimeSpan step)
         {
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
@@ -185,6 +212,8 @@ internal static class FairnessBenchmark
             submit.AddRange(window.GetProperty("submitMs").EnumerateArray().Select(Number));
             lookup.AddRange(window.GetProperty("lookupMs").EnumerateArray().Select(Number));
             Failed += window.GetProperty("failed").GetInt32();
+            calls.AddRange(window.GetProperty("calls").EnumerateArray()
+                .Select(c => new VictimCallTrace.ClientCall(c[0].GetString()!, c[1].GetInt64(), c[2].GetInt64())));
             VictimCpuSeconds += window.GetProperty("cpuSeconds").GetDouble();
         }
     }

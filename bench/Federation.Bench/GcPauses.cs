@@ -26,8 +26,12 @@ internal sealed class GcPauses(bool allocations) : EventListener
     private long promoted;
     private long markedFromOlder;
 
+    // Stopwatch ticks at DateTime.UtcNow's tick 0, so an event's DateTime stamp converts to a Stopwatch timestamp.
+    private readonly double stopwatchAtUtcZero = Stopwatch.GetTimestamp() - (DateTime.UtcNow.Ticks * (Stopwatch.Frequency / (double)TimeSpan.TicksPerSecond));
+
     /// <summary>One collection: when its last event arrived, its generation, whether background, pause, kept bytes.</summary>
-    public readonly record struct Collection(long ArrivedTicks, int Generation, bool Background, double PauseMs, long PromotedBytes, long MarkedFromOlderBytes);
+    /// <remarks><c>RestartedTicks</c> is the event's own stamp of the restart, as a <see cref="Stopwatch"/> timestamp.</remarks>
+    public readonly record struct Collection(long ArrivedTicks, long RestartedTicks, int Generation, bool Background, double PauseMs, long PromotedBytes, long MarkedFromOlderBytes);
 
     /// <summary>The collections whose events arrived between two <see cref="Stopwatch.GetTimestamp"/> values.</summary>
     public IReadOnlyList<Collection> Between(long startTicks, long endTicks) =>
@@ -81,7 +85,7 @@ internal sealed class GcPauses(bool allocations) : EventListener
                     + (generation >= 2 ? Convert.ToInt64(e.Payload![5], CultureInfo.InvariantCulture) : 0);
                 break;
             case "GCRestartEEEnd_V1" when suspendedAt != default:
-                collections.Enqueue(new Collection(Stopwatch.GetTimestamp(), generation, background, (e.TimeStamp - suspendedAt).TotalMilliseconds, promoted, markedFromOlder));
+                collections.Enqueue(new Collection(Stopwatch.GetTimestamp(), (long)(stopwatchAtUtcZero + (e.TimeStamp.ToUniversalTime().Ticks * (Stopwatch.Frequency / (double)TimeSpan.TicksPerSecond))), generation, background, (e.TimeStamp - suspendedAt).TotalMilliseconds, promoted, markedFromOlder));
                 suspendedAt = default;
                 break;
             case "GCAllocationTick_V4" when allocations:

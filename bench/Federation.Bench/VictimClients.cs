@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -28,6 +29,7 @@ internal static class VictimClients
     private static readonly TimeSpan LookupInterval = TimeSpan.FromMilliseconds(20);
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
     private static int failures;
+    private static int callTags;
 
     public static int Run(string[] args) => RunAsync(args).GetAwaiter().GetResult();
 
@@ -58,13 +60,14 @@ internal static class VictimClients
             var seconds = double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture);
             var failedBefore = Volatile.Read(ref failures);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-            var (submit, lookup) = await WindowAsync(client, options, signals, stored, TimeSpan.FromSeconds(seconds));
+            var (submit, lookup, calls) = await WindowAsync(client, options, signals, stored, TimeSpan.FromSeconds(seconds));
             // Every latency, not percentiles: the bench pools the windows of one condition across its rounds.
             Emit(new
             {
                 @event = "window",
                 submitMs = submit,
                 lookupMs = lookup,
+                calls = calls.Select(c => new object[] { c.Id, c.Sent, c.Received }),
                 failed = Volatile.Read(ref failures) - failedBefore,
                 cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds,
             });
@@ -73,10 +76,29 @@ internal static class VictimClients
         return 0;
     }
 
-    // One paced Submit loop and one paced Lookup loop, concurrently, for the duration; latency around each call.
-    private static async Task<(List<double> Submit, List<double> Lookup)> WindowAsync(
+    // One paced Submit loop and one paced Lookup loop, concurrently, for the duration; latency around each call, and
+    // each call's tag with its send and receive stamps for `fairness --trace` (VictimCallTrace).
+    private static async Task<(List<double> Submit, List<double> Lookup, ConcurrentQueue<VictimCallTrace.ClientCall> Calls)> WindowAsync(
         SignalService.SignalServiceClient client, CallOptions options, BenchSignals signals, List<string> stored, TimeSpan duration)
     {
+        var calls = new ConcurrentQueue<VictimCallTrace.ClientCall>();
+        async Task<double> TaggedAsync(string kind, Func<CallOptions, Task> call)
+        {
+            var id = kind + Interlocked.Increment(ref callTags).ToString(CultureInfo.InvariantCulture);
+            var headers = new Metadata { { VictimCallTrace.Header, id } };
+            foreach (var entry in options.Headers!)
+            {
+                headers.Add(entry);
+            }
+
+            var tagged = options.WithHeaders(headers);
+            var started = Stopwatch.GetTimestamp();
+            await CountFailureAsync(call(tagged));
+            var received = Stopwatch.GetTimestamp();
+            calls.Enqueue(new VictimCallTrace.ClientCall(id, started, received));
+            return Stopwatch.GetElapsedTime(started, received).TotalMilliseconds;
+        }
+
         var submitted = new List<string>();
         var submit = PacedAsync(SubmitInterval, duration, async () =>
         {
@@ -86,9 +108,7 @@ internal static class VictimClients
                 request.Items.Add(BenchSignals.Submission(signals.NextValue()));
             }
 
-            var started = Stopwatch.GetTimestamp();
-            await CountFailureAsync(client.SubmitAsync(request, options).ResponseAsync);
-            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            var elapsed = await TaggedAsync("s", o => client.SubmitAsync(request, o).ResponseAsync);
             submitted.AddRange(request.Items.Take(LookupBatch).Select(item => item.Value));
             return elapsed;
         });
@@ -103,14 +123,12 @@ internal static class VictimClients
                 request.Queries.Add(new LookupQuery { Type = SignalType.Sha256, Value = pool is null ? signals.NextValue() : pool[random.Next(pool.Length)] });
             }
 
-            var started = Stopwatch.GetTimestamp();
-            await CountFailureAsync(client.LookupAsync(request, options).ResponseAsync);
-            return Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            return await TaggedAsync("l", o => client.LookupAsync(request, o).ResponseAsync);
         });
 
         var results = await Task.WhenAll(submit, lookup);
         stored.AddRange(submitted);
-        return (results[0], results[1]);
+        return (results[0], results[1], calls);
     }
 
     // A failed victim call counts with its latency, and is printed (to standard error: standard output carries the

@@ -21,18 +21,17 @@ public sealed class SignalExpirySweeper(
     private readonly SignalOptions signals = options.Value.Signals;
 
     /// <summary>Sweeps every bucket of every partition once; returns the number of records expired.</summary>
+    /// <remarks>
+    /// One script call at a time: Redis runs scripts one after another, so every sweep call in its queue is time that
+    /// members' commands wait. With the partitions swept concurrently, 16 calls of 32 buckets each held Redis for
+    /// hundreds of milliseconds once a minute (docs/quotas.md, session 12).
+    /// </remarks>
     public async Task<int> SweepOnceAsync(CancellationToken ct = default)
     {
-        var partitions = new Task<int>[store.PartitionCount];
-        for (var p = 0; p < partitions.Length; p++)
-        {
-            partitions[p] = SweepPartitionAsync(p, ct);
-        }
-
         var expired = 0;
-        foreach (var partition in partitions)
+        for (var p = 0; p < store.PartitionCount; p++)
         {
-            expired += await partition.ConfigureAwait(false);
+            expired += await SweepPartitionAsync(p, ct).ConfigureAwait(false);
         }
 
         return expired;

@@ -166,12 +166,17 @@ public sealed class SignalSubmitter(
         await StoreVideosAsync(_ => true).ConfigureAwait(false);
 
         var number = await members.NumberOfAsync(caller.Member).ConfigureAwait(false);
+        // At most MaxItemsPerScriptCall items per script call: Redis answers no one else while a script runs.
         var calls = new List<(int Partition, List<(int Index, SignalWrite Write)> Items)>();
         for (var p = 0; p < byPartition.Length; p++)
         {
             if (byPartition[p] is { } batch)
             {
-                calls.Add((p, batch));
+                var size = signals.MaxItemsPerScriptCall;
+                for (var start = 0; start < batch.Count; start += size)
+                {
+                    calls.Add((p, batch.Count <= size ? batch : batch.GetRange(start, Math.Min(size, batch.Count - start))));
+                }
             }
         }
 
@@ -196,7 +201,8 @@ public sealed class SignalSubmitter(
                 sent[c + inFlight] = store.SubmitAsync(next.Partition, number, next.Items.ConvertAll(b => b.Write), submission);
             }
 
-            if (position != FeedPosition.Zero)
+            // A partition's later call may have run first (a call retried after a layout change): keep the latest entry.
+            if (position > written[partition])
             {
                 written[partition] = position;
                 wroteAny = true;

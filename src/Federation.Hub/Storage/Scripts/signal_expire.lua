@@ -14,8 +14,9 @@ for j = 4, #KEYS do
   local all = redis.call('HGETALL', KEYS[j])
   for i = 1, #all, 2 do
     local field, packed = all[i], all[i + 1]
-    local st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, cf, lv, fl = rec_unpack(packed)
+    local st, exp = rec_status_expiry(packed)
     if st == 1 and exp ~= 0 and exp <= now then
+      local _, q, ver, cats, first, last, _, cnt, c1, c2, c3, m1, cf, lv, fl = rec_unpack(packed)
       ver = ver + 1
       if has_flag(fl, FL_QUARANTINED) then quarantine_leave(KEYS[3], KEYS[2], field) end
       redis.call('HSET', KEYS[j], field, rec_pack(3, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, cf, lv, bit.band(fl, FL_REVIEWED)))

@@ -29,6 +29,17 @@ local function rec_unpack(packed)
   return st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, cf, lv, fl
 end
 
+-- Status and expiry alone, read in place (bytes 1 and 18-21 of REC; bytes a trimmed record lacks are zero): what the
+-- expiry sweep needs of every record, without unpacking the fields of the many it leaves alone.
+local function rec_status_expiry(packed)
+  if #packed == 38 then
+    local st, q, ver, cats, first, last, exp = struct.unpack(REC_V1, packed)
+    return st, exp
+  end
+  local b1, b2, b3, b4 = string.byte(packed, 18, 21)
+  return string.byte(packed, 1), (b1 or 0) + 256 * ((b2 or 0) + 256 * ((b3 or 0) + 256 * (b4 or 0)))
+end
+
 local function rec_pack(st, q, ver, cats, first, last, exp, cnt, c1, c2, c3, m1, cf, lv, fl)
   if m1 ~= 0 then cnt = 0 end
   return (string.gsub(struct.pack(REC, st, ver, cats, first, last, exp, m1, q, cnt, c1, c2, c3, cf, lv, fl), '%z+$', ''))
