@@ -64,6 +64,58 @@ internal static class StoreMemory
         }
     }
 
+    // One expiry sweep round over the filled store, as the hub's sweeper runs it (one call at a time), then as the sweeper
+    // ran before session 12 (every partition at once, 32 buckets per call): its wall time, Redis' CPU for it, and how long
+    // a PING on another connection waited meanwhile, which is what every member's command waits behind a sweep call.
+    private static async Task SweepTimesAsync(ConnectionMultiplexer redis, SignalStore store, FederationOptions options)
+    {
+        var sweeper = new SignalExpirySweeper(store, Options.Create(options), TimeProvider.System, NullLogger<SignalExpirySweeper>.Instance);
+        await MeasureAsync("one call at a time, " + options.Signals.SweepBucketsPerCall + " buckets per call", () => sweeper.SweepOnceAsync());
+        await MeasureAsync("every partition at once, 32 buckets per call (before session 12)", async () =>
+        {
+            var partitions = Enumerable.Range(0, store.PartitionCount).Select(async p =>
+            {
+                var buckets = await store.BucketCountAsync(p);
+                for (var start = 0; start < buckets; start += 32)
+                {
+                    await store.SweepAsync(p, start, Math.Min(32, buckets - start));
+                }
+            });
+            await Task.WhenAll(partitions);
+            return 0;
+        });
+
+        async Task MeasureAsync(string label, Func<Task<int>> sweep)
+        {
+            using var probe = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+            var cpu = await RedisCpuSecondsAsync(redis);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            using var done = new CancellationTokenSource();
+            var pings = Task.Run(async () =>
+            {
+                var waits = new List<double>();
+                for (var i = 0; i < 100_000 && !done.IsCancellationRequested; i++)
+                {
+                    waits.Add((await probe.GetDatabase().PingAsync()).TotalMilliseconds);
+                    await Task.Delay(2);
+                }
+
+                return waits;
+            });
+            await sweep();
+            var seconds = clock.Elapsed.TotalSeconds;
+            await done.CancelAsync();
+            var waits = LatencyStats.From(await pings);
+            Console.WriteLine($"  expiry sweep round, {label}: {seconds:F2} s, Redis CPU {await RedisCpuSecondsAsync(redis) - cpu:F2} s; PING on another connection meanwhile p50 {waits.P50Ms:F2} / p99 {waits.P99Ms:F2} / max {waits.MaxMs:F1} ms ({waits.Count} pings)");
+        }
+    }
+
+    private static async Task<double> RedisCpuSecondsAsync(ConnectionMultiplexer redis)
+    {
+        var info = (await redis.GetServers()[0].InfoAsync("cpu")).SelectMany(g => g).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        return double.Parse(info["used_cpu_user"], System.Globalization.CultureInfo.InvariantCulture) + double.Parse(info["used_cpu_sys"], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private static async Task<int> RunAsync(int signals, int? buckets, bool labelled, bool noSplit, bool curve)
     {
         var work = Directory.CreateTempSubdirectory("federation-bench-memory-").FullName;
@@ -126,6 +178,7 @@ internal static class StoreMemory
             Console.WriteLine($"{fill.Signals:N0} signals, {store.PartitionCount} partitions, {total:N0} buckets (initially {store.PartitionCount} x {store.BucketsPerPartition}): {(after - before) / (double)fill.Signals:F1} bytes/signal (used_memory - mem_clients_normal delta {after - before:N0})");
             await BreakdownAsync(redis, store, fill.Signals);
             await ScanTimesAsync(store);
+            await SweepTimesAsync(redis, store, options);
             var slow = (RedisResult[])(await redis.GetDatabase().ExecuteAsync("SLOWLOG", "GET", "5"))!;
             Console.WriteLine("  slowest commands (SLOWLOG, over 10 ms): " + string.Join("; ", slow.Select(e => { var f = (RedisResult[])e!; var argv = (RedisResult[])f[3]!; return $"{(long)f[2] / 1000.0:F1} ms {argv[0]}"; })));
             return 0;

@@ -133,7 +133,7 @@ internal sealed class VictimCallTrace : IDisposable
         foreach (var group in slow.Where(c => ((string?)c.Arguments.FirstOrDefault())?.StartsWith("EVAL", StringComparison.Ordinal) == true)
             .GroupBy(c => (string?)c.Arguments.ElementAtOrDefault(2) ?? "?").OrderByDescending(g => g.Count()).Take(8))
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"    scripts of {group.Key} keys: {group.Count()} x, mean {group.Average(c => c.Duration.TotalMilliseconds):F1} / max {group.Max(c => c.Duration.TotalMilliseconds):F1} ms; script {((string?)group.First().Arguments[1])?[..Math.Min(12, ((string?)group.First().Arguments[1])!.Length)]}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"    scripts of {group.Key} keys: {group.Count()} x, mean {group.Average(c => c.Duration.TotalMilliseconds):F1} / max {group.Max(c => c.Duration.TotalMilliseconds):F1} ms; script {((string?)group.First().Arguments[1])?[..Math.Min(12, ((string?)group.First().Arguments[1])!.Length)]}, first key {(string?)group.First().Arguments.ElementAtOrDefault(3)}");
         }
 
         var info = (await server.InfoAsync()).SelectMany(g => g).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
