@@ -18,6 +18,7 @@ var commands = new Dictionary<string, Func<string[], int>>(StringComparer.Ordina
     ["video-lookup"] = VideoLookupBenchmark.Run,
     ["startup"] = StartupBenchmark.Run,
     ["cold"] = ColdStart.Run,
+    ["ingest"] = IngestBenchmark.Run,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
@@ -27,6 +28,7 @@ if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
     Console.Error.WriteLine("  memory [--signals N] [--buckets B]   Redis bytes/signal only, filled as `all` does, with a breakdown by key family");
     Console.Error.WriteLine("  feed [--quick] [--out <file>]  feed latency and fan-out only (sections 3 and 4 of all)");
     Console.Error.WriteLine("  feed --subscribers N [--rate R] [--per-member M] [--seconds S] [--quick] [--out <file>]   the many-subscriber step alone (default 5,000 x 100/s, 100 per member): hub memory per idle stream, then delivery p99");
+    Console.Error.WriteLine("  ingest [--rounds N] [--seconds S] [--set key=value]...   hub ingest (batches of 1,000 unique) vs the raw batched ceiling, per round; --set: a second hub with those settings, A/B in one run");
     Console.Error.WriteLine("  outage [--quick] [--out <file>]  store outage only: time to UNAVAILABLE while Redis is stopped, recovery after it answers (section 8 of all)");
     Console.Error.WriteLine("  pdq [--quick] [--out <file>]   PDQ near-match: index vs brute force over 1M hashes (quick: 100k)");
     Console.Error.WriteLine("  fairness [--quick] [--out <file>] [--flood-concurrency N] [--flooder-nice N] [--gc-allocations]   a victim member's Submit/Lookup p99 alone and while another member floods (section 9 of all)");

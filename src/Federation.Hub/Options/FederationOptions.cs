@@ -184,8 +184,8 @@ public sealed class SignalOptions
     /// Items of one partition one submit script call carries at most; a batch's items of one partition beyond it go in
     /// further calls. Redis runs one script at a time, so this bounds how long another member's command waits behind one
     /// call (~25 µs of Redis per item here): a batch whose values were chosen to land in one partition is 1,000 items in
-    /// one call otherwise, tens of milliseconds during which Redis answers nobody else. A batch of random hashes spreads
-    /// over the partitions (1,000 items: ~63 per partition), so the cap rarely splits one.
+    /// one call otherwise, tens of milliseconds during which Redis answers nobody else. A batch of 1,000 random hashes has
+    /// ~63 per partition, so about 6 of its 16 partitions go in two calls; measured, that costs no ingest (`bench ingest`).
     /// </summary>
     [Range(1, 10_000)]
     public int MaxItemsPerScriptCall { get; set; } = 64;
