@@ -75,8 +75,7 @@ internal static class IngestBenchmark
 
             for (var h = 0; h < hubs.Count; h++)
             {
-                var sorted = ratios[h].Order().ToArray();
-                Console.WriteLine($"{hubs[h].Name}: hub ÷ raw batched per round {string.Join(", ", ratios[h].Select(r => r.ToString("F2", CultureInfo.InvariantCulture) + "x"))} (median {sorted[sorted.Length / 2]:F2}x; target >= 1.0x)");
+                Console.WriteLine($"{hubs[h].Name}: hub ÷ raw batched per round {string.Join(", ", ratios[h].Select(r => r.ToString("F2", CultureInfo.InvariantCulture) + "x"))} (median {Median.Of(ratios[h]):F2}x; target >= 1.0x)");
             }
 
             Console.WriteLine($"load {AllBenchmark.LoadAverage()}");

@@ -530,11 +530,7 @@ internal static class StartupBenchmark
     // Medians over the variant's rounds, each figure on its own.
     private static Summary Summarize(Variant variant, List<Round> rounds)
     {
-        double Median(Func<Round, double> f)
-        {
-            var values = rounds.Select(f).Order().ToArray();
-            return values.Length == 0 ? double.NaN : values.Length % 2 == 1 ? values[values.Length / 2] : (values[(values.Length / 2) - 1] + values[values.Length / 2]) / 2;
-        }
+        double Median(Func<Round, double> f) => Federation.Bench.Median.Of(rounds.Select(f));
 
         return new Summary(
             variant.Name, rounds.Count, Median(r => r.GrpcPortMs), Median(r => r.LiveMs), Median(r => r.ReadyMs), Median(r => r.CpuSecondsAtReady), Median(r => r.TokenMs),
