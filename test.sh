@@ -92,5 +92,10 @@ fi
 echo "== deploy/ (compose, Kubernetes and Envoy files against their schemas; image build where an engine runs)"
 run_node_suite deploy "$root/deploy/validate/run.sh"
 
+# Name the .NET failures next to the totals: the last lines of a long log are often all a reader gets.
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$trx" | grep -o 'testName="[^"]*"' | sed 's/^testName="\(.*\)"$/failed: \1/'
+done
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
