@@ -142,7 +142,20 @@ public sealed class AcknowledgedWrites : IDisposable
 
     private async Task WaitForReplicasAsync(IServer server)
     {
-        var acknowledged = (long)await server.ExecuteAsync("WAIT", [replicas, timeoutMilliseconds], Pinned).ConfigureAwait(false);
+        long acknowledged;
+        try
+        {
+            acknowledged = (long)await server.ExecuteAsync("WAIT", [replicas, timeoutMilliseconds], Pinned).ConfigureAwait(false);
+        }
+        catch (RedisServerException e)
+        {
+            // A node demoted while the WAIT blocked answers UNBLOCKED ("instance state changed"), one already demoted
+            // "ERR WAIT cannot be used with replica instances" (a failover in progress; seen in CI as UNKNOWN). Either
+            // way the writes are not known to be replicated: not acknowledged, and the retry goes to the new master.
+            refusedUntil[server.EndPoint] = Environment.TickCount64 + (long)RefusalInterval.TotalMilliseconds;
+            throw new StoreReplicationException($"The Redis node of the write could not confirm its replicas ({e.Message}); it is not acknowledged.", e);
+        }
+
         if (acknowledged < replicas)
         {
             refusedUntil[server.EndPoint] = Environment.TickCount64 + (long)RefusalInterval.TotalMilliseconds;

@@ -17,9 +17,9 @@ public static class StoreFailures
     // Error prefixes Redis answers with while it cannot serve the command right now (RESP error codes):
     // LOADING (AOF/RDB load after a restart), BUSY (a script runs), CLUSTERDOWN / TRYAGAIN / MASTERDOWN (cluster
     // state or a failover), READONLY (a replica that was just demoted or not yet promoted), MOVED / ASK (slot
-    // migration the client did not follow in time).
+    // migration the client did not follow in time), UNBLOCKED (a blocking command ended because its master was demoted).
     private static readonly string[] TransientServerErrors =
-        ["LOADING", "BUSY", "CLUSTERDOWN", "TRYAGAIN", "MASTERDOWN", "READONLY", "MOVED", "ASK"];
+        ["LOADING", "BUSY", "CLUSTERDOWN", "TRYAGAIN", "MASTERDOWN", "READONLY", "MOVED", "ASK", "UNBLOCKED"];
 
     // The same conditions as the client classifies them: its own refusals (a MOVED it was told not to follow, a redirect to
     // a node it cannot name) carry no RESP prefix.

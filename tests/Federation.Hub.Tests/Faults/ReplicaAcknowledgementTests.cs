@@ -52,6 +52,39 @@ public sealed class ReplicaAcknowledgementTests : IDisposable
         Assert.All(found.Results, r => Assert.Single(r.Matches));
     }
 
+    // A master demoted while a submission's WAIT blocks on it (a failover, as CI met it on a cluster) answers the WAIT with
+    // "UNBLOCKED ... instance state changed": that is "not acknowledged" (UNAVAILABLE, retry), never UNKNOWN.
+    [Fact]
+    public async Task A_master_demoted_during_the_wait_refuses_the_submission_with_unavailable()
+    {
+        using var primary = LocalRedisServer.Start(Path.Combine(root, "primary"), persistent: false);
+        using var other = LocalRedisServer.Start(Path.Combine(root, "other"), persistent: false);
+        await using var hub = await HubInstance.StartAsync(primary.ConnectionString, settings: new Dictionary<string, string?>
+        {
+            ["Federation:Store:ReplicaAcknowledgements"] = "1",
+            // Long enough that the demotion, not the timeout, ends the WAIT.
+            ["Federation:Store:ReplicaAcknowledgementTimeout"] = "00:00:10",
+        });
+        var admin = await hub.AdminClientAsync();
+        var created = await admin.CreateMemberAsync(new CreateMemberRequest { MemberId = "demoted-ack" });
+        var client = new SignalService.SignalServiceClient(hub.Invoker(await hub.GetTokenAsync("demoted-ack", created.ClientSecret)));
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(primary.ConnectionString + ",allowAdmin=true");
+        var server = connection.GetServer(connection.GetEndPoints()[0]);
+
+        var submit = client.SubmitAsync(Submit("demoted", FeedTestMember.RandomSha256())).ResponseAsync;
+        await Eventually.UntilAsync(
+            async () => ((string?)await server.ExecuteAsync("CLIENT", "LIST"))?.Contains(" cmd=wait ", StringComparison.Ordinal) == true,
+            Bound, "the submission's WAIT to block on the primary");
+        await server.ExecuteAsync("REPLICAOF", "127.0.0.1", other.Port.ToString(CultureInfo.InvariantCulture));
+        var refused = await Assert.ThrowsAsync<RpcException>(() => submit);
+
+        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        Assert.Contains("store (Redis) is unavailable", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal("500", refused.Trailers.GetValue("retry-after-ms"));
+        // gRPC's own log line for an exception a handler let through (the UNKNOWN of before).
+        Assert.DoesNotContain(hub.Logs.Lines, l => l.Contains("Error when executing service method", StringComparison.Ordinal));
+    }
+
     public void Dispose()
     {
         try
