@@ -46,7 +46,21 @@ public sealed class SignalSubmitter(
     public async Task<SubmissionResult> SubmitAsync(Caller caller, string requestId, IReadOnlyList<SubmissionItem> items, CancellationToken ct)
     {
         using var slot = await gate.EnterAsync(caller.MemberId, items.Count, ct).ConfigureAwait(false);
-        var admitted = await admission.AdmitAsync(caller.MemberId, requestId, items.Count).ConfigureAwait(false);
+        // The list's version is read together with the admission, in one round trip rather than two: a small batch's
+        // latency is its round trips, and Redis is at its busiest when another member floods it (issue 12, item 8).
+        var benignRead = benign.CurrentAsync();
+        SignalAdmission admitted;
+        BenignSnapshot benignList;
+        try
+        {
+            admitted = await admission.AdmitAsync(caller.MemberId, requestId, items.Count).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Observed on every path, so a failed read is never left unobserved.
+            benignList = await benignRead.ConfigureAwait(false);
+        }
+
         if (admitted.Replay is { } replay)
         {
             return Replayed(replay, items);
@@ -58,7 +72,7 @@ public sealed class SignalSubmitter(
             throw new SubmitRateLimitedException(wait);
         }
 
-        var result = await StoreAsync(caller, items, slot.Yield ? YieldingScriptCalls : int.MaxValue).ConfigureAwait(false);
+        var result = await StoreAsync(caller, items, benignList, slot.Yield ? YieldingScriptCalls : int.MaxValue).ConfigureAwait(false);
         if (await admission.RememberAsync(caller.MemberId, requestId, result).ConfigureAwait(false) is { } earlier)
         {
             // A concurrent duplicate of this batch finished first: answer as it did.
@@ -89,7 +103,7 @@ public sealed class SignalSubmitter(
         }
     }
 
-    private async Task<SubmissionResult> StoreAsync(Caller caller, IReadOnlyList<SubmissionItem> items, int inFlight)
+    private async Task<SubmissionResult> StoreAsync(Caller caller, IReadOnlyList<SubmissionItem> items, BenignSnapshot benignList, int inFlight)
     {
         var now = clock.GetUtcNow();
         var count = items.Count;
@@ -99,7 +113,6 @@ public sealed class SignalSubmitter(
         var categories = new CategorySet[count];
         var expires = new long[count];
         VpdqFrameSet?[]? videos = null;
-        var benignList = await benign.CurrentAsync().ConfigureAwait(false);
 
         for (var i = 0; i < count; i++)
         {
