@@ -140,6 +140,10 @@ public sealed class AcknowledgedWrites : IDisposable
         return Task.CompletedTask;
     }
 
+    // Writes to this node are refused for a while, so the next attempt finds the new master or an attached replica.
+    private void Refuse(IServer server) =>
+        refusedUntil[server.EndPoint] = Environment.TickCount64 + (long)RefusalInterval.TotalMilliseconds;
+
     private async Task WaitForReplicasAsync(IServer server)
     {
         long acknowledged;
@@ -152,13 +156,13 @@ public sealed class AcknowledgedWrites : IDisposable
             // A node demoted while the WAIT blocked answers UNBLOCKED ("instance state changed"), one already demoted
             // "ERR WAIT cannot be used with replica instances" (a failover in progress; seen in CI as UNKNOWN). Either
             // way the writes are not known to be replicated: not acknowledged, and the retry goes to the new master.
-            refusedUntil[server.EndPoint] = Environment.TickCount64 + (long)RefusalInterval.TotalMilliseconds;
+            Refuse(server);
             throw new StoreReplicationException($"The Redis node of the write could not confirm its replicas ({e.Message}); it is not acknowledged.", e);
         }
 
         if (acknowledged < replicas)
         {
-            refusedUntil[server.EndPoint] = Environment.TickCount64 + (long)RefusalInterval.TotalMilliseconds;
+            Refuse(server);
             throw new StoreReplicationException(string.Create(CultureInfo.InvariantCulture,
                 $"{acknowledged} of {replicas} Redis replica(s) acknowledged the write within {timeoutMilliseconds} ms; it is not acknowledged."));
         }
