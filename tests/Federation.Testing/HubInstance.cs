@@ -111,6 +111,14 @@ public sealed class HubInstance : IAsyncDisposable
         return new HubInstance(app, options.HttpPort, options.GrpcPort, logs, dataPath);
     }
 
+    /// <summary>
+    /// Waits until /healthz/ready answers 200: a replica answers PDQ and video look-ups with UNAVAILABLE until its
+    /// indexes are loaded from Redis, so a test that reads through a fresh replica waits for this first.
+    /// </summary>
+    public Task WaitUntilReadyAsync() =>
+        Eventually.UntilAsync(async () => (await Http.GetAsync("healthz/ready")).IsSuccessStatusCode,
+            TimeSpan.FromSeconds(30), "the replica's indexes are loaded (healthz/ready)");
+
     /// <summary>Requests a token at POST /connect/token; returns the raw HTTP response.</summary>
     public Task<HttpResponseMessage> RequestTokenAsync(string clientId, string secret, string? scope = null)
     {
