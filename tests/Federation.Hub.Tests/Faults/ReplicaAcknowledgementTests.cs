@@ -22,14 +22,8 @@ public sealed class ReplicaAcknowledgementTests : IDisposable
     public async Task A_submission_no_replica_acknowledged_is_refused_with_unavailable_until_a_replica_is_attached()
     {
         using var primary = LocalRedisServer.Start(Path.Combine(root, "primary"), persistent: false);
-        await using var hub = await HubInstance.StartAsync(primary.ConnectionString, settings: new Dictionary<string, string?>
-        {
-            ["Federation:Store:ReplicaAcknowledgements"] = "1",
-            ["Federation:Store:ReplicaAcknowledgementTimeout"] = "00:00:00.200",
-        });
-        var admin = await hub.AdminClientAsync();
-        var created = await admin.CreateMemberAsync(new CreateMemberRequest { MemberId = "replica-ack" });
-        var client = new SignalService.SignalServiceClient(hub.Invoker(await hub.GetTokenAsync("replica-ack", created.ClientSecret)));
+        await using var hub = await StartHubAsync(primary, acknowledgementTimeout: "00:00:00.200");
+        var client = await MemberClientAsync(hub, "replica-ack");
         var refusedValue = FeedTestMember.RandomSha256();
         var laterValue = FeedTestMember.RandomSha256();
 
@@ -43,9 +37,7 @@ public sealed class ReplicaAcknowledgementTests : IDisposable
             Queries = { new LookupQuery { Type = SignalType.Sha256, Value = refusedValue }, new LookupQuery { Type = SignalType.Sha256, Value = laterValue } },
         });
 
-        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
-        Assert.Contains("store (Redis) is unavailable", refused.Status.Detail, StringComparison.Ordinal);
-        Assert.Equal("500", refused.Trailers.GetValue("retry-after-ms"));
+        AssertRefusedWithRetry(refused);
         // Redis applied the refused attempt's write; only the acknowledgement was withheld, so its retry finds it stored.
         Assert.Equal(SubmitOutcome.Unchanged, Assert.Single(retried.Results).Outcome);
         Assert.Equal(SubmitOutcome.Created, Assert.Single(later.Results).Outcome);
@@ -59,15 +51,9 @@ public sealed class ReplicaAcknowledgementTests : IDisposable
     {
         using var primary = LocalRedisServer.Start(Path.Combine(root, "primary"), persistent: false);
         using var other = LocalRedisServer.Start(Path.Combine(root, "other"), persistent: false);
-        await using var hub = await HubInstance.StartAsync(primary.ConnectionString, settings: new Dictionary<string, string?>
-        {
-            ["Federation:Store:ReplicaAcknowledgements"] = "1",
-            // Long enough that the demotion, not the timeout, ends the WAIT.
-            ["Federation:Store:ReplicaAcknowledgementTimeout"] = "00:00:10",
-        });
-        var admin = await hub.AdminClientAsync();
-        var created = await admin.CreateMemberAsync(new CreateMemberRequest { MemberId = "demoted-ack" });
-        var client = new SignalService.SignalServiceClient(hub.Invoker(await hub.GetTokenAsync("demoted-ack", created.ClientSecret)));
+        // Long enough that the demotion, not the timeout, ends the WAIT.
+        await using var hub = await StartHubAsync(primary, acknowledgementTimeout: "00:00:10");
+        var client = await MemberClientAsync(hub, "demoted-ack");
         await using var connection = await ConnectionMultiplexer.ConnectAsync(primary.ConnectionString + ",allowAdmin=true");
         var server = connection.GetServer(connection.GetEndPoints()[0]);
 
@@ -78,9 +64,7 @@ public sealed class ReplicaAcknowledgementTests : IDisposable
         await server.ExecuteAsync("REPLICAOF", "127.0.0.1", other.Port.ToString(CultureInfo.InvariantCulture));
         var refused = await Assert.ThrowsAsync<RpcException>(() => submit);
 
-        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
-        Assert.Contains("store (Redis) is unavailable", refused.Status.Detail, StringComparison.Ordinal);
-        Assert.Equal("500", refused.Trailers.GetValue("retry-after-ms"));
+        AssertRefusedWithRetry(refused);
         // gRPC's own log line for an exception a handler let through (the UNKNOWN of before).
         Assert.DoesNotContain(hub.Logs.Lines, l => l.Contains("Error when executing service method", StringComparison.Ordinal));
     }
@@ -94,6 +78,29 @@ public sealed class ReplicaAcknowledgementTests : IDisposable
         catch (IOException)
         {
         }
+    }
+
+    // One primary the hub writes to, with one replica acknowledgement required per write.
+    private static Task<HubInstance> StartHubAsync(LocalRedisServer primary, string acknowledgementTimeout) =>
+        HubInstance.StartAsync(primary.ConnectionString, settings: new Dictionary<string, string?>
+        {
+            ["Federation:Store:ReplicaAcknowledgements"] = "1",
+            ["Federation:Store:ReplicaAcknowledgementTimeout"] = acknowledgementTimeout,
+        });
+
+    private static async Task<SignalService.SignalServiceClient> MemberClientAsync(HubInstance hub, string memberId)
+    {
+        var admin = await hub.AdminClientAsync();
+        var created = await admin.CreateMemberAsync(new CreateMemberRequest { MemberId = memberId });
+        return new SignalService.SignalServiceClient(hub.Invoker(await hub.GetTokenAsync(memberId, created.ClientSecret)));
+    }
+
+    // What a member must see for an unacknowledged write: UNAVAILABLE, a store message, and when to retry.
+    private static void AssertRefusedWithRetry(RpcException refused)
+    {
+        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        Assert.Contains("store (Redis) is unavailable", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal("500", refused.Trailers.GetValue("retry-after-ms"));
     }
 
     private static SubmitRequest Submit(string requestId, string value) =>
