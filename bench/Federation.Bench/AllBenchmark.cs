@@ -19,7 +19,8 @@ internal static class AllBenchmark
     private const long FillMember = 900_002;
 
     // The latency step runs first in a fresh process: on 2 cores the tiered JIT's background compilation (tier-1 and
-    // PGO rejits) took about half of the hub's CPU samples for several seconds after a 1 s warm-up and set the p99.
+    // PGO rejits) took about half of the hub's CPU samples for several seconds after a 1 s warm-up and set the p99, and
+    // a quarter still after 5 s: the least warm-up, which FeedDelivery.WarmUpAsync extends until the JIT has settled.
     private static readonly TimeSpan LatencyWarmUp = TimeSpan.FromSeconds(5);
 
     // Uncounted warm-up of each 1,000-subscriber audience (hub and naive anchor), `--fanout-warmup S` to change it. Each
@@ -389,17 +390,17 @@ internal static class AllBenchmark
         {
             // Warm-up, not counted: the first seconds of a fresh process measure the JIT (tier-0 code, then the background
             // tier-1 compilation competing for the cores), not the path.
-            await FeedDelivery.RunAsync(audience, publisher, 1000, LatencyWarmUp, seed++);
+            Console.WriteLine($"  {await FeedDelivery.WarmUpAsync(audience, publisher, 1000, LatencyWarmUp, seed++)}");
             latency = await FeedDelivery.RunAsync(audience, publisher, 1000, mode.LatencyDuration, seed++);
         }
 
-        Console.WriteLine($"  {latency.DeliveriesPerSecond:N0} deliveries/s, p50 {latency.P50Ms:F2} ms, p99 {latency.P99Ms:F2} ms, max {latency.MaxMs:F1} ms ({latency.Delivered:N0}/{latency.Expected:N0} delivered); from emitted_at p50 {latency.EmittedP50Ms:F0} / p99 {latency.EmittedP99Ms:F0} ms; CPU hub {latency.HubCpuSeconds:F1} s, clients {latency.ClientCpuSeconds:F1} s");
+        Console.WriteLine($"  {latency.DeliveriesPerSecond:N0} deliveries/s, p50 {latency.P50Ms:F2} ms, p99 {latency.P99Ms:F2} ms, max {latency.MaxMs:F1} ms ({latency.Delivered:N0}/{latency.Expected:N0} delivered); from emitted_at p50 {latency.EmittedP50Ms:F0} / p99 {latency.EmittedP99Ms:F0} ms; CPU hub {latency.HubCpuSeconds:F1} s, clients {latency.ClientCpuSeconds:F1} s; JIT hub {latency.HubJitMs:F0} ms, clients {latency.ClientJitMs:F0} ms");
 
         Progress(total, "fan-out, 1,000 subscribers (clients in a separate process)");
         var fanOut = new List<FeedDelivery.Result>();
         await using (var audience = await FeedDelivery.Audience.OpenAsync(hub, 1000))
         {
-            await FeedDelivery.RunAsync(audience, publisher, mode.FanOutRates[0], fanOutWarmUp, seed++);
+            Console.WriteLine($"  {await FeedDelivery.WarmUpAsync(audience, publisher, mode.FanOutRates[0], fanOutWarmUp, seed++)}");
             foreach (var rate in mode.FanOutRates)
             {
                 var run = await FeedDelivery.RunAsync(audience, publisher, rate, mode.FanOutStep, seed++);
@@ -424,7 +425,7 @@ internal static class AllBenchmark
         var steady = await audience.MeasureAsync($"steady, {crowd.Idle.TotalSeconds:F0} s idle", crowd.Idle);
         Console.WriteLine($"  {steady.Moment}: working set {steady.WorkingSetPerStream / 1024:F1} KiB, managed {steady.ManagedPerStream / 1024:F1} KiB per stream");
         await HoldAsync(crowd, "steady");
-        await FeedDelivery.RunAsync(audience, publisher, crowd.Rate, TimeSpan.FromSeconds(2), seed++);
+        Console.WriteLine($"  {await FeedDelivery.WarmUpAsync(audience, publisher, crowd.Rate, TimeSpan.FromSeconds(2), seed++)}");
         var run = await FeedDelivery.RunAsync(audience, publisher, crowd.Rate, crowd.Step, seed);
         var after = await audience.MeasureAsync($"idle again, {crowd.Idle.TotalSeconds:F0} s after the step", crowd.Idle);
         Console.WriteLine($"  {after.Moment}: working set {after.WorkingSetPerStream / 1024:F1} KiB, managed {after.ManagedPerStream / 1024:F1} KiB per stream");
@@ -485,7 +486,7 @@ internal static class AllBenchmark
         Progress(total, $"feed latency anchor: bare gRPC server-streaming harness, 100 subscribers, no Redis (frames of {template.CalculateSize()} B as the hub's)");
         var bare = await FeedAnchors.BareLatencyAsync(template, 100, 1000, LatencyWarmUp, mode.LatencyDuration, seed);
         seed += 2;
-        Console.WriteLine($"  {bare.DeliveriesPerSecond:N0} deliveries/s, p50 {bare.P50Ms:F2} ms, p99 {bare.P99Ms:F2} ms, max {bare.MaxMs:F1} ms ({bare.Delivered:N0}/{bare.Expected:N0} delivered); CPU server {bare.HubCpuSeconds:F1} s, clients {bare.ClientCpuSeconds:F1} s");
+        Console.WriteLine($"  {bare.DeliveriesPerSecond:N0} deliveries/s, p50 {bare.P50Ms:F2} ms, p99 {bare.P99Ms:F2} ms, max {bare.MaxMs:F1} ms ({bare.Delivered:N0}/{bare.Expected:N0} delivered); CPU server {bare.HubCpuSeconds:F1} s, clients {bare.ClientCpuSeconds:F1} s; JIT server {bare.HubJitMs:F0} ms, clients {bare.ClientJitMs:F0} ms");
 
         Progress(total, "fan-out anchor: naive harness (one WriteAsync per subscriber per update), 1,000 subscribers, rising rates");
         var naive = await FeedAnchors.NaiveLadderAsync(template, 1000, NaiveRates(mode), fanOutWarmUp, mode.FanOutStep, seed, run => PrintFanOut(run, "server"));
@@ -497,7 +498,7 @@ internal static class AllBenchmark
         {
             Progress(total, $"fan-out, 1,000 subscribers, at twice the naive harness's sustained rate ({twice}/s)");
             await using var audience = await FeedDelivery.Audience.OpenAsync(hub, 1000);
-            await FeedDelivery.RunAsync(audience, publisher, twice, fanOutWarmUp, seed++);
+            Console.WriteLine($"  {await FeedDelivery.WarmUpAsync(audience, publisher, twice, fanOutWarmUp, seed++)}");
             extra = await FeedDelivery.RunAsync(audience, publisher, twice, mode.FanOutStep, seed);
             PrintFanOut(extra, "hub");
         }

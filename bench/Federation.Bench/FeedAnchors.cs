@@ -34,14 +34,14 @@ internal static class FeedAnchors
 
     /// <summary>
     /// Feed latency of the bare harness: <paramref name="subscribers"/> streams, <paramref name="rate"/> updates/s in
-    /// batches every 10 ms, after an uncounted warm-up as long as the hub's (the audience is a fresh process).
+    /// batches every 10 ms, after an uncounted warm-up by the hub's rule (<see cref="FeedDelivery.WarmUpAsync(FeedDelivery.Audience, Func{SubmitRequest, Task}, int, TimeSpan, int)"/>).
     /// </summary>
     public static async Task<FeedDelivery.Result> BareLatencyAsync(
         SubscribeResponse template, int subscribers, int rate, TimeSpan warmUp, TimeSpan duration, int seed)
     {
         await using var harness = await BareFeedHarness.StartAsync(FeedAnchor.Bare, template);
         await using var audience = await OpenAsync(harness, subscribers);
-        await FeedDelivery.RunAsync(audience, harness.PublishAsync, rate, warmUp, seed);
+        Console.WriteLine($"  {await FeedDelivery.WarmUpAsync(audience, harness.PublishAsync, rate, warmUp, seed)}");
         return await FeedDelivery.RunAsync(audience, harness.PublishAsync, rate, duration, seed + 1);
     }
 
@@ -55,7 +55,7 @@ internal static class FeedAnchors
     {
         await using var harness = await BareFeedHarness.StartAsync(FeedAnchor.Naive, template);
         await using var audience = await OpenAsync(harness, subscribers);
-        await FeedDelivery.RunAsync(audience, harness.PublishAsync, rates[0], warmUp, seed++);
+        Console.WriteLine($"  {await FeedDelivery.WarmUpAsync(audience, harness.PublishAsync, rates[0], warmUp, seed++)}");
         var steps = new List<FeedDelivery.Result>();
         foreach (var rate in rates)
         {

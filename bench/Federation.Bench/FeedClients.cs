@@ -100,7 +100,7 @@ internal static class FeedClients
                         reader.Reset(since);
                     }
 
-                    Emit(new { @event = "reset", cpuSeconds = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds });
+                    Emit(new { @event = "reset", cpuSeconds = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, jitMs = System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds });
                     break;
                 case "collect":
                     var expected = long.Parse(parts[1], CultureInfo.InvariantCulture);
@@ -132,6 +132,7 @@ internal static class FeedClients
                         emittedP99Ms = double.IsNaN(fromEmitted.P99Ms) ? 0 : fromEmitted.P99Ms,
                         lastReceive,
                         cpuSeconds = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,
+                        jitMs = System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds,
                     });
                     break;
                 default:

@@ -19,10 +19,25 @@ internal static class FeedDelivery
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan Drain = TimeSpan.FromSeconds(10);
 
+    // A warm-up slice, the JIT time under which a slice counts as settled (1 % of a core), and the longest warm-up.
+    private static readonly TimeSpan WarmUpSlice = TimeSpan.FromSeconds(1);
+    private const double SettledJitMs = 10;
+    private static readonly TimeSpan MaxWarmUp = TimeSpan.FromSeconds(30);
+
     public sealed record Result(
         int Subscribers, int SignalsPerSecond, double Seconds, long Submitted, long Expected, long Delivered,
         double DeliveriesPerSecond, double P50Ms, double P99Ms, double MaxMs, long WorkingSetBytesPerThousand, long ManagedBytesPerThousand,
-        double HubCpuSeconds, double ClientCpuSeconds, double EmittedP50Ms, double EmittedP99Ms);
+        double HubCpuSeconds, double ClientCpuSeconds, double EmittedP50Ms, double EmittedP99Ms, double HubJitMs, double ClientJitMs);
+
+    /// <summary>
+    /// How an uncounted warm-up ended: its length, the JIT time of its last one-second slice in this process (the hub or
+    /// the anchor) and in the clients, and whether that slice was under <see cref="SettledJitMs"/> in both.
+    /// </summary>
+    public sealed record WarmUp(double Seconds, double HubJitMs, double ClientJitMs, bool Settled)
+    {
+        public override string ToString() =>
+            $"warm-up {Seconds:F0} s, JIT in its last second {HubJitMs:F0} ms here / {ClientJitMs:F0} ms in the clients{(Settled ? "" : $" (not settled within {MaxWarmUp.TotalSeconds:F0} s)")}";
+    }
 
     /// <summary>
     /// The hub process's working set and managed heap at one moment, each as a delta over the moment before the streams
@@ -200,9 +215,36 @@ internal static class FeedDelivery
         }
     }
 
+    /// <summary>
+    /// The uncounted warm-up before a measured step: one-second slices at <paramref name="rate"/> for at least
+    /// <paramref name="minimum"/>, then until a slice spent under <see cref="SettledJitMs"/> compiling in both this process
+    /// and the clients (at most <see cref="MaxWarmUp"/>). A fixed warm-up measured the tiered JIT instead of the path: 5 s
+    /// into the hub's first step, JIT compilation still took a quarter of the hub process's CPU samples (perf), while
+    /// the anchors, run later in the same process, found Kestrel's and gRPC's code compiled already.
+    /// </summary>
+    public static async Task<WarmUp> WarmUpAsync(Audience audience, Func<SubmitRequest, Task> submit, int rate, TimeSpan minimum, int seed)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var slice = await RunAsync(audience, submit, rate, WarmUpSlice, seed);
+            var settled = slice.HubJitMs < SettledJitMs && slice.ClientJitMs < SettledJitMs;
+            if ((settled && clock.Elapsed >= minimum) || clock.Elapsed >= MaxWarmUp)
+            {
+                return new WarmUp(clock.Elapsed.TotalSeconds, slice.HubJitMs, slice.ClientJitMs, settled);
+            }
+        }
+    }
+
+    /// <summary><see cref="WarmUpAsync(Audience, Func{SubmitRequest, Task}, int, TimeSpan, int)"/> through the hub's Submit.</summary>
+    public static Task<WarmUp> WarmUpAsync(Audience audience, BenchMember publisher, int rate, TimeSpan minimum, int seed) =>
+        WarmUpAsync(audience, Submitter(publisher), rate, minimum, seed);
+
+    private static Func<SubmitRequest, Task> Submitter(BenchMember publisher) => request => publisher.Signals.SubmitAsync(request).ResponseAsync;
+
     /// <summary>Submits <paramref name="rate"/> signals per second for <paramref name="duration"/>, then waits (bounded) for the deliveries.</summary>
     public static Task<Result> RunAsync(Audience audience, BenchMember publisher, int rate, TimeSpan duration, int seed) =>
-        RunAsync(audience, request => publisher.Signals.SubmitAsync(request).ResponseAsync, rate, duration, seed);
+        RunAsync(audience, Submitter(publisher), rate, duration, seed);
 
     /// <summary>As above, with <paramref name="submit"/> in place of the hub's Submit (an anchor's in-memory publisher).</summary>
     public static async Task<Result> RunAsync(Audience audience, Func<SubmitRequest, Task> submit, int rate, TimeSpan duration, int seed)
@@ -226,6 +268,7 @@ internal static class FeedDelivery
         var origin = Stopwatch.GetTimestamp();
         var reset = await audience.CommandAsync($"reset {origin.ToString(CultureInfo.InvariantCulture)}", "reset", TimeSpan.FromSeconds(10));
         var hubCpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var hubJit = System.Runtime.JitInfo.GetCompilationTime();
         var inFlight = new List<Task>(ticks);
         var clock = Stopwatch.StartNew();
         var started = Stopwatch.GetTimestamp();
@@ -254,6 +297,7 @@ internal static class FeedDelivery
         var expected = submitted * audience.Count;
         var collected = await audience.CommandAsync($"collect {expected} {(int)Drain.TotalMilliseconds}", "collected", Drain + TimeSpan.FromSeconds(30));
         var hubCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - hubCpu).TotalSeconds;
+        var hubJitMs = (System.Runtime.JitInfo.GetCompilationTime() - hubJit).TotalMilliseconds;
         var delivered = collected.GetProperty("delivered").GetInt64();
         var lastReceive = collected.GetProperty("lastReceive").GetInt64();
         var deliveredSeconds = Math.Max(sendSeconds, lastReceive == 0 ? sendSeconds : Stopwatch.GetElapsedTime(started, lastReceive).TotalSeconds);
@@ -261,6 +305,7 @@ internal static class FeedDelivery
             collected.GetProperty("p50Ms").GetDouble(), collected.GetProperty("p99Ms").GetDouble(), collected.GetProperty("maxMs").GetDouble(),
             audience.WorkingSetDelta * 1000 / audience.Count, audience.ManagedDelta * 1000 / audience.Count,
             hubCpuSeconds, collected.GetProperty("cpuSeconds").GetDouble() - reset.GetProperty("cpuSeconds").GetDouble(),
-            collected.GetProperty("emittedP50Ms").GetDouble(), collected.GetProperty("emittedP99Ms").GetDouble());
+            collected.GetProperty("emittedP50Ms").GetDouble(), collected.GetProperty("emittedP99Ms").GetDouble(),
+            hubJitMs, collected.GetProperty("jitMs").GetDouble() - reset.GetProperty("jitMs").GetDouble());
     }
 }
