@@ -394,7 +394,7 @@ internal static class AllBenchmark
             latency = await FeedDelivery.RunAsync(audience, publisher, 1000, mode.LatencyDuration, seed++);
         }
 
-        Console.WriteLine($"  {latency.DeliveriesPerSecond:N0} deliveries/s, p50 {latency.P50Ms:F2} ms, p99 {latency.P99Ms:F2} ms, max {latency.MaxMs:F1} ms ({latency.Delivered:N0}/{latency.Expected:N0} delivered); from emitted_at p50 {latency.EmittedP50Ms:F0} / p99 {latency.EmittedP99Ms:F0} ms; CPU hub {latency.HubCpuSeconds:F1} s, clients {latency.ClientCpuSeconds:F1} s; JIT hub {latency.HubJitMs:F0} ms, clients {latency.ClientJitMs:F0} ms");
+        Console.WriteLine($"  {latency.DeliveriesPerSecond:N0} deliveries/s, p50 {latency.P50Ms:F2} ms, p99 {latency.P99Ms:F2} ms, max {latency.MaxMs:F1} ms ({latency.Delivered:N0}/{latency.Expected:N0} delivered); from emitted_at p50 {latency.EmittedP50Ms:F0} / p99 {latency.EmittedP99Ms:F0} ms; CPU hub {latency.HubCpuSeconds:F1} s, clients {latency.ClientCpuSeconds:F1} s; JIT hub {latency.HubJitMs:F0} ms, clients {latency.ClientJitMs:F0} ms; Submit p50 {latency.PublishP50Ms:F2} / p99 {latency.PublishP99Ms:F2} ms");
 
         Progress(total, "fan-out, 1,000 subscribers (clients in a separate process)");
         var fanOut = new List<FeedDelivery.Result>();
@@ -486,7 +486,7 @@ internal static class AllBenchmark
         Progress(total, $"feed latency anchor: bare gRPC server-streaming harness, 100 subscribers, no Redis (frames of {template.CalculateSize()} B as the hub's)");
         var bare = await FeedAnchors.BareLatencyAsync(template, 100, 1000, LatencyWarmUp, mode.LatencyDuration, seed);
         seed += 2;
-        Console.WriteLine($"  {bare.DeliveriesPerSecond:N0} deliveries/s, p50 {bare.P50Ms:F2} ms, p99 {bare.P99Ms:F2} ms, max {bare.MaxMs:F1} ms ({bare.Delivered:N0}/{bare.Expected:N0} delivered); CPU server {bare.HubCpuSeconds:F1} s, clients {bare.ClientCpuSeconds:F1} s; JIT server {bare.HubJitMs:F0} ms, clients {bare.ClientJitMs:F0} ms");
+        Console.WriteLine($"  {bare.DeliveriesPerSecond:N0} deliveries/s, p50 {bare.P50Ms:F2} ms, p99 {bare.P99Ms:F2} ms, max {bare.MaxMs:F1} ms ({bare.Delivered:N0}/{bare.Expected:N0} delivered); CPU server {bare.HubCpuSeconds:F1} s, clients {bare.ClientCpuSeconds:F1} s; JIT server {bare.HubJitMs:F0} ms, clients {bare.ClientJitMs:F0} ms; publish p50 {bare.PublishP50Ms:F2} / p99 {bare.PublishP99Ms:F2} ms");
 
         Progress(total, "fan-out anchor: naive harness (one WriteAsync per subscriber per update), 1,000 subscribers, rising rates");
         var naive = await FeedAnchors.NaiveLadderAsync(template, 1000, NaiveRates(mode), fanOutWarmUp, mode.FanOutStep, seed, run => PrintFanOut(run, "server"));

@@ -27,7 +27,8 @@ internal static class FeedDelivery
     public sealed record Result(
         int Subscribers, int SignalsPerSecond, double Seconds, long Submitted, long Expected, long Delivered,
         double DeliveriesPerSecond, double P50Ms, double P99Ms, double MaxMs, long WorkingSetBytesPerThousand, long ManagedBytesPerThousand,
-        double HubCpuSeconds, double ClientCpuSeconds, double EmittedP50Ms, double EmittedP99Ms, double HubJitMs, double ClientJitMs);
+        double HubCpuSeconds, double ClientCpuSeconds, double EmittedP50Ms, double EmittedP99Ms, double HubJitMs, double ClientJitMs,
+        double PublishP50Ms, double PublishP99Ms);
 
     /// <summary>
     /// How an uncounted warm-up ended: its length, the JIT time of its last one-second slice in this process (the hub or
@@ -270,6 +271,9 @@ internal static class FeedDelivery
         var hubCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var hubJit = System.Runtime.JitInfo.GetCompilationTime();
         var inFlight = new List<Task>(ticks);
+        // How long each publish (the hub's Submit, or the anchor's in-memory publisher) took: the part of the latency
+        // before the update exists.
+        var publishMs = new double[ticks];
         var clock = Stopwatch.StartNew();
         var started = Stopwatch.GetTimestamp();
         for (var t = 0; t < ticks; t++)
@@ -288,7 +292,7 @@ internal static class FeedDelivery
             }
 
             // Fixed rate: a slow answer does not delay the next tick.
-            inFlight.Add(submit(request));
+            inFlight.Add(TimedAsync(submit(request), now, publishMs, t));
         }
 
         await Task.WhenAll(inFlight);
@@ -299,6 +303,7 @@ internal static class FeedDelivery
         var hubCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - hubCpu).TotalSeconds;
         var hubJitMs = (System.Runtime.JitInfo.GetCompilationTime() - hubJit).TotalMilliseconds;
         var delivered = collected.GetProperty("delivered").GetInt64();
+        var publish = LatencyStats.From([.. publishMs]);
         var lastReceive = collected.GetProperty("lastReceive").GetInt64();
         var deliveredSeconds = Math.Max(sendSeconds, lastReceive == 0 ? sendSeconds : Stopwatch.GetElapsedTime(started, lastReceive).TotalSeconds);
         return new Result(audience.Count, rate, sendSeconds, submitted, expected, delivered, delivered / deliveredSeconds,
@@ -306,6 +311,13 @@ internal static class FeedDelivery
             audience.WorkingSetDelta * 1000 / audience.Count, audience.ManagedDelta * 1000 / audience.Count,
             hubCpuSeconds, collected.GetProperty("cpuSeconds").GetDouble() - reset.GetProperty("cpuSeconds").GetDouble(),
             collected.GetProperty("emittedP50Ms").GetDouble(), collected.GetProperty("emittedP99Ms").GetDouble(),
-            hubJitMs, collected.GetProperty("jitMs").GetDouble() - reset.GetProperty("jitMs").GetDouble());
+            hubJitMs, collected.GetProperty("jitMs").GetDouble() - reset.GetProperty("jitMs").GetDouble(),
+            publish.P50Ms, publish.P99Ms);
+    }
+
+    private static async Task TimedAsync(Task publish, long started, double[] publishMs, int tick)
+    {
+        await publish.ConfigureAwait(false);
+        publishMs[tick] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
     }
 }
