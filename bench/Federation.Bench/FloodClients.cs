@@ -104,6 +104,7 @@ internal static class FloodClients
             refusedPerSecond = refused / seconds,
             failed,
             cpuSeconds = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds,
+            jitMs = System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds,
         });
         return 0;
     }

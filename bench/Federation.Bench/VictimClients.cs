@@ -60,6 +60,7 @@ internal static class VictimClients
             var seconds = double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture);
             var failedBefore = Volatile.Read(ref failures);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var jit = System.Runtime.JitInfo.GetCompilationTime();
             var (submit, lookup, calls) = await WindowAsync(client, options, signals, stored, TimeSpan.FromSeconds(seconds));
             // Every latency, not percentiles: the bench pools the windows of one condition across its rounds.
             Emit(new
@@ -70,6 +71,7 @@ internal static class VictimClients
                 calls = calls.Select(c => new object[] { c.Id, c.Sent, c.Received }),
                 failed = Volatile.Read(ref failures) - failedBefore,
                 cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds,
+                jitMs = (System.Runtime.JitInfo.GetCompilationTime() - jit).TotalMilliseconds,
             });
         }
 
