@@ -131,7 +131,7 @@ internal static class FairnessBenchmark
                 }
             }
 
-            Console.WriteLine($"  victim warm-up: {await WarmUpVictimAsync(victim, gc)}");
+            Console.WriteLine($"  victim {await WarmUpVictimAsync(victim, gc)}");
             var alone = new Window(gc);
             var flooded = new Window(gc);
             var floods = new List<JsonElement>();
@@ -183,24 +183,15 @@ internal static class FairnessBenchmark
         }
     }
 
-    // Uncounted victim windows of 1 s until neither the hub nor the victim's client compiled more than 10 ms in one (at
-    // least 3 s, at most 30 s). Without it the first alone window ran the victim's paths at tier 0 while the JIT took
-    // ~380 ms in each process: the baseline's p99 measured the JIT, not the hub (the same rule as the feed steps'
-    // FeedDelivery.WarmUpAsync).
-    private static async Task<string> WarmUpVictimAsync(Process victim, GcPauses gc)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
+    // Uncounted victim windows of 1 s by JitWarmUp's rule (at least 3 s). Without it the first alone window ran the
+    // victim's paths at tier 0 while the JIT took ~380 ms in each process: the baseline's p99 measured the JIT, not the hub.
+    private static Task<JitWarmUp.Outcome> WarmUpVictimAsync(Process victim, GcPauses gc) =>
+        JitWarmUp.RunAsync(async () =>
         {
             var slice = new Window(gc);
             await slice.MeasureAsync(victim, TimeSpan.FromSeconds(1));
-            var settled = slice.HubJitMs < 10 && slice.VictimJitMs < 10;
-            if ((settled && clock.Elapsed >= TimeSpan.FromSeconds(3)) || clock.Elapsed >= TimeSpan.FromSeconds(30))
-            {
-                return $"{clock.Elapsed.TotalSeconds:F0} s, JIT in its last second {slice.HubJitMs:F0} ms in the hub / {slice.VictimJitMs:F0} ms in the victim{(settled ? "" : " (not settled)")}";
-            }
-        }
-    }
+            return (slice.HubJitMs, slice.VictimJitMs);
+        }, TimeSpan.FromSeconds(3));
 
     public static void Print(Result r)
     {

@@ -19,26 +19,13 @@ internal static class FeedDelivery
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan Drain = TimeSpan.FromSeconds(10);
 
-    // A warm-up slice, the JIT time under which a slice counts as settled (1 % of a core), and the longest warm-up.
     private static readonly TimeSpan WarmUpSlice = TimeSpan.FromSeconds(1);
-    private const double SettledJitMs = 10;
-    private static readonly TimeSpan MaxWarmUp = TimeSpan.FromSeconds(30);
 
     public sealed record Result(
         int Subscribers, int SignalsPerSecond, double Seconds, long Submitted, long Expected, long Delivered,
         double DeliveriesPerSecond, double P50Ms, double P99Ms, double MaxMs, long WorkingSetBytesPerThousand, long ManagedBytesPerThousand,
         double HubCpuSeconds, double ClientCpuSeconds, double EmittedP50Ms, double EmittedP99Ms, double HubJitMs, double ClientJitMs,
         double PublishP50Ms, double PublishP99Ms);
-
-    /// <summary>
-    /// How an uncounted warm-up ended: its length, the JIT time of its last one-second slice in this process (the hub or
-    /// the anchor) and in the clients, and whether that slice was under <see cref="SettledJitMs"/> in both.
-    /// </summary>
-    public sealed record WarmUp(double Seconds, double HubJitMs, double ClientJitMs, bool Settled)
-    {
-        public override string ToString() =>
-            $"warm-up {Seconds:F0} s, JIT in its last second {HubJitMs:F0} ms here / {ClientJitMs:F0} ms in the clients{(Settled ? "" : $" (not settled within {MaxWarmUp.TotalSeconds:F0} s)")}";
-    }
 
     /// <summary>
     /// The hub process's working set and managed heap at one moment, each as a delta over the moment before the streams
@@ -218,27 +205,20 @@ internal static class FeedDelivery
 
     /// <summary>
     /// The uncounted warm-up before a measured step: one-second slices at <paramref name="rate"/> for at least
-    /// <paramref name="minimum"/>, then until a slice spent under <see cref="SettledJitMs"/> compiling in both this process
-    /// and the clients (at most <see cref="MaxWarmUp"/>). A fixed warm-up measured the tiered JIT instead of the path: 5 s
-    /// into the hub's first step, JIT compilation still took a quarter of the hub process's CPU samples (perf), while
-    /// the anchors, run later in the same process, found Kestrel's and gRPC's code compiled already.
+    /// <paramref name="minimum"/>, then until <see cref="JitWarmUp"/> finds the JIT settled. A fixed warm-up measured
+    /// the tiered JIT instead of the path: 5 s into the hub's first step, JIT compilation still took a quarter of the hub
+    /// process's CPU samples (perf), while the anchors, run later in the same process, found Kestrel's and gRPC's code
+    /// compiled already.
     /// </summary>
-    public static async Task<WarmUp> WarmUpAsync(Audience audience, Func<SubmitRequest, Task> submit, int rate, TimeSpan minimum, int seed)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
+    public static Task<JitWarmUp.Outcome> WarmUpAsync(Audience audience, Func<SubmitRequest, Task> submit, int rate, TimeSpan minimum, int seed) =>
+        JitWarmUp.RunAsync(async () =>
         {
             var slice = await RunAsync(audience, submit, rate, WarmUpSlice, seed);
-            var settled = slice.HubJitMs < SettledJitMs && slice.ClientJitMs < SettledJitMs;
-            if ((settled && clock.Elapsed >= minimum) || clock.Elapsed >= MaxWarmUp)
-            {
-                return new WarmUp(clock.Elapsed.TotalSeconds, slice.HubJitMs, slice.ClientJitMs, settled);
-            }
-        }
-    }
+            return (slice.HubJitMs, slice.ClientJitMs);
+        }, minimum);
 
     /// <summary><see cref="WarmUpAsync(Audience, Func{SubmitRequest, Task}, int, TimeSpan, int)"/> through the hub's Submit.</summary>
-    public static Task<WarmUp> WarmUpAsync(Audience audience, BenchMember publisher, int rate, TimeSpan minimum, int seed) =>
+    public static Task<JitWarmUp.Outcome> WarmUpAsync(Audience audience, BenchMember publisher, int rate, TimeSpan minimum, int seed) =>
         WarmUpAsync(audience, Submitter(publisher), rate, minimum, seed);
 
     private static Func<SubmitRequest, Task> Submitter(BenchMember publisher) => request => publisher.Signals.SubmitAsync(request).ResponseAsync;
