@@ -30,16 +30,11 @@ public class HubFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// Runs once the hub is up, before the first test: waits until its per-replica views (PDQ index, video index, TAXII
-    /// catalog) have loaded. Until then they answer UNAVAILABLE / 503, as they should; the fixtures' tests are about what
-    /// comes after (a first test met that answer when its class happened to run first). Tests of the loading state
-    /// start their own hub.
+    /// Runs once the hub is up, before the first test: waits until its per-replica views have loaded
+    /// (<see cref="HubInstance.WaitUntilLoadedAsync"/>); the fixtures' tests are about what comes after (a first test met
+    /// the loading answer when its class happened to run first). Tests of the loading state start their own hub.
     /// </summary>
-    protected virtual Task StartedAsync() => Eventually.UntilAsync(
-        () => Hub.Services.GetRequiredService<Federation.Hub.Pdq.PdqMatchIndex>().IsLoaded
-            && Hub.Services.GetRequiredService<Federation.Hub.Vpdq.VideoMatchIndex>().IsLoaded
-            && Hub.Services.GetService<Federation.Hub.Taxii.TaxiiCatalog>() is not { IsLoaded: false },
-        TimeSpan.FromSeconds(30), "the hub's PDQ index, video index and TAXII catalog to load");
+    protected virtual Task StartedAsync() => Hub.WaitUntilLoadedAsync();
 
     public async ValueTask DisposeAsync()
     {

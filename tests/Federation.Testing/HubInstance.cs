@@ -112,12 +112,16 @@ public sealed class HubInstance : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits until /healthz/ready answers 200: a replica answers PDQ and video look-ups with UNAVAILABLE until its
-    /// indexes are loaded from Redis, so a test that reads through a fresh replica waits for this first.
+    /// Waits until this replica's per-replica views (PDQ index, video index, TAXII catalog) have loaded from Redis. Until
+    /// then they answer UNAVAILABLE / 503, as they should; a test that reads through a fresh replica waits for this
+    /// first. Not /healthz/ready: readiness waits for the PDQ index only, and the video index and the catalog load after
+    /// it (StartupWalks), so a video look-up right after "ready" could still meet the loading answer (as CI did).
     /// </summary>
-    public Task WaitUntilReadyAsync() =>
-        Eventually.UntilAsync(async () => (await Http.GetAsync("healthz/ready")).IsSuccessStatusCode,
-            TimeSpan.FromSeconds(30), "the replica's indexes are loaded (healthz/ready)");
+    public Task WaitUntilLoadedAsync() => Eventually.UntilAsync(
+        () => Services.GetRequiredService<Federation.Hub.Pdq.PdqMatchIndex>().IsLoaded
+            && Services.GetRequiredService<Federation.Hub.Vpdq.VideoMatchIndex>().IsLoaded
+            && Services.GetService<Federation.Hub.Taxii.TaxiiCatalog>() is not { IsLoaded: false },
+        TimeSpan.FromSeconds(30), "the replica's PDQ index, video index and TAXII catalog to load");
 
     /// <summary>Requests a token at POST /connect/token; returns the raw HTTP response.</summary>
     public Task<HttpResponseMessage> RequestTokenAsync(string clientId, string secret, string? scope = null)

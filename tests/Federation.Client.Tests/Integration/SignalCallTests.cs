@@ -80,7 +80,7 @@ public sealed class SignalCallTests(HubFixture fixture) : IClassFixture<HubFixtu
     public async Task A_multi_batch_pdq_submission_is_matchable_on_another_replica_given_its_consistency_tokens()
     {
         await using var replica = await HubInstance.StartAsync(fixture.Redis.ConnectionString);
-        await replica.WaitUntilReadyAsync();
+        await replica.WaitUntilLoadedAsync();
         using var submitter = await TestClients.NewMemberAsync(fixture);
         using var reader = await TestClients.NewMemberAsync(fixture, replica);
         var hashes = Enumerable.Range(0, 1500).Select(_ => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32))).ToList();

@@ -68,7 +68,7 @@ public sealed class PdqLookupTests(HubFixture fixture) : IClassFixture<HubFixtur
     {
         // Read-your-writes across replicas: submit through one, look up through another with no waiting in between.
         await using var replica = await HubInstance.StartAsync(fixture.Redis.ConnectionString);
-        await replica.WaitUntilReadyAsync();
+        await replica.WaitUntilLoadedAsync();
         var submitter = await fixture.CreateSignalMemberAsync();
         var reader = await fixture.CreateSignalMemberAsync(hub: replica);
         for (var round = 0; round < 30; round++)
@@ -188,7 +188,7 @@ public sealed class PdqLookupTests(HubFixture fixture) : IClassFixture<HubFixtur
         await member.SubmitAsync(Pdq(before));
 
         await using var replica = await HubInstance.StartAsync(fixture.Redis.ConnectionString);
-        await replica.WaitUntilReadyAsync();
+        await replica.WaitUntilLoadedAsync();
         var onReplica = await fixture.CreateSignalMemberAsync(hub: replica);
         var loaded = await LookupAsync(onReplica, FlipBits(before, 5), null);
         var after = RandomPdq();

@@ -49,7 +49,7 @@ public sealed class VideoLookupTests(HubFixture fixture) : IClassFixture<HubFixt
     public async Task A_stored_video_near_matches_at_once_here_and_soon_on_another_replica_and_not_after_retraction()
     {
         await using var other = await HubInstance.StartAsync(fixture.Redis.ConnectionString);
-        await other.WaitUntilReadyAsync();
+        await other.WaitUntilLoadedAsync();
         var member = await fixture.CreateSignalMemberAsync();
         var elsewhere = await fixture.CreateSignalMemberAsync(hub: other);
         var video = RandomVideo(20);
@@ -75,7 +75,7 @@ public sealed class VideoLookupTests(HubFixture fixture) : IClassFixture<HubFixt
     {
         // Read-your-writes across replicas for the video index: submit through one, look up through another at once.
         await using var other = await HubInstance.StartAsync(fixture.Redis.ConnectionString);
-        await other.WaitUntilReadyAsync();
+        await other.WaitUntilLoadedAsync();
         var member = await fixture.CreateSignalMemberAsync();
         var elsewhere = await fixture.CreateSignalMemberAsync(hub: other);
         for (var round = 0; round < 5; round++)
