@@ -70,7 +70,9 @@ internal static class StoreMemory
     private static async Task SweepTimesAsync(ConnectionMultiplexer redis, SignalStore store, FederationOptions options)
     {
         var sweeper = new SignalExpirySweeper(store, Options.Create(options), TimeProvider.System, NullLogger<SignalExpirySweeper>.Instance);
-        await MeasureAsync("one call at a time, " + options.Signals.SweepBucketsPerCall + " buckets per call", () => sweeper.SweepOnceAsync());
+        await MeasureAsync(
+            $"one call at a time, at most {options.Signals.SweepBucketsPerCall} buckets and {options.Signals.SweepRecordsPerCall} records per call, paced to {options.Signals.MaintenanceRedisShare:P0} of Redis",
+            () => sweeper.SweepOnceAsync());
         await MeasureAsync("every partition at once, 32 buckets per call (before session 12)", async () =>
         {
             var partitions = Enumerable.Range(0, store.PartitionCount).Select(async p =>
@@ -78,7 +80,7 @@ internal static class StoreMemory
                 var buckets = await store.BucketCountAsync(p);
                 for (var start = 0; start < buckets; start += 32)
                 {
-                    await store.SweepAsync(p, start, Math.Min(32, buckets - start));
+                    await store.SweepAsync(p, start, Math.Min(32, buckets - start), int.MaxValue);
                 }
             });
             await Task.WhenAll(partitions);

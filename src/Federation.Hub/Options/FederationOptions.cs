@@ -191,11 +191,25 @@ public sealed class SignalOptions
     public int MaxItemsPerScriptCall { get; set; } = 64;
 
     /// <summary>
-    /// Buckets one sweep script call walks (a few hundred records each); the sweep makes one call at a time, so each
-    /// keeps Redis from other clients for about a millisecond at most.
+    /// Buckets one sweep script call walks at most; it stops earlier at <see cref="SweepRecordsPerCall"/>. Many empty or
+    /// small buckets then go in one call, full ones one or two at a time.
     /// </summary>
     [Range(1, 4096)]
-    public int SweepBucketsPerCall { get; set; } = 4;
+    public int SweepBucketsPerCall { get; set; } = 16;
+
+    /// <summary>
+    /// Records one sweep script call reads at most (it always walks one whole bucket): Redis answers nobody else while a
+    /// script runs, and the sweep makes one call at a time, so this bounds how long another member's command waits behind it.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int SweepRecordsPerCall { get; set; } = 256;
+
+    /// <summary>
+    /// The share of wall time the background walkers of the store (the expiry sweep, the bucket splitter) may keep Redis
+    /// busy: after each call they pause for the rest (docs/decisions.md "Background walkers paced"). 1 = no pauses.
+    /// </summary>
+    [Range(0.01, 1.0)]
+    public double MaintenanceRedisShare { get; set; } = 0.25;
 
     /// <summary>How long retracted and expired records (tombstones) are kept after their expiry before the sweep deletes them.</summary>
     public TimeSpan TombstoneRetention { get; set; } = TimeSpan.FromDays(30);

@@ -10,7 +10,9 @@ namespace Federation.Hub.Signals;
 /// <see cref="RedisKeys.SplitLease"/> estimates each partition's average fill and, while it is above
 /// <see cref="SignalOptions.SplitFieldsPerBucket"/>, splits the bucket at the split pointer: one script call per bucket
 /// (a few hundred fields, well under a millisecond), so submissions and look-ups never wait for a pause, and none is lost:
-/// each script picks its record's bucket from the layout it reads, atomically with the write.
+/// each script picks its record's bucket from the layout it reads, atomically with the write. The calls are paced to
+/// <see cref="SignalOptions.MaintenanceRedisShare"/> of Redis's time: back to back, a partition catching up after a burst
+/// kept every other command waiting behind a split most of the time (docs/quotas.md, session 16).
 /// </summary>
 public sealed class BucketSplitter(
     BucketSplitStore store,
@@ -77,10 +79,11 @@ public sealed class BucketSplitter(
     {
         var (n, s, records) = await store.EstimateAsync(partition, random).ConfigureAwait(false);
         var added = 0;
+        var pacer = new MaintenancePacer(options.MaintenanceRedisShare, clock);
         while (added < MaxSplitsPerRound && n < BucketLayout.MaxModulus && records > (long)options.SplitFieldsPerBucket * (n + s))
         {
             ct.ThrowIfCancellationRequested();
-            var (after, pointer, moved) = await store.SplitAsync(partition, n, s).ConfigureAwait(false);
+            var (after, pointer, moved) = await pacer.RunAsync(() => store.SplitAsync(partition, n, s), ct).ConfigureAwait(false);
             if (moved < 0)
             {
                 // Another splitter moved on (a lease handed over mid-round): take its layout next round.

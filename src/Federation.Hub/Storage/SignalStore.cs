@@ -403,15 +403,16 @@ public sealed class SignalStore(
         redis.GetDatabase().StringSetAsync(RedisKeys.SweepLease, replica, ttl, When.NotExists);
 
     /// <summary>
-    /// Expires overdue records and purges old tombstones in buckets [<paramref name="firstBucket"/>,
-    /// <paramref name="firstBucket"/> + <paramref name="count"/>) of one partition. Idempotent.
+    /// Expires overdue records and purges old tombstones in buckets from <paramref name="firstBucket"/> on, at most
+    /// <paramref name="count"/> of them, stopping before a bucket that would take the call past <paramref name="maxRecords"/>
+    /// records (the first is always walked); returns how many buckets it walked. Idempotent.
     /// </summary>
     /// <remarks>
     /// Two script calls, because a script must be given every key it touches: the first expires records and names the
     /// tombstones due, the second deletes those with their side hashes, declared, checking each again (a submission
     /// between the calls may have revived it).
     /// </remarks>
-    public async Task<(int Expired, int Purged)> SweepAsync(int partition, int firstBucket, int count)
+    public async Task<(int Expired, int Purged, int Walked)> SweepAsync(int partition, int firstBucket, int count, int maxRecords)
     {
         using var timing = this.metrics.TimeStore("sweep");
         var keys = new RedisKey[3 + count];
@@ -426,16 +427,17 @@ public sealed class SignalStore(
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var keep = (long)signals.TombstoneRetention.TotalSeconds;
         var db = redis.GetDatabase();
-        var result = (RedisResult[])(await db.ScriptEvaluateAsync(ExpireScript, keys, [now, feedMaxLength, keep]).ConfigureAwait(false))!;
+        var result = (RedisResult[])(await db.ScriptEvaluateAsync(ExpireScript, keys, [now, feedMaxLength, keep, maxRecords]).ConfigureAwait(false))!;
         if ((int)result[0] > 0)
         {
             bell.Ring(partition); // expiries appended EXPIRED entries
         }
 
-        var due = (result.Length - 1) / 2;
+        var walked = (int)result[1];
+        var due = (result.Length - 2) / 2;
         if (due == 0)
         {
-            return ((int)result[0], 0);
+            return ((int)result[0], 0, walked);
         }
 
         var cached = partitionKeys[partition];
@@ -447,9 +449,9 @@ public sealed class SignalStore(
         purgeArgs[2] = (long)VideoFramesGrace.TotalSeconds;
         for (var i = 0; i < due; i++)
         {
-            var field = (byte[])result[2 + (2 * i)]!;
+            var field = (byte[])result[3 + (2 * i)]!;
             var k = PurgeKeysPerTombstone * i;
-            purgeKeys[k] = keys[(int)result[1 + (2 * i)] - 1];
+            purgeKeys[k] = keys[(int)result[2 + (2 * i)] - 1];
             purgeKeys[k + 1] = RedisKeys.WithStorageKey(cached.ContributorsPrefix, field);
             purgeKeys[k + 2] = RedisKeys.WithStorageKey(cached.OpinionsPrefix, field);
             purgeKeys[k + 3] = RedisKeys.WithStorageKey(cached.ActionsPrefix, field);
@@ -460,7 +462,7 @@ public sealed class SignalStore(
         }
 
         var purged = (int)(await db.ScriptEvaluateAsync(PurgeScript, purgeKeys, purgeArgs).ConfigureAwait(false));
-        return ((int)result[0], purged);
+        return ((int)result[0], purged, walked);
     }
 
     /// <summary>

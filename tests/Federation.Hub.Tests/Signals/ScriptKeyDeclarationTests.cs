@@ -117,11 +117,13 @@ public sealed class ScriptKeyDeclarationTests(TestRedis redis) : IClassFixture<T
         var (expired, purged) = (0, 0);
         foreach (var p in partitions.Distinct())
         {
-            for (var b = 0; b < store.BucketsPerPartition; b += Options.Signals.SweepBucketsPerCall)
+            for (var b = 0; b < store.BucketsPerPartition;)
             {
-                var (e, d) = await store.SweepAsync(p, b, Math.Min(Options.Signals.SweepBucketsPerCall, store.BucketsPerPartition - b));
+                var (e, d, walked) = await store.SweepAsync(
+                    p, b, Math.Min(Options.Signals.SweepBucketsPerCall, store.BucketsPerPartition - b), Options.Signals.SweepRecordsPerCall);
                 expired += e;
                 purged += d;
+                b += walked;
             }
         }
 
@@ -160,7 +162,7 @@ public sealed class ScriptKeyDeclarationTests(TestRedis redis) : IClassFixture<T
             var keys = command switch
             {
                 "DEL" => tokens.Skip(1),
-                "HGET" or "HSET" or "HEXISTS" or "HINCRBY" or "HDEL" or "HGETALL" or "HVALS" or "HKEYS" or "HMGET" or "XADD" or "GET" or "SET" or "PEXPIRE" or "EXPIRE"
+                "HGET" or "HSET" or "HEXISTS" or "HINCRBY" or "HDEL" or "HLEN" or "HGETALL" or "HVALS" or "HKEYS" or "HMGET" or "XADD" or "GET" or "SET" or "PEXPIRE" or "EXPIRE"
                     or "SADD" or "SCARD" or "SMEMBERS" => tokens.Skip(1).Take(1),
                 _ => throw new InvalidOperationException($"a script ran {command}: add its key positions to this test"),
             };

@@ -4,14 +4,19 @@
 -- declare before it has read the buckets, so signal_purge.lua deletes them in a second call that declares them.
 -- Idempotent: running it twice changes nothing more.
 -- Expiry ends a quarantine (the record leaves the registry).
+-- Walks the buckets in order and stops before one that would take the call past ARGV[4] records (the first is always
+-- walked): Redis answers nobody else while a script runs, so a call's length follows its records, not its buckets.
 -- KEYS[1] partition feed stream, KEYS[2] partition stats hash, KEYS[3] partition quarantine registry, KEYS[3+j] bucket hashes to sweep
--- ARGV[1] now (unix seconds), ARGV[2] feed MAXLEN, ARGV[3] tombstone keep (seconds)
--- Returns {records expired, then per tombstone due: index of its bucket in KEYS, its field}.
-local now, maxlen, keep = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
-local expired = 0
+-- ARGV[1] now (unix seconds), ARGV[2] feed MAXLEN, ARGV[3] tombstone keep (seconds), ARGV[4] records per call at most
+-- Returns {records expired, buckets walked, then per tombstone due: index of its bucket in KEYS, its field}.
+local now, maxlen, keep, budget = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local expired, walked, records = 0, 0, 0
 local due = {}
 for j = 4, #KEYS do
+  if walked > 0 and records + redis.call('HLEN', KEYS[j]) > budget then break end
   local all = redis.call('HGETALL', KEYS[j])
+  walked = walked + 1
+  records = records + #all / 2
   for i = 1, #all, 2 do
     local field, packed = all[i], all[i + 1]
     local st, exp = rec_status_expiry(packed)
@@ -29,5 +34,6 @@ for j = 4, #KEYS do
     end
   end
 end
+table.insert(due, 1, walked)
 table.insert(due, 1, expired)
 return due
