@@ -61,15 +61,32 @@ public sealed class FairnessOptions
     /// <summary>
     /// While two or more members are active on this replica, the share of time a heavy member (one using over 1.5 times
     /// the fair share of the slots' time) may execute calls: it runs one call at a time, pauses after each for
-    /// (1 - this) / this of the call's duration, and keeps at most two Redis calls in flight. A replica saturated by one
-    /// member's admitted work leaves every other member's call waiting for the cores, the thread pool and Redis behind
-    /// it; the pause is the headroom that keeps their latency near what it is without the flood (docs/quotas.md).
+    /// (1 - this) / this of the call's duration, and keeps few, short Redis calls in flight
+    /// (<see cref="ContendedScriptCallsInFlight"/>, <see cref="ContendedItemsPerScriptCall"/>). A replica saturated by
+    /// one member's admitted work leaves every other member's call waiting for the cores, the thread pool and Redis
+    /// behind it; the pause is the headroom that keeps their latency near what it is without the flood (docs/quotas.md).
     /// While paced it may also have only two calls in progress (the rest are refused before they are read). 1 turns
     /// pacing off (work-conserving: admission and round-robin only). A member alone, or members of similar weight, are
     /// never paced.
     /// </summary>
     [Range(0.01, 1.0)]
     public double ContendedDutyCycle { get; set; } = 0.3;
+
+    /// <summary>
+    /// Script calls a heavy member's batch keeps in flight while it is paced (see <see cref="ContendedDutyCycle"/>):
+    /// Redis runs scripts one at a time, on one connection in order, so another member's command waits behind at most
+    /// this many of the heavy member's calls instead of its whole batch.
+    /// </summary>
+    [Range(1, 1024)]
+    public int ContendedScriptCallsInFlight { get; set; } = 1;
+
+    /// <summary>
+    /// Items per script call of a heavy member's batch while it is paced (at most <c>Signals:MaxItemsPerScriptCall</c>;
+    /// 0 = that). Shorter calls make what another member's command waits behind shorter, at the cost of more round
+    /// trips for the heavy member only.
+    /// </summary>
+    [Range(0, 100_000)]
+    public int ContendedItemsPerScriptCall { get; set; } = 32;
 
     /// <summary>Subscribe streams one member may hold open on this replica at once; 0 disables the limit.</summary>
     [Range(0, 1_000_000)]

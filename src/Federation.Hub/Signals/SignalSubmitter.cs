@@ -32,11 +32,8 @@ public sealed class SignalSubmitter(
     TimeProvider clock,
     HubMetrics metrics)
 {
-    // Script calls a heavy member's batch keeps in flight while others are active (FairAdmissionGate.Lease.Yield): each
-    // other member's Redis command then waits behind at most this many of its calls, not behind the whole batch.
-    private const int YieldingScriptCalls = 2;
-
     private readonly SignalOptions signals = options.Value.Signals;
+    private readonly FairnessOptions fairness = options.Value.Fairness;
 
     /// <summary>
     /// Submits one batch once the fair admission gate gives the member a slot (waiting in the member's queue until
@@ -72,7 +69,7 @@ public sealed class SignalSubmitter(
             throw new SubmitRateLimitedException(wait);
         }
 
-        var result = await StoreAsync(caller, items, benignList, slot.Yield ? YieldingScriptCalls : int.MaxValue).ConfigureAwait(false);
+        var result = await StoreAsync(caller, items, benignList, ScriptCallPlan.For(slot.Yield, signals, fairness)).ConfigureAwait(false);
         if (await admission.RememberAsync(caller.MemberId, requestId, result).ConfigureAwait(false) is { } earlier)
         {
             // A concurrent duplicate of this batch finished first: answer as it did.
@@ -103,7 +100,7 @@ public sealed class SignalSubmitter(
         }
     }
 
-    private async Task<SubmissionResult> StoreAsync(Caller caller, IReadOnlyList<SubmissionItem> items, BenignSnapshot benignList, int inFlight)
+    private async Task<SubmissionResult> StoreAsync(Caller caller, IReadOnlyList<SubmissionItem> items, BenignSnapshot benignList, ScriptCallPlan plan)
     {
         var now = clock.GetUtcNow();
         var count = items.Count;
@@ -179,13 +176,13 @@ public sealed class SignalSubmitter(
         await StoreVideosAsync(_ => true).ConfigureAwait(false);
 
         var number = await members.NumberOfAsync(caller.Member).ConfigureAwait(false);
-        // At most MaxItemsPerScriptCall items per script call: Redis answers no one else while a script runs.
+        // At most plan.ItemsPerCall items per script call: Redis answers no one else while a script runs.
         var calls = new List<(int Partition, List<(int Index, SignalWrite Write)> Items)>();
         for (var p = 0; p < byPartition.Length; p++)
         {
             if (byPartition[p] is { } batch)
             {
-                var size = signals.MaxItemsPerScriptCall;
+                var size = plan.ItemsPerCall;
                 for (var start = 0; start < batch.Count; start += size)
                 {
                     calls.Add((p, batch.Count <= size ? batch : batch.GetRange(start, Math.Min(size, batch.Count - start))));
@@ -193,7 +190,7 @@ public sealed class SignalSubmitter(
             }
         }
 
-        inFlight = Math.Min(inFlight, calls.Count);
+        var inFlight = Math.Min(plan.InFlight, calls.Count);
         var sent = new Task<PartitionSubmitResult>[calls.Count];
         for (var c = 0; c < inFlight; c++)
         {
