@@ -28,7 +28,7 @@ internal static class FairnessBenchmark
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public sealed record Flood(
-        int Concurrency, int Batch, int ClientNice, double Seconds, long OkCalls, long AcceptedItems, double ItemsPerSecond, double OfferedItemsPerSecond,
+        string Values, int Concurrency, int Batch, int ClientNice, double Seconds, long OkCalls, long AcceptedItems, double ItemsPerSecond, double OfferedItemsPerSecond,
         long Refused, double RefusedPerSecond, long Failed, double ClientCpuSeconds);
 
     public sealed record Result(
@@ -40,19 +40,25 @@ internal static class FairnessBenchmark
         public bool Met => SubmitRatio <= 2 && LookupRatio <= 2;
     }
 
-    /// <summary><c>fairness [--quick] [--out file]</c>: this step alone on its own redis-server and hub.</summary>
+    /// <summary><c>fairness [--quick] [--trace] [--flood-values spread|one-bucket] [--out file]</c>: this step alone on its own redis-server and hub.</summary>
     public static int Run(string[] args)
     {
         var quick = args.Contains("--quick");
         var outFile = BenchPaths.Option(args, "--out") ?? BenchPaths.ResultsFile("fairness.json");
         var concurrency = int.Parse(BenchPaths.Option(args, "--flood-concurrency") ?? DefaultFloodConcurrency.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
         var clientNice = int.Parse(BenchPaths.Option(args, "--flooder-nice") ?? DefaultClientNice.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        var values = BenchPaths.Option(args, "--flood-values") ?? FloodClients.SpreadValues;
+        if (values is not (FloodClients.SpreadValues or FloodClients.OneBucketValues))
+        {
+            throw new ArgumentException($"--flood-values is {FloodClients.SpreadValues} or {FloodClients.OneBucketValues}");
+        }
+
         var allocations = args.Contains("--gc-allocations");
         using var trace = args.Contains("--trace") ? new VictimCallTrace() : null;
-        return RunAloneAsync(quick ? TimeSpan.FromSeconds(6) : TimeSpan.FromSeconds(15), outFile, concurrency, clientNice, allocations, trace).GetAwaiter().GetResult();
+        return RunAloneAsync(quick ? TimeSpan.FromSeconds(6) : TimeSpan.FromSeconds(15), outFile, concurrency, clientNice, values, allocations, trace).GetAwaiter().GetResult();
     }
 
-    private static async Task<int> RunAloneAsync(TimeSpan step, string outFile, int floodConcurrency, int clientNice, bool allocations, VictimCallTrace? trace)
+    private static async Task<int> RunAloneAsync(TimeSpan step, string outFile, int floodConcurrency, int clientNice, string floodValues, bool allocations, VictimCallTrace? trace)
     {
         Console.WriteLine($"Federation fairness benchmark: {Environment.ProcessorCount} cores, .NET {Environment.Version}, load {LoadAverage()}");
         var work = Directory.CreateTempSubdirectory("federation-bench-").FullName;
@@ -68,7 +74,7 @@ internal static class FairnessBenchmark
                 await VictimCallTrace.StartRedisLogsAsync(redis, redisServer.ProcessId);
             }
 
-            var result = await RunAsync(hub, step, 5000, floodConcurrency, clientNice, gc, trace);
+            var result = await RunAsync(hub, step, 5000, floodConcurrency, clientNice, gc, trace, floodValues);
             if (redis is not null)
             {
                 Console.WriteLine(await VictimCallTrace.DescribeRedisLogsAsync(redis, redisServer.ProcessId));
@@ -92,7 +98,8 @@ internal static class FairnessBenchmark
     }
 
     public static async Task<Result> RunAsync(
-        BenchHub hub, TimeSpan step, int seed, int floodConcurrency = DefaultFloodConcurrency, int clientNice = DefaultClientNice, GcPauses? collections = null, VictimCallTrace? trace = null)
+        BenchHub hub, TimeSpan step, int seed, int floodConcurrency = DefaultFloodConcurrency, int clientNice = DefaultClientNice, GcPauses? collections = null, VictimCallTrace? trace = null,
+        string floodValues = FloodClients.SpreadValues)
     {
         using var owned = collections is null ? new GcPauses(allocations: false) : null;
         var gc = collections ?? owned!;
@@ -117,7 +124,7 @@ internal static class FairnessBenchmark
             for (var warm = 0; warm < 5; warm++)
             {
                 var jit = System.Runtime.JitInfo.GetCompilationTime();
-                using (var warmup = StartFlooder(hub, floodTokenFile, floodConcurrency, clientNice, TimeSpan.FromSeconds(3), seed + 1))
+                using (var warmup = StartFlooder(hub, floodTokenFile, floodConcurrency, clientNice, floodValues, TimeSpan.FromSeconds(3), seed + 1))
                 {
                     await ReadEventAsync(warmup, "done", TimeSpan.FromSeconds(120));
                     await warmup.WaitForExitAsync();
@@ -142,7 +149,7 @@ internal static class FairnessBenchmark
                 await alone.MeasureAsync(victim, step);
 
                 // The flood runs 1 s before and after the measured window, so the victim is measured in a flood throughout.
-                using var flooder = StartFlooder(hub, floodTokenFile, floodConcurrency, clientNice, step + TimeSpan.FromSeconds(2), seed + 2 + round);
+                using var flooder = StartFlooder(hub, floodTokenFile, floodConcurrency, clientNice, floodValues, step + TimeSpan.FromSeconds(2), seed + 2 + round);
                 await ReadEventAsync(flooder, "started", TimeSpan.FromSeconds(60));
                 await Task.Delay(TimeSpan.FromSeconds(1));
                 await flooded.MeasureAsync(victim, step);
@@ -164,7 +171,7 @@ internal static class FairnessBenchmark
             var seconds = floods.Sum(d => d.GetProperty("seconds").GetDouble());
             long Total(string name) => floods.Sum(d => d.GetProperty(name).GetInt64());
             var flood = new Flood(
-                floodConcurrency, FloodBatch, clientNice, seconds, Total("okCalls"), Total("acceptedItems"), Total("acceptedItems") / seconds,
+                floodValues, floodConcurrency, FloodBatch, clientNice, seconds, Total("okCalls"), Total("acceptedItems"), Total("acceptedItems") / seconds,
                 floods.Sum(d => d.GetProperty("offeredItemsPerSecond").GetDouble() * d.GetProperty("seconds").GetDouble()) / seconds,
                 Total("refused"), Total("refused") / seconds, Total("failed"), floods.Sum(d => d.GetProperty("cpuSeconds").GetDouble()));
             var (submitAlone, lookupAlone, submitFlooded, lookupFlooded) = (alone.Submit, alone.Lookup, flooded.Submit, flooded.Lookup);
@@ -198,7 +205,7 @@ internal static class FairnessBenchmark
         Console.WriteLine($"  victim alone:   Submit p50 {r.SubmitAlone.P50Ms:F1} / p99 {r.SubmitAlone.P99Ms:F1} ms ({r.SubmitAlone.Count} calls), Lookup p50 {r.LookupAlone.P50Ms:F1} / p99 {r.LookupAlone.P99Ms:F1} ms ({r.LookupAlone.Count} calls); hub process CPU {r.HubCpuSecondsAlone:F1} s, victim client {r.VictimCpuSecondsAlone:F1} s");
         Console.WriteLine($"  victim flooded: Submit p50 {r.SubmitFlooded.P50Ms:F1} / p99 {r.SubmitFlooded.P99Ms:F1} ms ({r.SubmitFlooded.Count} calls), Lookup p50 {r.LookupFlooded.P50Ms:F1} / p99 {r.LookupFlooded.P99Ms:F1} ms ({r.LookupFlooded.Count} calls); hub process CPU {r.HubCpuSecondsFlooded:F1} s, victim client {r.VictimCpuSecondsFlooded:F1} s");
         Console.WriteLine($"  ratios: Submit {r.SubmitRatio:F2}x, Lookup {r.LookupRatio:F2}x (target <= 2x): {(r.Met ? "met" : "MISSED")}; victim calls failed: {r.VictimFailed}");
-        Console.WriteLine($"  flooder ({r.Flooder.Concurrency} concurrent Submit x {r.Flooder.Batch:N0} items, retry hints ignored, separate process at nice {r.Flooder.ClientNice}): {r.Flooder.ItemsPerSecond:N0} items/s accepted of {r.Flooder.OfferedItemsPerSecond:N0} offered ({r.Flooder.OfferedItemsPerSecond / Math.Max(1, r.Flooder.ItemsPerSecond):F1}x), {r.Flooder.OkCalls:N0} calls ok, {r.Flooder.Refused:N0} refused ({r.Flooder.RefusedPerSecond:N0}/s), {r.Flooder.Failed} failed; client CPU {r.Flooder.ClientCpuSeconds:F1} s");
+        Console.WriteLine($"  flooder ({r.Flooder.Concurrency} concurrent Submit x {r.Flooder.Batch:N0} items, retry hints ignored, separate process at nice {r.Flooder.ClientNice}, values {r.Flooder.Values}): {r.Flooder.ItemsPerSecond:N0} items/s accepted of {r.Flooder.OfferedItemsPerSecond:N0} offered ({r.Flooder.OfferedItemsPerSecond / Math.Max(1, r.Flooder.ItemsPerSecond):F1}x), {r.Flooder.OkCalls:N0} calls ok, {r.Flooder.Refused:N0} refused ({r.Flooder.RefusedPerSecond:N0}/s), {r.Flooder.Failed} failed; client CPU {r.Flooder.ClientCpuSeconds:F1} s");
         Console.WriteLine($"  hub process garbage collections, victim alone: {r.CollectionsAlone}");
         Console.WriteLine($"  hub process garbage collections, flooded: {r.CollectionsFlooded}");
         Console.WriteLine($"  JIT compilation in the measured windows: {r.Jit}");
@@ -256,8 +263,9 @@ internal static class FairnessBenchmark
 
     private static double Number(JsonElement e) => e.ValueKind == JsonValueKind.Number ? e.GetDouble() : double.NaN;
 
-    private static Process StartFlooder(BenchHub hub, string tokenFile, int concurrency, int clientNice, TimeSpan duration, int seed) => StartClient(
+    private static Process StartFlooder(BenchHub hub, string tokenFile, int concurrency, int clientNice, string values, TimeSpan duration, int seed) => StartClient(
         clientNice, "flood-clients", "--address", hub.GrpcAddress, "--token-file", tokenFile, "--seed", seed.ToString(CultureInfo.InvariantCulture),
+        "--values", values,
         "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture),
         "--batch", FloodBatch.ToString(CultureInfo.InvariantCulture),
         "--seconds", duration.TotalSeconds.ToString(CultureInfo.InvariantCulture));

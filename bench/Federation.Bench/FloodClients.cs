@@ -15,13 +15,23 @@ namespace Federation.Bench;
 /// the hub and the victim, as it would not in a real deployment. Started by <see cref="FairnessBenchmark"/>.
 /// </summary>
 /// <remarks>
-/// Arguments: <c>--address http://127.0.0.1:port --token-file file --concurrency N --batch B --seconds S [--seed N]</c>. N loops
+/// Arguments: <c>--address http://127.0.0.1:port --token-file file --concurrency N --batch B --seconds S [--seed N]
+/// [--values spread|one-bucket]</c>. N loops
 /// on one channel (one HTTP/2 connection) each send Submit calls of B unique SHA-256 items (pre-serialized) back to back for S seconds,
 /// ignoring retry hints: a refused call is sent again at once. Prints <c>{"event":"started"}</c> once the first call
 /// has been answered, then <c>{"event":"done", ...}</c> with the counts. Bounded by time and by a call count.
 /// </remarks>
 internal static class FloodClients
 {
+    /// <summary>Flood values as real hashes are: every item of a call in a partition and bucket of its own.</summary>
+    public const string SpreadValues = "spread";
+
+    /// <summary>
+    /// Flood values sharing their first 4 bytes within a call: all of a call's items in one partition and one bucket
+    /// (the hub places records by those bytes), which no split can separate (docs/quotas.md, session 16).
+    /// </summary>
+    public const string OneBucketValues = "one-bucket";
+
     private const long MaxCallsPerLoop = 10_000_000;
     private const int PoolBatches = 200;
 
@@ -39,6 +49,7 @@ internal static class FloodClients
         var concurrency = int.Parse(BenchPaths.Option(args, "--concurrency") ?? "32", CultureInfo.InvariantCulture);
         var batch = int.Parse(BenchPaths.Option(args, "--batch") ?? "1000", CultureInfo.InvariantCulture);
         var duration = TimeSpan.FromSeconds(double.Parse(BenchPaths.Option(args, "--seconds") ?? "10", CultureInfo.InvariantCulture));
+        var oneBucket = (BenchPaths.Option(args, "--values") ?? SpreadValues) == OneBucketValues;
 
         using var channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = 64 << 20 });
         var invoker = channel.CreateCallInvoker();
@@ -47,14 +58,16 @@ internal static class FloodClients
         // The batches are built and serialized before the flood starts, so that the flooder's own CPU (on the same
         // machine as the hub here, never in a deployment) goes to sending, not to generating values or serializing.
         // Each call patches a fresh request_id into its batch (field 1 comes first, 32 hex digits), so the hub sees
-        // new batches, and the call's number into the first 8 hex digits of every value, so every item of the flood is
-        // a new signal (CREATED: a record, a feed entry, a catalog entry) however long it runs. With values from the
-        // pool alone, a 17 s flood repeated its pool after 7 s and the rest of it was cheap duplicates.
+        // new batches, and the call's number into 8 hex digits of every value, so every item of the flood is a new
+        // signal (CREATED: a record, a feed entry, a catalog entry) however long it runs. With values from the pool
+        // alone, a 17 s flood repeated its pool after 7 s and the rest of it was cheap duplicates. The last 8 digits
+        // keep the values spread as real hashes are; the first 8 (--values one-bucket, the only flood before session
+        // 16) put all of a call's items in one partition and one bucket.
         var pool = new Template[Math.Max(concurrency * 4, PoolBatches)];
         var signals = new BenchSignals(int.Parse(BenchPaths.Option(args, "--seed") ?? "10000", CultureInfo.InvariantCulture));
         for (var b = 0; b < pool.Length; b++)
         {
-            pool[b] = Template.Of(Batch(signals, batch));
+            pool[b] = Template.Of(Batch(signals, batch), oneBucket);
         }
 
         long calls = 0;
@@ -109,10 +122,10 @@ internal static class FloodClients
         return 0;
     }
 
-    // A serialized batch and where its values' hex digits sit in it.
+    // A serialized batch and where in it the 8 hex digits of each value that a call patches sit.
     private sealed record Template(byte[] Serialized, int[] ValueOffsets)
     {
-        public static Template Of(SubmitRequest request)
+        public static Template Of(SubmitRequest request, bool patchFirstDigits)
         {
             var serialized = request.ToByteArray();
             // Tag 0x0a (field 1, length-delimited), length 32, then the id's 32 ASCII hex digits.
@@ -126,8 +139,9 @@ internal static class FloodClients
             for (var i = 0; i < offsets.Length; i++)
             {
                 var at = serialized.AsSpan(from).IndexOf(Encoding.ASCII.GetBytes(request.Items[i].Value));
-                offsets[i] = at < 0 ? throw new InvalidOperationException("value not found in its batch") : from + at;
-                from = offsets[i] + request.Items[i].Value.Length;
+                var value = at < 0 ? throw new InvalidOperationException("value not found in its batch") : from + at;
+                offsets[i] = patchFirstDigits ? value : value + request.Items[i].Value.Length - 8;
+                from = value + request.Items[i].Value.Length;
             }
 
             return new Template(serialized, offsets);

@@ -31,7 +31,7 @@ if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
     Console.Error.WriteLine("  ingest [--rounds N] [--seconds S] [--set key=value]...   hub ingest (batches of 1,000 unique) vs the raw batched ceiling, per round; --set: a second hub with those settings, A/B in one run");
     Console.Error.WriteLine("  outage [--quick] [--out <file>]  store outage only: time to UNAVAILABLE while Redis is stopped, recovery after it answers (section 8 of all)");
     Console.Error.WriteLine("  pdq [--quick] [--out <file>]   PDQ near-match: index vs brute force over 1M hashes (quick: 100k)");
-    Console.Error.WriteLine("  fairness [--quick] [--out <file>] [--flood-concurrency N] [--flooder-nice N] [--gc-allocations]   a victim member's Submit/Lookup p99 alone and while another member floods (section 9 of all)");
+    Console.Error.WriteLine("  fairness [--quick] [--out <file>] [--flood-concurrency N] [--flooder-nice N] [--flood-values spread|one-bucket] [--trace] [--gc-allocations]   a victim member's Submit/Lookup p99 alone and while another member floods (section 9 of all)");
     Console.Error.WriteLine("  taxii [--signals N] [--limit L] [--out <file>]   TAXII 2.1 paging of N stored signals (default 100,000) vs a raw scan of the same records");
     Console.Error.WriteLine("  taxii-memory [--entries N] [--updates U]   managed bytes per TAXII catalog entry and full-GC pause, compact catalog vs the old sorted set (default 1M entries, N/10 updates; no Redis)");
     Console.Error.WriteLine("  vpdq [--quick] [--out <file>]   vPDQ hashing speed for 640x360 H.264 on one core vs real time (video made with ffmpeg's testsrc)");
